@@ -1,0 +1,42 @@
+//! The crate error: anything that stops a whole run (exit status 2). Per-id failures are
+//! [`crate::outcome::Outcome`]s, not errors.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    /// Bad command line or input: what was wrong and what to do.
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("{provider}: missing credentials: set {vars}")]
+    MissingCredentials {
+        provider: &'static str,
+        vars: String,
+    },
+
+    /// The provider refused in a way that would fail every id (credentials, clock, endpoint).
+    #[error("{provider}: {action}: {message}")]
+    Rejected {
+        provider: &'static str,
+        action: &'static str,
+        message: String,
+    },
+
+    /// No usable answer at all (DNS, connection refused, TLS, repeated timeouts).
+    #[error("{provider}: {action}: {message}")]
+    Unreachable {
+        provider: &'static str,
+        action: &'static str,
+        message: String,
+    },
+
+    #[error("{0}")]
+    Io(String),
+}
+
+impl Error {
+    pub fn usage(msg: impl Into<String>) -> Self {
+        Error::Usage(msg.into())
+    }
+}

@@ -1,0 +1,20 @@
+//! certdel: delete and list TLS certificates on five clouds, with request signing that
+//! matches the official SDKs byte for byte.
+//!
+//! The binary (`src/main.rs`) parses the command line, resolves [`settings`], and hands over to
+//! [`app::run`]. Providers ([`provider`]) build signed requests ([`sign`]) and read replies
+//! without doing I/O; [`transport`] sends them; [`output`] renders outcomes. [`fake`] is the
+//! local fake cloud the tests and the demo run against.
+
+pub mod app;
+pub mod cli;
+pub mod error;
+pub mod ids;
+pub mod outcome;
+pub mod output;
+pub mod pace;
+pub mod provider;
+pub mod secret;
+pub mod settings;
+pub mod sign;
+pub mod transport;

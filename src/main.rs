@@ -1,0 +1,49 @@
+use certdel::cli::Cli;
+use certdel::outcome::Exit;
+use certdel::output::Reporter;
+use clap::Parser;
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match certdel::settings::resolve(cli, &|name| std::env::var(name).ok()) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let reads_stdin = matches!(&settings.command, certdel::settings::Command::Delete { ids } if ids.len() == 1 && ids[0] == "-");
+    let mut confirm = |question: &str| -> Option<bool> {
+        // Ask only a person at a terminal, and never through a stdin that carries ids.
+        if reads_stdin || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        eprint!("{question}");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).ok()?;
+        Some(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    };
+    let mut reporter = Reporter::new(settings.output, std::io::stdout().lock());
+    let stdin = std::io::BufReader::new(std::io::stdin());
+    match runtime.block_on(certdel::app::run(
+        settings,
+        stdin,
+        &mut reporter,
+        &mut confirm,
+    )) {
+        Ok(exit) => exit.into(),
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("certdel: {e}");
+    Exit::Fatal.into()
+}

@@ -1,0 +1,160 @@
+//! What alibaba-slb and alibaba-cas share: the RPC request shape signed with
+//! `ACS3-HMAC-SHA256`, the error envelope and the gateway's common error codes.
+//!
+//! - Docs: "Request syntax and signature method V3", API gateway common error codes.
+//! - Request: `POST /?<params>` with an empty body; `x-acs-action`, `x-acs-version` and
+//!   `accept: application/json` headers, all signed.
+//! - Success: `{"RequestId": "…", …}` with 2xx. Error: `{"RequestId","HostId","Code","Message"}`
+//!   with 4xx/5xx; throttling may carry `x-acs-retry-after`.
+
+use super::{str_field, Answer, Class, Reply};
+use crate::outcome::Status;
+use crate::secret::Credentials;
+use crate::settings::Endpoint;
+use crate::sign::{acs3, Request, Stamp};
+use serde_json::Value;
+
+/// A signed RPC call: parameters in the query string, empty body.
+pub fn rpc_request(
+    endpoint: &Endpoint,
+    creds: &Credentials,
+    action: &str,
+    version: &str,
+    params: &[(&str, &str)],
+    stamp: &Stamp,
+) -> Request {
+    let mut req = Request::new("POST", &endpoint.scheme, &endpoint.host, "/")
+        .header("x-acs-action", action)
+        .header("x-acs-version", version)
+        .header("accept", "application/json");
+    for (k, v) in params {
+        req = req.query(k, *v);
+    }
+    acs3::sign(&mut req, creds, stamp);
+    req
+}
+
+/// The JSON body of a 2xx reply, or the answer for an error. `specific` maps the product's
+/// own codes first; the gateway's common codes are handled here.
+pub fn read_response(reply: &Reply, specific: fn(&str) -> Option<Class>) -> Result<Value, Answer> {
+    let json = reply.json();
+    if (200..300).contains(&reply.status) {
+        return match json {
+            Some(v) if v.is_object() => Ok(v),
+            _ => Err(Answer::malformed(reply)),
+        };
+    }
+    let code = json.as_ref().and_then(|v| str_field(v, "Code"));
+    if code.is_none() && !matches!(reply.status, 429 | 500..=599) {
+        return Err(Answer::malformed(reply));
+    }
+    let class = code
+        .as_deref()
+        .and_then(specific)
+        .unwrap_or_else(|| classify_common(code.as_deref().unwrap_or(""), reply.status));
+    let mut a = Answer::new(class, reply);
+    a.code = code;
+    a.message = json.as_ref().and_then(|v| str_field(v, "Message"));
+    a.request_id = json.as_ref().and_then(|v| str_field(v, "RequestId"));
+    Err(a)
+}
+
+/// The API gateway's codes, shared by every Alibaba Cloud product.
+pub fn classify_common(code: &str, http: u16) -> Class {
+    match code {
+        "Throttling" | "Throttling.User" | "Throttling.Api" | "ServiceUnavailable.Throttling" => {
+            Class::Throttled
+        }
+        c if c.starts_with("Throttling.") => Class::Throttled,
+        // A reused nonce only fails that attempt: re-signing gives a fresh one.
+        "SignatureNonceUsed" => Class::Transient,
+        "InternalError" | "ServiceUnavailable" | "UnknownError" => Class::Transient,
+        "SignatureDoesNotMatch"
+        | "IncompleteSignature"
+        | "InvalidAccessKeyId"
+        | "InvalidAccessKeyId.NotFound"
+        | "InvalidAccessKeyId.Inactive"
+        | "InvalidTimeStamp.Expired"
+        | "InvalidTimeStamp.Format"
+        | "InvalidSignatureMethod"
+        | "UnsupportedHTTPMethod"
+        | "InvalidSecurityToken"
+        | "InvalidAction.NotFound" => Class::Abort,
+        c if c.starts_with("InvalidSecurityToken.") => Class::Abort,
+        "Forbidden" | "Forbidden.RAM" | "Forbidden.AccessDenied" => Class::Done(Status::Denied),
+        c if c.starts_with("Forbidden.") => Class::Done(Status::Denied),
+        _ => match http {
+            429 => Class::Throttled,
+            500..=599 => Class::Transient,
+            _ => Class::Done(Status::Failed),
+        },
+    }
+}
+
+/// Region ids whose endpoint is the product's central host (`<product>.aliyuncs.com`);
+/// every other region is `<product>.<region>.aliyuncs.com`.
+pub fn regional_endpoint(product: &str, region: &str, central: &[&str]) -> Endpoint {
+    if central.contains(&region) {
+        Endpoint::https(format!("{product}.aliyuncs.com"))
+    } else {
+        Endpoint::https(format!("{product}.{region}.aliyuncs.com"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_codes() {
+        use Status::*;
+        let table: &[(&str, u16, Class)] = &[
+            ("Throttling", 400, Class::Throttled),
+            ("Throttling.User", 400, Class::Throttled),
+            ("Throttling.Api", 400, Class::Throttled),
+            ("SignatureNonceUsed", 400, Class::Transient),
+            ("InternalError", 500, Class::Transient),
+            ("ServiceUnavailable", 503, Class::Transient),
+            ("SignatureDoesNotMatch", 400, Class::Abort),
+            ("IncompleteSignature", 400, Class::Abort),
+            ("InvalidAccessKeyId.NotFound", 404, Class::Abort),
+            ("InvalidAccessKeyId.Inactive", 400, Class::Abort),
+            ("InvalidTimeStamp.Expired", 400, Class::Abort),
+            ("InvalidTimeStamp.Format", 400, Class::Abort),
+            ("InvalidSignatureMethod", 400, Class::Abort),
+            ("UnsupportedHTTPMethod", 400, Class::Abort),
+            ("InvalidSecurityToken.Expired", 400, Class::Abort),
+            ("Forbidden.RAM", 403, Class::Done(Denied)),
+            ("Forbidden", 403, Class::Done(Denied)),
+            ("InvalidParameter", 400, Class::Done(Failed)),
+            ("MissingParameter", 400, Class::Done(Failed)),
+            ("InvalidParameter.Format", 400, Class::Done(Failed)),
+            ("Whatever", 503, Class::Transient),
+        ];
+        for (code, http, want) in table {
+            assert_eq!(classify_common(code, *http), *want, "{code}");
+        }
+    }
+
+    #[test]
+    fn envelope() {
+        let r = Reply {
+            status: 400,
+            headers: vec![("x-acs-retry-after".into(), "3".into())],
+            body: br#"{"RequestId":"R","HostId":"slb-pop.aliyuncs.com","Code":"Throttling.User","Message":"flow control"}"#.to_vec(),
+        };
+        let a = read_response(&r, |_| None).unwrap_err();
+        assert_eq!(a.class, Class::Throttled);
+        assert_eq!(a.request_id.as_deref(), Some("R"));
+        assert_eq!(a.retry_after, Some(std::time::Duration::from_secs(3)));
+        let r = Reply {
+            status: 200,
+            headers: vec![],
+            body: b"<xml/>".to_vec(),
+        };
+        assert_eq!(
+            read_response(&r, |_| None).unwrap_err().code.as_deref(),
+            Some("MalformedReply")
+        );
+    }
+}

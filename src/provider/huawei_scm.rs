@@ -1,0 +1,298 @@
+//! huawei-scm: Huawei Cloud SSL Certificate Manager (SCM, part of CCM), API v3.
+//!
+//! - Docs: "SCM API Reference" (ListCertificates, DeleteCertificate, SCM error codes),
+//!   "API Signing Guide"; SDK `huaweicloudsdkscm` (`ScmClient`, `ScmRegion`).
+//! - Endpoint: `https://scm.<region>.myhuaweicloud.com`, regions `cn-north-4` (default),
+//!   `ap-southeast-1`, `my-kualalumpur-1`. SCM is a global service: the region only picks the
+//!   host, the path has no project id and every request carries `X-Domain-Id` (the account id).
+//! - Delete: `DELETE /v3/scm/certificates/{certificate_id}`, no body, `204 No Content`.
+//! - Domain id discovery (when `HUAWEICLOUD_SDK_DOMAIN_ID` is unset), as the SDK does it:
+//!   signed `GET https://iam.myhuaweicloud.com/v3/auth/domains`, take `domains[0].id`.
+//! - Signing: [`crate::sign::huawei`].
+
+use super::{str_field, Answer, Class, Kind, Provider, Reply};
+use crate::outcome::Status;
+use crate::secret::Credentials;
+use crate::settings::{Endpoint, ProviderSettings};
+use crate::sign::{huawei, percent_encode, Request, Stamp};
+
+pub const REGIONS: [&str; 3] = ["cn-north-4", "ap-southeast-1", "my-kualalumpur-1"];
+pub const DEFAULT_REGION: &str = "cn-north-4";
+pub const DEFAULT_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
+
+pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
+    let region = region.unwrap_or(DEFAULT_REGION);
+    if !REGIONS.contains(&region) {
+        return Err(format!(
+            "unknown huawei-scm region '{region}' (known: {}); use --endpoint for any other",
+            REGIONS.join(", ")
+        ));
+    }
+    Ok(Endpoint::https(format!("scm.{region}.myhuaweicloud.com")))
+}
+
+pub struct HuaweiScm {
+    endpoint: Endpoint,
+    creds: Credentials,
+    domain_id: String,
+}
+
+impl HuaweiScm {
+    pub fn new(settings: &ProviderSettings) -> Self {
+        HuaweiScm {
+            endpoint: settings.endpoint.clone(),
+            creds: settings.credentials.clone(),
+            domain_id: settings.domain_id.clone().unwrap_or_default(),
+        }
+    }
+}
+
+impl Provider for HuaweiScm {
+    fn kind(&self) -> Kind {
+        Kind::HuaweiScm
+    }
+
+    fn delete_request(&self, id: &str, stamp: &Stamp) -> Request {
+        // The SDK percent-encodes path parameters with no safe characters.
+        let path = format!("/v3/scm/certificates/{}", percent_encode(id));
+        let mut req = Request::new("DELETE", &self.endpoint.scheme, &self.endpoint.host, path)
+            .header("Content-Type", "application/json")
+            .header("X-Domain-Id", self.domain_id.clone());
+        huawei::sign(&mut req, &self.creds, stamp);
+        req
+    }
+
+    fn delete_answer(&self, reply: &Reply) -> Answer {
+        if (200..300).contains(&reply.status) {
+            let mut a = Answer::new(Class::Done(Status::Deleted), reply);
+            a.request_id = request_id(reply);
+            return a;
+        }
+        error_answer(reply)
+    }
+
+    fn default_rate(&self) -> f64 {
+        // No documented SCM quota; the API gateway answers 429 when exceeded, which the
+        // driver reacts to. 10/s matches the other vendors' per-user delete quotas.
+        10.0
+    }
+}
+
+fn request_id(reply: &Reply) -> Option<String> {
+    reply.header("x-request-id").map(str::to_string)
+}
+
+/// Read an error reply: `{"error_code","error_msg"}` (also `errorCode`/`errorMsg`,
+/// `code`/`message`, and one nested level such as `{"error":{...}}`, as the SDK accepts).
+pub fn error_answer(reply: &Reply) -> Answer {
+    let json = reply.json();
+    let (code, message, body_request_id) = match &json {
+        Some(v) => {
+            let level = if v.get("error_code").is_some()
+                || v.get("errorCode").is_some()
+                || v.get("code").is_some()
+            {
+                v
+            } else {
+                v.as_object()
+                    .and_then(|o| o.values().find(|x| x.is_object()))
+                    .unwrap_or(v)
+            };
+            let code = str_field(level, "error_code")
+                .or_else(|| str_field(level, "errorCode"))
+                .or_else(|| str_field(level, "code"));
+            let message = str_field(level, "error_msg")
+                .or_else(|| str_field(level, "errorMsg"))
+                .or_else(|| str_field(level, "message"));
+            (code, message, str_field(v, "request_id"))
+        }
+        None => (None, None, None),
+    };
+    if json.is_none() && reply.status < 500 && reply.status != 429 {
+        return Answer::malformed(reply);
+    }
+    let mut a = Answer::new(classify(code.as_deref(), reply.status), reply);
+    a.code = code;
+    a.message = message.or_else(|| (!reply.body.is_empty()).then(|| reply.excerpt()));
+    a.request_id = request_id(reply).or(body_request_id);
+    a
+}
+
+/// Vendor code (or, without one, the HTTP status) → how certdel treats it.
+pub fn classify(code: Option<&str>, http: u16) -> Class {
+    match code {
+        // API gateway throttling: "policy user over ratelimit".
+        Some("APIG.0308" | "APIGW.0308") => Class::Throttled,
+        // Signature, AK, clock skew, locked AK: every request would fail the same way.
+        Some("APIG.0301" | "APIGW.0301" | "APIG.0303" | "APIGW.0303") => Class::Abort,
+        Some("SCM.0003") => Class::Done(Status::Denied),
+        // Wrong certificate type or status for deletion.
+        Some("SCM.0010") => Class::Done(Status::Denied),
+        // "Abnormal certificate ID" / "Incorrect certificate ID": no such certificate.
+        Some("SCM.0008" | "SCM.0020") => Class::Done(Status::NotFound),
+        Some("SCM.0005") => Class::Done(Status::Failed),
+        _ => match http {
+            429 => Class::Throttled,
+            401 => Class::Abort,
+            403 => Class::Done(Status::Denied),
+            404 => Class::Done(Status::NotFound),
+            500..=599 => Class::Transient,
+            _ => Class::Done(Status::Failed),
+        },
+    }
+}
+
+/// The signed IAM request that discovers the account (domain) id.
+pub fn discover_request(iam: &Endpoint, creds: &Credentials, stamp: &Stamp) -> Request {
+    let mut req = Request::new("GET", &iam.scheme, &iam.host, "/v3/auth/domains")
+        .header("Content-Type", "application/json");
+    huawei::sign(&mut req, creds, stamp);
+    req
+}
+
+/// `domains[0].id` from the IAM reply, or the error answer.
+pub fn discover_answer(reply: &Reply) -> Result<String, Answer> {
+    if !(200..300).contains(&reply.status) {
+        return Err(error_answer(reply));
+    }
+    reply
+        .json()
+        .and_then(|v| {
+            v.get("domains")?
+                .as_array()?
+                .first()?
+                .get("id")?
+                .as_str()
+                .map(str::to_string)
+        })
+        .ok_or_else(|| Answer::malformed(reply))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("x-request-id".into(), "rid-1".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn every_documented_code_is_mapped() {
+        let table: &[(Option<&str>, u16, Class)] = &[
+            (Some("APIG.0308"), 429, Class::Throttled),
+            (Some("APIGW.0308"), 429, Class::Throttled),
+            (Some("APIG.0301"), 401, Class::Abort),
+            (Some("APIGW.0301"), 401, Class::Abort),
+            (Some("APIGW.0303"), 401, Class::Abort),
+            (Some("SCM.0003"), 400, Class::Done(Status::Denied)),
+            (Some("SCM.0005"), 400, Class::Done(Status::Failed)),
+            (Some("SCM.0008"), 400, Class::Done(Status::NotFound)),
+            (Some("SCM.0020"), 400, Class::Done(Status::NotFound)),
+            (Some("SCM.0010"), 400, Class::Done(Status::Denied)),
+            (None, 429, Class::Throttled),
+            (None, 401, Class::Abort),
+            (None, 403, Class::Done(Status::Denied)),
+            (None, 404, Class::Done(Status::NotFound)),
+            (None, 500, Class::Transient),
+            (None, 503, Class::Transient),
+            (Some("SCM.9999"), 400, Class::Done(Status::Failed)),
+            (Some("SCM.9999"), 404, Class::Done(Status::NotFound)),
+        ];
+        for (code, http, want) in table {
+            assert_eq!(classify(*code, *http), *want, "{code:?} {http}");
+        }
+    }
+
+    #[test]
+    fn reads_error_shapes() {
+        let a = error_answer(&reply(
+            400,
+            r#"{"error_code":"SCM.0010","error_msg":"not allowed"}"#,
+        ));
+        assert_eq!(a.class, Class::Done(Status::Denied));
+        assert_eq!(a.code.as_deref(), Some("SCM.0010"));
+        assert_eq!(a.message.as_deref(), Some("not allowed"));
+        assert_eq!(a.request_id.as_deref(), Some("rid-1"));
+
+        let a = error_answer(&reply(
+            400,
+            r#"{"error":{"code":"SCM.0003","message":"no privilege"}}"#,
+        ));
+        assert_eq!(a.class, Class::Done(Status::Denied));
+        assert_eq!(a.code.as_deref(), Some("SCM.0003"));
+
+        let a = error_answer(&reply(
+            401,
+            r#"{"errorCode":"APIGW.0301","errorMsg":"verify aksk signature fail"}"#,
+        ));
+        assert_eq!(a.class, Class::Abort);
+
+        let a = error_answer(&reply(400, "<html>oops</html>"));
+        assert_eq!(a.class, Class::Transient);
+        assert_eq!(a.code.as_deref(), Some("MalformedReply"));
+    }
+
+    #[test]
+    fn delete_is_204_and_request_is_signed_with_domain_id() {
+        let settings = ProviderSettings::for_test(Kind::HuaweiScm);
+        let p = HuaweiScm::new(&settings);
+        let stamp = Stamp {
+            time: chrono::DateTime::parse_from_rfc3339("2023-11-14T22:13:20Z")
+                .unwrap()
+                .into(),
+            nonce: "n".into(),
+        };
+        let req = p.delete_request("a b/c", &stamp);
+        assert_eq!(req.method, "DELETE");
+        assert_eq!(req.target(), "/v3/scm/certificates/a%20b%2Fc");
+        assert!(req.body.is_empty());
+        assert!(req
+            .header_value("Authorization")
+            .unwrap()
+            .contains("x-domain-id"));
+        let a = p.delete_answer(&reply(204, ""));
+        assert_eq!(a.class, Class::Done(Status::Deleted));
+        assert_eq!(a.request_id.as_deref(), Some("rid-1"));
+    }
+
+    #[test]
+    fn discovery_takes_first_domain() {
+        assert_eq!(
+            discover_answer(&reply(200, r#"{"domains":[{"id":"d-1","name":"acme"}]}"#)),
+            Ok("d-1".to_string())
+        );
+        assert!(discover_answer(&reply(200, r#"{"domains":[]}"#)).is_err());
+        let creds = Credentials {
+            access_key: "AK".into(),
+            secret_key: Secret::new("SK"),
+            token: None,
+        };
+        let req = discover_request(
+            &Endpoint::https("iam.myhuaweicloud.com"),
+            &creds,
+            &Stamp::now(),
+        );
+        assert_eq!(req.target(), "/v3/auth/domains");
+        assert!(req.header_value("X-Domain-Id").is_none());
+    }
+
+    #[test]
+    fn region_picks_host() {
+        assert_eq!(
+            default_endpoint(None).unwrap().host,
+            "scm.cn-north-4.myhuaweicloud.com"
+        );
+        assert_eq!(
+            default_endpoint(Some("ap-southeast-1")).unwrap().host,
+            "scm.ap-southeast-1.myhuaweicloud.com"
+        );
+        assert!(default_endpoint(Some("mars-1"))
+            .unwrap_err()
+            .contains("--endpoint"));
+    }
+}

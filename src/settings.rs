@@ -1,0 +1,497 @@
+//! Command line + environment → one checked [`Settings`]. The only code that reads the
+//! environment; nothing after it looks at the raw CLI struct.
+
+use crate::cli::{Action, CasTargetArg, Cli, OutputFormat};
+use crate::error::Error;
+use crate::provider::{alibaba_cas, alibaba_slb, huawei_scm, tencent_ssl, volcengine_live, Kind};
+use crate::secret::{Credentials, Secret};
+use std::time::Duration;
+
+/// Where requests go: scheme and `Host` value (with `:port` only when not the default).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub scheme: String,
+    pub host: String,
+}
+
+impl Endpoint {
+    pub fn https(host: impl Into<String>) -> Self {
+        Endpoint {
+            scheme: "https".into(),
+            host: host.into(),
+        }
+    }
+
+    /// Parse `scheme://host[:port][/]`. Plain `http` only for loopback hosts, so a typo can
+    /// never send credentials-bearing requests in clear text over a network.
+    pub fn parse(url: &str) -> Result<Endpoint, String> {
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+            format!("--endpoint '{url}' is not a URL: expected scheme://host[:port]")
+        })?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "https" && scheme != "http" {
+            return Err(format!(
+                "--endpoint '{url}': scheme must be https (or http for loopback)"
+            ));
+        }
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
+            return Err(format!(
+                "--endpoint '{url}': give only scheme://host[:port], without path, query or user"
+            ));
+        }
+        let (host, port) = split_host_port(authority)
+            .ok_or_else(|| format!("--endpoint '{url}': bad host or port"))?;
+        let host = host.to_ascii_lowercase();
+        if scheme == "http" && !is_loopback(&host) {
+            return Err(format!(
+                "--endpoint '{url}': plain http is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https"
+            ));
+        }
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        let host = match port {
+            Some(p) if p != default_port => format!("{host}:{p}"),
+            _ => host,
+        };
+        Ok(Endpoint { scheme, host })
+    }
+}
+
+fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let end = rest.find(']')?;
+        let host = &authority[..end + 2];
+        match &rest[end + 1..] {
+            "" => (host, None),
+            p => (host, Some(p.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let port = match port {
+        Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p != 0)?),
+        None => None,
+    };
+    Some((host, port))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CasTarget {
+    Orders,
+    Certificates,
+}
+
+/// Everything a provider needs to build requests.
+#[derive(Clone, Debug)]
+pub struct ProviderSettings {
+    pub kind: Kind,
+    pub endpoint: Endpoint,
+    pub credentials: Credentials,
+    pub region: Option<String>,
+    /// huawei-scm: the account (domain) id; discovered through IAM when unset.
+    pub domain_id: Option<String>,
+    /// huawei-scm: where to discover the domain id.
+    pub iam_endpoint: Endpoint,
+    pub cas_target: CasTarget,
+    pub check_resources: bool,
+}
+
+impl ProviderSettings {
+    /// Fixed settings for unit tests (example credentials, default endpoints).
+    pub fn for_test(kind: Kind) -> Self {
+        ProviderSettings {
+            kind,
+            endpoint: Endpoint::https("example.invalid"),
+            credentials: Credentials {
+                access_key: "AKEXAMPLE".into(),
+                secret_key: Secret::new("SECRETEXAMPLE"),
+                token: None,
+            },
+            region: None,
+            domain_id: Some("domainid123".into()),
+            iam_endpoint: Endpoint::https("iam.example.invalid"),
+            cas_target: CasTarget::Orders,
+            check_resources: false,
+        }
+    }
+}
+
+/// How hard to push: pacing, concurrency, retries, timeouts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSettings {
+    /// Requests per second; `None` = the provider's documented quota.
+    pub rate: Option<f64>,
+    /// `None` = derived from the rate.
+    pub concurrency: Option<usize>,
+    pub max_retries: u32,
+    pub timeout: Duration,
+    pub deadline: Option<Duration>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Ids as given on the command line; `["-"]` means read them from stdin.
+    Delete { ids: Vec<String> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub provider: ProviderSettings,
+    pub command: Command,
+    pub output: OutputFormat,
+    pub yes: bool,
+    pub run: RunSettings,
+}
+
+/// Resolve the command line against an environment lookup (`std::env::var` in the binary,
+/// a map in tests).
+pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, Error> {
+    let g = cli.global;
+    let (kind, action) = cli.provider.split();
+    let env = |name: &str| env(name).filter(|v| !v.is_empty());
+
+    if g.check_resources && kind != Kind::TencentSsl {
+        return Err(Error::usage(
+            "--check-resources applies to tencent-ssl only",
+        ));
+    }
+    if g.target != CasTargetArg::Orders && kind != Kind::AlibabaCas {
+        return Err(Error::usage("--target applies to alibaba-cas only"));
+    }
+    if let Some(rate) = g.rate {
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(Error::usage(format!(
+                "--rate {rate}: give a positive number of requests per second"
+            )));
+        }
+    }
+    if g.concurrency == Some(0) {
+        return Err(Error::usage("--concurrency 0: give at least 1"));
+    }
+    if !(g.timeout.is_finite() && g.timeout > 0.0) {
+        return Err(Error::usage(format!(
+            "--timeout {}: give a positive number of seconds",
+            g.timeout
+        )));
+    }
+    let deadline = match g.deadline {
+        Some(d) if !(d.is_finite() && d > 0.0) => {
+            return Err(Error::usage(format!(
+                "--deadline {d}: give a positive number of seconds"
+            )))
+        }
+        Some(d) => Some(Duration::from_secs_f64(d)),
+        None => None,
+    };
+
+    let region = match kind {
+        Kind::AlibabaSlb | Kind::AlibabaCas => g.region.or_else(|| env("ALIBABA_CLOUD_REGION_ID")),
+        Kind::TencentSsl => g.region.or_else(|| env("TENCENTCLOUD_REGION")),
+        _ => g.region,
+    };
+    if let Some(r) = &region {
+        if r.is_empty()
+            || !r
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::usage(format!(
+                "--region '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
+            )));
+        }
+    }
+
+    let endpoint = match &g.endpoint {
+        Some(url) => Endpoint::parse(url).map_err(Error::Usage)?,
+        None => match kind {
+            Kind::HuaweiScm => huawei_scm::default_endpoint(region.as_deref()).map_err(Error::Usage)?,
+            Kind::TencentSsl => tencent_ssl::default_endpoint(),
+            Kind::VolcengineLive => volcengine_live::default_endpoint(),
+            Kind::AlibabaSlb => match &region {
+                Some(r) => alibaba_slb::default_endpoint(r),
+                None => {
+                    return Err(Error::usage(
+                        "alibaba-slb needs a region: pass --region (e.g. cn-hangzhou) or set ALIBABA_CLOUD_REGION_ID",
+                    ))
+                }
+            },
+            Kind::AlibabaCas => alibaba_cas::default_endpoint(region.as_deref()),
+        },
+    };
+    if kind == Kind::AlibabaSlb && region.is_none() {
+        return Err(Error::usage(
+            "alibaba-slb needs a region: pass --region (e.g. cn-hangzhou) or set ALIBABA_CLOUD_REGION_ID",
+        ));
+    }
+
+    let credentials = credentials(kind, &env)?;
+    // Discovery goes to the SDK's IAM endpoint, its override, or — when every request is
+    // redirected with --endpoint — to that endpoint too.
+    let iam_endpoint = match env("HUAWEICLOUD_SDK_IAM_ENDPOINT") {
+        Some(url) => Endpoint::parse(&url).map_err(|e| {
+            Error::usage(format!(
+                "HUAWEICLOUD_SDK_IAM_ENDPOINT: {}",
+                e.trim_start_matches("--endpoint ")
+            ))
+        })?,
+        None if g.endpoint.is_some() => endpoint.clone(),
+        None => Endpoint::parse(huawei_scm::DEFAULT_IAM_ENDPOINT).expect("constant URL parses"),
+    };
+
+    let command = match action {
+        Action::Delete(d) => Command::Delete { ids: d.ids },
+    };
+
+    Ok(Settings {
+        provider: ProviderSettings {
+            kind,
+            endpoint,
+            credentials,
+            region,
+            domain_id: if kind == Kind::HuaweiScm {
+                env("HUAWEICLOUD_SDK_DOMAIN_ID")
+            } else {
+                None
+            },
+            iam_endpoint,
+            cas_target: match g.target {
+                CasTargetArg::Orders => CasTarget::Orders,
+                CasTargetArg::Certificates => CasTarget::Certificates,
+            },
+            check_resources: g.check_resources,
+        },
+        command,
+        output: g.output,
+        yes: g.yes,
+        run: RunSettings {
+            rate: g.rate,
+            concurrency: g.concurrency,
+            max_retries: g.max_retries,
+            timeout: Duration::from_secs_f64(g.timeout),
+            deadline,
+        },
+    })
+}
+
+/// The official SDK environment variable names for each vendor: (id, secret, token).
+pub fn credential_vars(kind: Kind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        Kind::HuaweiScm => (
+            "HUAWEICLOUD_SDK_AK",
+            "HUAWEICLOUD_SDK_SK",
+            "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+        ),
+        Kind::TencentSsl => (
+            "TENCENTCLOUD_SECRET_ID",
+            "TENCENTCLOUD_SECRET_KEY",
+            "TENCENTCLOUD_TOKEN",
+        ),
+        Kind::VolcengineLive => (
+            "VOLCENGINE_ACCESS_KEY",
+            "VOLCENGINE_SECRET_KEY",
+            "VOLCENGINE_SESSION_TOKEN",
+        ),
+        Kind::AlibabaSlb | Kind::AlibabaCas => (
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            "ALIBABA_CLOUD_SECURITY_TOKEN",
+        ),
+    }
+}
+
+fn credentials(kind: Kind, env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, Error> {
+    let (id_var, secret_var, token_var) = credential_vars(kind);
+    let id = env(id_var);
+    let secret = env(secret_var);
+    let missing: Vec<&str> = [(id_var, &id), (secret_var, &secret)]
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::MissingCredentials {
+            provider: kind.name(),
+            vars: missing.join(" and "),
+        });
+    }
+    let token = env(token_var);
+    for (name, value) in [(id_var, &id), (secret_var, &secret), (token_var, &token)] {
+        if let Some(v) = value {
+            if v.trim() != v || v.chars().any(char::is_control) {
+                return Err(Error::usage(format!(
+                    "{}: {name} has leading/trailing whitespace or control characters; set it to the bare value",
+                    kind.name()
+                )));
+            }
+        }
+    }
+    Ok(Credentials {
+        access_key: id.unwrap_or_default(),
+        secret_key: Secret::new(secret.unwrap_or_default()),
+        token: token.map(Secret::new),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use std::collections::HashMap;
+
+    fn resolve_with(args: &[&str], vars: &[(&str, &str)]) -> Result<Settings, Error> {
+        let cli =
+            Cli::try_parse_from(std::iter::once("certdel").chain(args.iter().copied())).unwrap();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        resolve(cli, &|k| map.get(k).cloned())
+    }
+
+    const TC: &[(&str, &str)] = &[
+        ("TENCENTCLOUD_SECRET_ID", "AKID"),
+        ("TENCENTCLOUD_SECRET_KEY", "sk"),
+    ];
+
+    #[test]
+    fn endpoint_parsing() {
+        let e = Endpoint::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(
+            (e.scheme.as_str(), e.host.as_str()),
+            ("http", "127.0.0.1:8080")
+        );
+        let e = Endpoint::parse("https://Example.COM:443/").unwrap();
+        assert_eq!(e.host, "example.com");
+        let e = Endpoint::parse("http://[::1]:9").unwrap();
+        assert_eq!(e.host, "[::1]:9");
+        assert!(Endpoint::parse("http://example.com")
+            .unwrap_err()
+            .contains("loopback"));
+        assert!(Endpoint::parse("http://10.0.0.1:80")
+            .unwrap_err()
+            .contains("loopback"));
+        assert!(Endpoint::parse("ftp://x").is_err());
+        assert!(Endpoint::parse("example.com").is_err());
+        assert!(Endpoint::parse("https://h/path")
+            .unwrap_err()
+            .contains("without path"));
+        assert!(Endpoint::parse("https://u@h").is_err());
+        assert!(Endpoint::parse("https://h:99999").is_err());
+        assert!(Endpoint::parse("https://h:0").is_err());
+    }
+
+    #[test]
+    fn missing_credentials_name_the_variables() {
+        let e = resolve_with(&["tencent-ssl", "delete", "x"], &[]).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"),
+            "{msg}"
+        );
+        let e = resolve_with(
+            &["huawei-scm", "delete", "x"],
+            &[("HUAWEICLOUD_SDK_AK", "a")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "huawei-scm: missing credentials: set HUAWEICLOUD_SDK_SK"
+        );
+    }
+
+    #[test]
+    fn credentials_and_token_from_env() {
+        let mut vars = TC.to_vec();
+        vars.push(("TENCENTCLOUD_TOKEN", "tok"));
+        let s = resolve_with(&["tencent-ssl", "delete", "x"], &vars).unwrap();
+        assert_eq!(s.provider.credentials.access_key, "AKID");
+        assert_eq!(
+            s.provider.credentials.token.as_ref().unwrap().expose(),
+            "tok"
+        );
+        assert_eq!(s.provider.endpoint.host, "ssl.tencentcloudapi.com");
+        let bad = resolve_with(
+            &["tencent-ssl", "delete", "x"],
+            &[
+                ("TENCENTCLOUD_SECRET_ID", "AKID"),
+                ("TENCENTCLOUD_SECRET_KEY", "sk "),
+            ],
+        );
+        assert!(bad
+            .unwrap_err()
+            .to_string()
+            .contains("TENCENTCLOUD_SECRET_KEY has leading"));
+    }
+
+    #[test]
+    fn slb_needs_region() {
+        let vars = [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+        ];
+        let e = resolve_with(&["alibaba-slb", "delete", "x"], &vars).unwrap_err();
+        assert!(e.to_string().contains("ALIBABA_CLOUD_REGION_ID"));
+        let s = resolve_with(
+            &["alibaba-slb", "delete", "x", "--region", "eu-central-1"],
+            &vars,
+        )
+        .unwrap();
+        assert_eq!(s.provider.endpoint.host, "slb.eu-central-1.aliyuncs.com");
+        let mut with_env = vars.to_vec();
+        with_env.push(("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou"));
+        let s = resolve_with(&["alibaba-slb", "delete", "x"], &with_env).unwrap();
+        assert_eq!(s.provider.region.as_deref(), Some("cn-hangzhou"));
+        assert_eq!(s.provider.endpoint.host, "slb.aliyuncs.com");
+    }
+
+    #[test]
+    fn provider_specific_flags_are_checked() {
+        let e = resolve_with(
+            &["tencent-ssl", "delete", "x", "--target", "certificates"],
+            TC,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("alibaba-cas only"));
+        let e = resolve_with(&["huawei-scm", "delete", "x", "--check-resources"], TC).unwrap_err();
+        assert!(e.to_string().contains("tencent-ssl only"));
+        let e = resolve_with(&["tencent-ssl", "delete", "x", "--rate", "0"], TC).unwrap_err();
+        assert!(e.to_string().contains("--rate"));
+        let e = resolve_with(&["tencent-ssl", "delete", "x", "--region", "a b"], TC).unwrap_err();
+        assert!(e.to_string().contains("--region"));
+    }
+
+    #[test]
+    fn endpoint_override_also_serves_huawei_discovery() {
+        let vars = [("HUAWEICLOUD_SDK_AK", "a"), ("HUAWEICLOUD_SDK_SK", "s")];
+        let s = resolve_with(
+            &[
+                "huawei-scm",
+                "delete",
+                "x",
+                "--endpoint",
+                "http://127.0.0.1:9000",
+            ],
+            &vars,
+        )
+        .unwrap();
+        assert_eq!(s.provider.iam_endpoint.host, "127.0.0.1:9000");
+        assert_eq!(s.provider.domain_id, None);
+        let s = resolve_with(&["huawei-scm", "delete", "x"], &vars).unwrap();
+        assert_eq!(s.provider.iam_endpoint.host, "iam.myhuaweicloud.com");
+        assert_eq!(s.provider.endpoint.host, "scm.cn-north-4.myhuaweicloud.com");
+    }
+}
