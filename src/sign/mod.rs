@@ -204,9 +204,12 @@ pub fn canonical_query(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
-/// Split a raw request target into its path and decoded query pairs, the way a server reads
-/// it (`+` is not a space here: every signer in this crate encodes spaces as `%20`).
+/// Split a raw request target into its path and decoded query pairs, the way the gateways read
+/// it: `%XY` escapes and form-style `+` for a space (the Volcengine and Alibaba SDKs put `+` on
+/// the wire for a space they sign as `%20`; certdel itself always sends `%20`, and a literal
+/// `+` as `%2B`).
 pub fn parse_target(target: &str) -> (String, Vec<(String, String)>) {
+    let decode = |s: &str| percent_decode(&s.replace('+', " "));
     let (path, query) = match target.split_once('?') {
         Some((p, q)) => (p, q),
         None => (target, ""),
@@ -215,8 +218,8 @@ pub fn parse_target(target: &str) -> (String, Vec<(String, String)>) {
         .split('&')
         .filter(|s| !s.is_empty())
         .map(|kv| match kv.split_once('=') {
-            Some((k, v)) => (percent_decode(k), percent_decode(v)),
-            None => (percent_decode(kv), String::new()),
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(kv), String::new()),
         })
         .collect();
     (path.to_string(), pairs)
@@ -256,13 +259,13 @@ mod tests {
 
     #[test]
     fn parse_target_decodes_query() {
-        let (p, q) = parse_target("/x%20y?b=%2F&a=1&c");
+        let (p, q) = parse_target("/x%20y?b=%2F&a=1+2%2B3&c");
         assert_eq!(p, "/x%20y");
         assert_eq!(
             q,
             vec![
                 ("b".to_string(), "/".to_string()),
-                ("a".to_string(), "1".to_string()),
+                ("a".to_string(), "1 2+3".to_string()),
                 ("c".to_string(), String::new())
             ]
         );
