@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cli;
 pub mod error;
+pub mod fake;
 pub mod ids;
 pub mod outcome;
 pub mod output;

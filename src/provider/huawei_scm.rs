@@ -63,6 +63,12 @@ impl Provider for HuaweiScm {
     }
 
     fn delete_answer(&self, reply: &Reply) -> Answer {
+        // Success is 204 with no body (the seed doc shows `{ }`); a 2xx carrying anything
+        // else (a proxy's HTML page, say) proves nothing about the certificate.
+        let readable = reply.body.iter().all(u8::is_ascii_whitespace) || reply.json().is_some();
+        if (200..300).contains(&reply.status) && !readable {
+            return Answer::malformed(reply);
+        }
         if (200..300).contains(&reply.status) {
             let mut a = Answer::new(Class::Done(Status::Deleted), reply);
             a.request_id = request_id(reply);
@@ -258,6 +264,13 @@ mod tests {
         let a = p.delete_answer(&reply(204, ""));
         assert_eq!(a.class, Class::Done(Status::Deleted));
         assert_eq!(a.request_id.as_deref(), Some("rid-1"));
+        assert_eq!(
+            p.delete_answer(&reply(200, "{ }")).class,
+            Class::Done(Status::Deleted)
+        );
+        let a = p.delete_answer(&reply(200, "<html>proxy</html>"));
+        assert_eq!(a.class, Class::Transient);
+        assert_eq!(a.code.as_deref(), Some("MalformedReply"));
     }
 
     #[test]
