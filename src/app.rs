@@ -1,21 +1,26 @@
-//! The driver: ids in, pace + send + retry, one outcome per id out.
+//! The driver: ids in, pace + send + retry, one outcome per id out; or, for `list`, hand
+//! over to [`crate::list`].
 //!
 //! Every id handed in ends with exactly one reported outcome, including when the run stops
 //! early (rejected credentials, unreachable endpoint, deadline): those ids are reported
-//! `failed` with the reason.
+//! `failed` with the reason. Providers with a bulk delete ([`crate::provider::Batch`]) get
+//! their ids in batches ([`crate::batch`]); asynchronous deletions are awaited there too.
 
+use crate::batch;
 use crate::error::Error;
 use crate::ids;
 use crate::outcome::{Exit, Outcome, Status};
 use crate::output::Reporter;
 use crate::pace::{backoff, Pacer};
 use crate::provider::{self, huawei_scm, Answer, Class, Kind, Provider};
-use crate::settings::{Command, Settings};
+use crate::send::{describe, End, Sender, Tried};
+use crate::settings::{Command, ProviderSettings, Settings};
 use crate::sign::Stamp;
-use crate::transport::{SendError, Transport};
+use crate::transport::Transport;
+use std::convert::Infallible;
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -29,7 +34,10 @@ pub async fn run<W: Write>(
     reporter: &mut Reporter<W>,
     confirm: Confirm<'_>,
 ) -> Result<Exit, Error> {
-    let Command::Delete { ids: args } = &settings.command;
+    let (args, use_batch, wait) = match &settings.command {
+        Command::Delete { ids, batch, wait } => (ids, *batch, *wait),
+        Command::List { filter } => return crate::list::run(&settings, filter, reporter).await,
+    };
     let mut provider_settings = settings.provider.clone();
     // Check ids with a provider built before discovery: checks never depend on it.
     let ids = ids::collect(args, stdin, provider::build(&provider_settings).as_ref())?;
@@ -58,206 +66,181 @@ pub async fn run<W: Write>(
     }
 
     let transport = Transport::new(settings.run.timeout).map_err(Error::Io)?;
-    if kind == Kind::HuaweiScm && provider_settings.domain_id.is_none() {
-        provider_settings.domain_id =
-            Some(discover_domain_id(&transport, &provider_settings).await?);
-    }
+    resolve_domain_id(&transport, &mut provider_settings).await?;
     let provider = provider::build(&provider_settings);
     let rate = settings.run.rate.unwrap_or_else(|| provider.default_rate());
+    // Two or more ids and a provider with a bulk delete: batches instead of single ids.
+    let batch_size = provider
+        .batch()
+        .map(|b| b.batch_limit())
+        .filter(|_| use_batch && ids.len() >= 2);
+    let units: Vec<Vec<String>> = match batch_size {
+        Some(n) => ids.chunks(n.max(1)).map(<[String]>::to_vec).collect(),
+        None => ids.iter().map(|id| vec![id.clone()]).collect(),
+    };
     let concurrency = settings
         .run
         .concurrency
         .unwrap_or_else(|| (rate.ceil() as usize).clamp(4, 256))
-        .min(ids.len());
+        .min(units.len());
 
     let shared = Arc::new(Shared {
         provider,
-        transport,
-        pacer: Pacer::new(rate),
-        max_retries: settings.run.max_retries,
-        deadline: settings.run.deadline.map(|d| Instant::now() + d),
-        stop: Mutex::new(None),
+        sender: Sender::new(
+            transport,
+            Pacer::new(rate),
+            settings.run.max_retries,
+            settings.run.deadline.map(|d| Instant::now() + d),
+        ),
         next: AtomicUsize::new(0),
-        ids,
+        units,
+        batched: batch_size.is_some(),
     });
 
-    let (tx, mut rx) = mpsc::channel::<Outcome>(1024);
+    let (tx, mut rx) = mpsc::channel::<Finished>(1024);
     for _ in 0..concurrency {
         let shared = Arc::clone(&shared);
         let tx = tx.clone();
         tokio::spawn(async move {
             loop {
                 let i = shared.next.fetch_add(1, Ordering::Relaxed);
-                let Some(id) = shared.ids.get(i) else { break };
-                let outcome = delete_one(&shared, id).await;
-                if tx.send(outcome).await.is_err() {
+                let Some(unit) = shared.units.get(i) else {
                     break;
+                };
+                let finished = if shared.batched {
+                    batch::delete_batch(&shared, unit).await
+                } else {
+                    vec![delete_one(&shared, &unit[0], None, 0).await]
+                };
+                for f in finished {
+                    if tx.send(f).await.is_err() {
+                        return;
+                    }
                 }
             }
         });
     }
     drop(tx);
-    while let Some(outcome) = rx.recv().await {
-        reporter.outcome(&outcome);
+    // Asynchronous deletions are held back and awaited, unless --no-wait.
+    let mut awaiting: Vec<(Outcome, String)> = Vec::new();
+    while let Some((outcome, task)) = rx.recv().await {
+        match (task, wait) {
+            (Some(task), Some(_)) if shared.provider.batch().is_some() => {
+                awaiting.push((outcome, task))
+            }
+            _ => reporter.outcome(&outcome),
+        }
+    }
+    if let Some(wait) = wait.filter(|_| !awaiting.is_empty()) {
+        for outcome in batch::await_tasks(&shared, awaiting, wait).await {
+            reporter.outcome(&outcome);
+        }
     }
     let exit = reporter.finish(kind.name());
-    let stop = shared.stop.lock().expect("stop lock").take();
-    match stop {
+    match shared.sender.take_stop() {
         Some(err) => Err(err),
         None => Ok(exit),
     }
 }
 
-struct Shared {
-    provider: Box<dyn Provider>,
-    transport: Transport,
-    pacer: Pacer,
-    max_retries: u32,
-    deadline: Option<Instant>,
-    /// Set once when the run must stop; later ids are reported failed with this reason.
-    stop: Mutex<Option<Error>>,
+/// An id's outcome plus the asynchronous deletion task it started, if any.
+pub type Finished = (Outcome, Option<String>);
+
+pub struct Shared {
+    pub provider: Box<dyn Provider>,
+    pub sender: Sender,
     next: AtomicUsize,
-    ids: Vec<String>,
+    /// Single ids, or batches of ids when `batched`.
+    units: Vec<Vec<String>>,
+    batched: bool,
 }
 
-impl Shared {
-    fn stopped(&self) -> Option<String> {
-        self.stop
-            .lock()
-            .expect("stop lock")
-            .as_ref()
-            .map(|e| e.to_string())
-    }
-
-    fn stop_with(&self, err: Error) {
-        let mut stop = self.stop.lock().expect("stop lock");
-        if stop.is_none() {
-            *stop = Some(err);
-        }
-    }
-}
-
-/// One id from first attempt to final outcome.
-async fn delete_one(shared: &Shared, id: &str) -> Outcome {
+/// One id from first attempt to final outcome. `ambiguous` and `prior_attempts` carry over
+/// a batch request that already tried this id.
+pub async fn delete_one(
+    shared: &Shared,
+    id: &str,
+    ambiguous: Option<String>,
+    prior_attempts: u32,
+) -> Finished {
     let name = shared.provider.kind().name();
+    let tried: Tried<Infallible> = shared
+        .sender
+        .exchange(
+            name,
+            "delete",
+            ambiguous,
+            |stamp| shared.provider.delete_request(id, stamp),
+            |reply| Err(shared.provider.delete_answer(reply)),
+        )
+        .await;
     let mut outcome = Outcome::new(name, id, Status::Failed);
-    // Set once an attempt may have been carried out without us seeing the answer.
-    let mut ambiguous: Option<String> = None;
-    loop {
-        if let Some(reason) = shared.stopped() {
-            return not_done(outcome, &format!("run stopped: {reason}"), &ambiguous);
+    outcome.attempts = prior_attempts + tried.attempts;
+    if let Some(answer) = &tried.last {
+        record(&mut outcome, answer);
+    }
+    let ambiguous = tried.ambiguous;
+    let attempts = outcome.attempts;
+    let outcome = match tried.end {
+        End::Ok(never) => match never {},
+        End::Done(answer) => return done(outcome, &answer, ambiguous),
+        End::Throttled(answer) => {
+            outcome.message = Some(format!(
+                "throttled after {attempts} attempts{}",
+                answer.message.map(|m| format!(": {m}")).unwrap_or_default()
+            ));
+            with_ambiguity(outcome, &ambiguous)
         }
-        if shared.deadline.is_some_and(|d| Instant::now() >= d) {
-            return not_done(outcome, "deadline reached", &ambiguous);
+        End::Transient(answer) => {
+            outcome.message = Some(format!("{} (after {attempts} attempts)", describe(&answer)));
+            with_ambiguity(outcome, &ambiguous)
         }
-        shared.pacer.wait().await;
-        if let Some(reason) = shared.stopped() {
-            return not_done(outcome, &format!("run stopped: {reason}"), &ambiguous);
+        End::NoReply(message) => {
+            outcome.message = Some(format!("{message} (after {attempts} attempts)"));
+            with_ambiguity(outcome, &ambiguous)
         }
-        let stamp = Stamp::now();
-        let request = shared.provider.delete_request(id, &stamp);
-        outcome.attempts += 1;
-        let retries_left = outcome.attempts <= shared.max_retries;
+        End::Aborted(_) => with_ambiguity(outcome, &ambiguous),
+        End::Stopped(reason) => not_done(outcome, &reason, &ambiguous),
+    };
+    (outcome, None)
+}
 
-        let answer = match shared.transport.send(&request).await {
-            Ok(reply) => shared.provider.delete_answer(&reply),
-            Err(SendError {
-                message,
-                maybe_sent,
-            }) => {
-                if maybe_sent {
-                    ambiguous = Some(message.clone());
-                }
-                if retries_left {
-                    tokio::time::sleep(backoff(outcome.attempts)).await;
-                    continue;
-                }
-                if !maybe_sent && ambiguous.is_none() {
-                    // Never reached the server, on every attempt: the endpoint is down for all.
-                    shared.stop_with(Error::Unreachable {
-                        provider: name,
-                        action: "delete",
-                        message: message.clone(),
-                    });
-                }
-                outcome.message = Some(format!("{message} (after {} attempts)", outcome.attempts));
-                return with_ambiguity(outcome, &ambiguous);
-            }
-        };
-        record(&mut outcome, &answer);
-
-        match answer.class {
-            Class::Done(Status::NotFound) if ambiguous.is_some() => {
-                shared.pacer.succeeded();
-                outcome.outcome = Status::Deleted;
-                outcome.message = Some(format!(
-                    "deleted by an earlier attempt whose reply was lost ({}); the retry found it gone",
-                    ambiguous.unwrap_or_default()
-                ));
-                return outcome;
-            }
-            Class::Done(status) => {
-                shared.pacer.succeeded();
-                outcome.outcome = status;
-                return outcome;
-            }
-            Class::Throttled => {
-                shared.pacer.throttled(answer.retry_after);
-                if retries_left {
-                    continue;
-                }
-                outcome.message = Some(format!(
-                    "throttled after {} attempts{}",
-                    outcome.attempts,
-                    answer.message.map(|m| format!(": {m}")).unwrap_or_default()
-                ));
-                return with_ambiguity(outcome, &ambiguous);
-            }
-            Class::Transient => {
-                ambiguous = Some(describe(&answer));
-                if retries_left {
-                    let wait =
-                        backoff(outcome.attempts).max(answer.retry_after.unwrap_or_default());
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
-                outcome.message = Some(format!(
-                    "{} (after {} attempts)",
-                    describe(&answer),
-                    outcome.attempts
-                ));
-                return with_ambiguity(outcome, &ambiguous);
-            }
-            Class::Abort => {
-                shared.stop_with(Error::Rejected {
-                    provider: name,
-                    action: "delete",
-                    message: describe(&answer),
-                });
-                return with_ambiguity(outcome, &ambiguous);
-            }
+/// The outcome of a final answer: a `not_found` after an attempt with an unknown result
+/// means that attempt deleted it.
+fn done(mut outcome: Outcome, answer: &Answer, ambiguous: Option<String>) -> Finished {
+    let Class::Done(status) = answer.class else {
+        return (outcome, None);
+    };
+    match (status, ambiguous) {
+        (Status::NotFound, Some(what)) => {
+            outcome.outcome = Status::Deleted;
+            outcome.message = Some(format!(
+                "deleted by an earlier attempt whose reply was lost ({what}); the retry found it gone"
+            ));
+            (outcome, None)
+        }
+        (status @ (Status::Deleted | Status::Pending), _) => {
+            outcome.outcome = status;
+            let task = answer.task_id.clone().filter(|_| status == Status::Pending);
+            (outcome, task)
+        }
+        // Refused now, but an earlier attempt may have gone through: say so.
+        (status, ambiguous) => {
+            outcome.outcome = status;
+            (with_ambiguity(outcome, &ambiguous), None)
         }
     }
 }
 
-fn record(outcome: &mut Outcome, answer: &Answer) {
+pub(crate) fn record(outcome: &mut Outcome, answer: &Answer) {
     outcome.code = answer.code.clone();
     outcome.message = answer.message.clone();
     outcome.request_id = answer.request_id.clone();
     outcome.http_status = Some(answer.http_status);
 }
 
-fn describe(answer: &Answer) -> String {
-    match (&answer.code, &answer.message) {
-        (Some(c), Some(m)) => format!("{c}: {m}"),
-        (Some(c), None) => format!("{c} (HTTP {})", answer.http_status),
-        (None, Some(m)) => m.clone(),
-        (None, None) => format!("HTTP {}", answer.http_status),
-    }
-}
-
 /// A failed outcome for an id the run gave up on.
-fn not_done(mut outcome: Outcome, reason: &str, ambiguous: &Option<String>) -> Outcome {
+pub(crate) fn not_done(mut outcome: Outcome, reason: &str, ambiguous: &Option<String>) -> Outcome {
     outcome.outcome = Status::Failed;
     outcome.message = Some(if outcome.attempts == 0 {
         format!("not attempted: {reason}")
@@ -268,7 +251,7 @@ fn not_done(mut outcome: Outcome, reason: &str, ambiguous: &Option<String>) -> O
 }
 
 /// A failure after an attempt with an unknown result may hide a deletion: say so.
-fn with_ambiguity(mut outcome: Outcome, ambiguous: &Option<String>) -> Outcome {
+pub(crate) fn with_ambiguity(mut outcome: Outcome, ambiguous: &Option<String>) -> Outcome {
     if let Some(what) = ambiguous {
         let msg = outcome.message.take().unwrap_or_default();
         outcome.message = Some(format!(
@@ -277,6 +260,17 @@ fn with_ambiguity(mut outcome: Outcome, ambiguous: &Option<String>) -> Outcome {
         ));
     }
     outcome
+}
+
+/// huawei-scm: make sure the account (domain) id is known, discovering it when unset.
+pub(crate) async fn resolve_domain_id(
+    transport: &Transport,
+    settings: &mut ProviderSettings,
+) -> Result<(), Error> {
+    if settings.kind == Kind::HuaweiScm && settings.domain_id.is_none() {
+        settings.domain_id = Some(discover_domain_id(transport, settings).await?);
+    }
+    Ok(())
 }
 
 async fn discover_domain_id(

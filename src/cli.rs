@@ -6,14 +6,18 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub const EXIT_CODES: &str = "\
 Exit status:
   0  every id was deleted (list: the listing completed)
-  1  the run finished but at least one id was not deleted (not_found, in_use, denied, pending, failed)
+  1  the run finished but at least one id was not deleted
+     (not_found, in_use, denied, pending, failed)
   2  certdel could not run: usage error, missing or rejected credentials, unreachable endpoint
+     (list: the listing could not be completed; nothing is printed on stdout)
 
 Credentials come from the environment only (never from arguments):
-  huawei-scm       HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK [, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_DOMAIN_ID]
+  huawei-scm       HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK
+                   [, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_DOMAIN_ID]
   tencent-ssl      TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_TOKEN]
   volcengine-live  VOLCENGINE_ACCESS_KEY, VOLCENGINE_SECRET_KEY [, VOLCENGINE_SESSION_TOKEN]
-  alibaba-slb/cas  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET [, ALIBABA_CLOUD_SECURITY_TOKEN, ALIBABA_CLOUD_REGION_ID]";
+  alibaba-slb/cas  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
+                   [, ALIBABA_CLOUD_SECURITY_TOKEN, ALIBABA_CLOUD_REGION_ID]";
 
 /// Delete and list TLS certificates on Huawei Cloud SCM, Tencent Cloud SSL, Volcengine Live,
 /// Alibaba Cloud SLB and Alibaba Cloud CAS.
@@ -59,11 +63,46 @@ pub struct ProviderArgs {
     pub action: Action,
 }
 
+pub const LIST_HELP: &str = "\
+Every page of every query is fetched (pages after the first concurrently, within --rate); the
+records are printed only once the listing is complete, soonest expiry first. A time that cannot
+be read is shown as unknown and never counts as expired.
+
+Output:
+  text  a table: id, name, primary domain, expiry date (UTC), days left, status; then a count
+  json  NDJSON, one object per certificate: provider, id, name, domains, not_after (RFC 3339
+        UTC or null; not_after_raw keeps an unreadable vendor value), status, in_use, region
+  ids   one id per line and nothing else, ready for `delete -`:
+          certdel tencent-ssl list --expired --output ids | certdel tencent-ssl delete - --yes
+
+What is listed:
+  huawei-scm       ListCertificates, limit 50, every offset up to total_count
+  tencent-ssl      DescribeCertificates, Limit 1000
+  volcengine-live  ListCertV2 for Available true/false x Expiring true/false (merged by ChainID);
+                   --expired asks only for Expiring=true
+  alibaba-slb      DescribeServerCertificates once per --region (repeatable; `all` = every public
+                   region); records carry their region
+  alibaba-cas      ListUserCertificateOrder: --target certificates lists OrderType=CERT (valid,
+                   EXPIRED and REVOKED); --target orders lists OrderType CPACK and BUY
+";
+
+pub const DELETE_HELP: &str = "\
+tencent-ssl: with two or more ids, certdel uses DeleteCertificates (up to 100 ids a request)
+and maps its Success/Fail lists back to each id; --no-batch sends one DeleteCertificate per id.
+--check-resources makes deletion asynchronous (the server checks for bound resources): certdel
+polls DescribeDeleteCertificatesTaskResult every 2 s for up to --wait-timeout seconds and reports
+deleted, in_use (still bound), denied (service role missing) or failed; tasks still running at
+the end, or every task with --no-wait, are reported pending with their task id.
+Every other provider: one request per id.";
+
 #[derive(Debug, Subcommand)]
 pub enum Action {
     /// Delete certificates by id; `-` reads ids from standard input, one per line
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = format!("{DELETE_HELP}\n\n{EXIT_CODES}"))]
     Delete(DeleteArgs),
+    /// List certificates (every page), optionally filtered
+    #[command(after_help = format!("{LIST_HELP}\n{EXIT_CODES}"))]
+    List(ListArgs),
 }
 
 #[derive(Debug, Args)]
@@ -71,15 +110,51 @@ pub struct DeleteArgs {
     /// Certificate ids; a lone `-` reads them from stdin (one per line, `#` comments and blank lines skipped)
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<String>,
+
+    /// tencent-ssl: one DeleteCertificate request per id instead of DeleteCertificates batches
+    #[arg(long)]
+    pub no_batch: bool,
+
+    /// tencent-ssl with --check-resources: do not wait for the asynchronous deletions; report
+    /// them pending with their task id
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// tencent-ssl with --check-resources: how long to wait for asynchronous deletions
+    /// [default: 60]
+    #[arg(long, value_name = "SECONDS")]
+    pub wait_timeout: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only certificates already expired (not_after before now)
+    #[arg(long)]
+    pub expired: bool,
+
+    /// Only certificates expiring before this time: RFC 3339 (2025-06-30T00:00:00Z), a date
+    /// (2025-06-30, midnight UTC) or a duration from now (30d, 12h, 90m)
+    #[arg(long, value_name = "WHEN")]
+    pub expires_before: Option<String>,
+
+    /// Only certificates with a domain (primary or SAN) matching this pattern; `*` and `?`
+    /// wildcards, case-insensitive (e.g. '*.example.com')
+    #[arg(long, value_name = "GLOB")]
+    pub domain: Option<String>,
+
+    /// Only certificates whose name matches this pattern; `*` and `?` wildcards, case-sensitive
+    #[arg(long, value_name = "GLOB")]
+    pub name: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
-    /// One line per id, then a summary line
+    /// delete: one line per id, then a summary line; list: an aligned table and a count
     Text,
-    /// NDJSON: one object per id, printed as soon as its outcome is known
+    /// NDJSON: delete: one object per id, printed as soon as its outcome is known; list: one
+    /// object per certificate
     Json,
-    /// Only ids, one per line (delete: the ids that were deleted)
+    /// Only ids, one per line (delete: the ids that were deleted; list: every id listed)
     Ids,
 }
 
@@ -98,10 +173,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint: Option<String>,
 
-    /// Region (alibaba-slb: required, or ALIBABA_CLOUD_REGION_ID; huawei-scm: picks the host;
-    /// alibaba-cas: picks the site; tencent-ssl: sent as X-TC-Region)
+    /// Region (alibaba-slb: required, or ALIBABA_CLOUD_REGION_ID; `list` takes it repeated, or
+    /// `all`; huawei-scm: picks the host; alibaba-cas: picks the site; tencent-ssl: sent as
+    /// X-TC-Region)
     #[arg(long, global = true, value_name = "REGION")]
-    pub region: Option<String>,
+    pub region: Vec<String>,
 
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
@@ -111,7 +187,7 @@ pub struct GlobalArgs {
     #[arg(long, short = 'y', global = true)]
     pub yes: bool,
 
-    /// alibaba-cas: what ids name
+    /// alibaba-cas: what ids name (and what `list` lists)
     #[arg(long, global = true, value_enum, default_value_t = CasTargetArg::Orders)]
     pub target: CasTargetArg,
 

@@ -3,19 +3,26 @@
 //!
 //! The binary (`src/main.rs`) parses the command line, resolves [`settings`], and hands over to
 //! [`app::run`]. Providers ([`provider`]) build signed requests ([`sign`]) and read replies
-//! without doing I/O; [`transport`] sends them; [`output`] renders outcomes. [`fake`] is the
-//! local fake cloud the tests and the demo run against.
+//! without doing I/O; [`send`] paces, sends and retries them over [`transport`]; [`output`]
+//! renders outcomes and listings. `list` is driven by [`list`] into the common record of
+//! [`cert`] (vendor times read by [`time`]); bulk and asynchronous deletes by [`batch`].
+//! [`fake`] is the local fake cloud the tests and the demo run against.
 
 pub mod app;
+pub mod batch;
+pub mod cert;
 pub mod cli;
 pub mod error;
 pub mod fake;
 pub mod ids;
+pub mod list;
 pub mod outcome;
 pub mod output;
 pub mod pace;
 pub mod provider;
 pub mod secret;
+pub mod send;
 pub mod settings;
 pub mod sign;
+pub mod time;
 pub mod transport;

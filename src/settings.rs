@@ -1,10 +1,12 @@
 //! Command line + environment → one checked [`Settings`]. The only code that reads the
 //! environment; nothing after it looks at the raw CLI struct.
 
+use crate::cert::FilterSpec;
 use crate::cli::{Action, CasTargetArg, Cli, OutputFormat};
 use crate::error::Error;
 use crate::provider::{alibaba_cas, alibaba_slb, huawei_scm, tencent_ssl, volcengine_live, Kind};
 use crate::secret::{Credentials, Secret};
+use crate::time::When;
 use std::time::Duration;
 
 /// Where requests go: scheme and `Host` value (with `:port` only when not the default).
@@ -108,6 +110,12 @@ pub struct ProviderSettings {
     pub iam_endpoint: Endpoint,
     pub cas_target: CasTarget,
     pub check_resources: bool,
+    /// `--endpoint` was given (alibaba-slb list: every region goes there).
+    pub custom_endpoint: bool,
+    /// alibaba-slb list: the regions to walk (empty for everything else).
+    pub regions: Vec<String>,
+    /// alibaba-slb list: `--region all` (regions the account lacks are skipped).
+    pub all_regions: bool,
 }
 
 impl ProviderSettings {
@@ -126,6 +134,9 @@ impl ProviderSettings {
             iam_endpoint: Endpoint::https("iam.example.invalid"),
             cas_target: CasTarget::Orders,
             check_resources: false,
+            custom_endpoint: false,
+            regions: Vec::new(),
+            all_regions: false,
         }
     }
 }
@@ -144,9 +155,21 @@ pub struct RunSettings {
 
 #[derive(Clone, Debug)]
 pub enum Command {
-    /// Ids as given on the command line; `["-"]` means read them from stdin.
-    Delete { ids: Vec<String> },
+    Delete {
+        /// Ids as given on the command line; `["-"]` means read them from stdin.
+        ids: Vec<String>,
+        /// Use the provider's bulk delete for two or more ids (tencent-ssl; `--no-batch`).
+        batch: bool,
+        /// How long to wait for asynchronous deletions; `None` = do not wait (`--no-wait`).
+        wait: Option<Duration>,
+    },
+    List {
+        filter: FilterSpec,
+    },
 }
+
+/// The default `--wait-timeout`.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -198,10 +221,58 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         None => None,
     };
 
+    let listing = matches!(action, Action::List(_));
+    let several_regions = kind == Kind::AlibabaSlb && listing;
+    for r in &g.region {
+        if r.is_empty()
+            || !r
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::usage(format!(
+                "--region '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
+            )));
+        }
+        if r == "all" && !several_regions {
+            return Err(Error::usage(
+                "--region all applies to alibaba-slb list only",
+            ));
+        }
+    }
+    if g.region.len() > 1 && !several_regions {
+        return Err(Error::usage(format!(
+            "--region given {} times: only alibaba-slb list takes several regions",
+            g.region.len()
+        )));
+    }
+    let all_regions = g.region.iter().any(|r| r == "all");
+    let mut regions: Vec<String> = Vec::new();
+    if several_regions {
+        let named: Vec<String> = if all_regions {
+            alibaba_slb::ALL_REGIONS
+                .iter()
+                .map(|r| r.to_string())
+                .chain(g.region.iter().filter(|r| *r != "all").cloned())
+                .collect()
+        } else if g.region.is_empty() {
+            env("ALIBABA_CLOUD_REGION_ID").into_iter().collect()
+        } else {
+            g.region.clone()
+        };
+        for r in named {
+            if !regions.contains(&r) {
+                regions.push(r);
+            }
+        }
+    }
+    let first_region = g.region.first().filter(|r| *r != "all").cloned();
     let region = match kind {
-        Kind::AlibabaSlb | Kind::AlibabaCas => g.region.or_else(|| env("ALIBABA_CLOUD_REGION_ID")),
-        Kind::TencentSsl => g.region.or_else(|| env("TENCENTCLOUD_REGION")),
-        _ => g.region,
+        Kind::AlibabaSlb if several_regions => regions.first().cloned(),
+        Kind::AlibabaSlb | Kind::AlibabaCas => {
+            first_region.or_else(|| env("ALIBABA_CLOUD_REGION_ID"))
+        }
+        Kind::TencentSsl => first_region.or_else(|| env("TENCENTCLOUD_REGION")),
+        _ => first_region,
     };
     if let Some(r) = &region {
         if r.is_empty()
@@ -218,24 +289,20 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     let endpoint = match &g.endpoint {
         Some(url) => Endpoint::parse(url).map_err(Error::Usage)?,
         None => match kind {
-            Kind::HuaweiScm => huawei_scm::default_endpoint(region.as_deref()).map_err(Error::Usage)?,
+            Kind::HuaweiScm => {
+                huawei_scm::default_endpoint(region.as_deref()).map_err(Error::Usage)?
+            }
             Kind::TencentSsl => tencent_ssl::default_endpoint(),
             Kind::VolcengineLive => volcengine_live::default_endpoint(),
             Kind::AlibabaSlb => match &region {
                 Some(r) => alibaba_slb::default_endpoint(r),
-                None => {
-                    return Err(Error::usage(
-                        "alibaba-slb needs a region: pass --region (e.g. cn-hangzhou) or set ALIBABA_CLOUD_REGION_ID",
-                    ))
-                }
+                None => return Err(slb_needs_region(listing)),
             },
             Kind::AlibabaCas => alibaba_cas::default_endpoint(region.as_deref()),
         },
     };
     if kind == Kind::AlibabaSlb && region.is_none() {
-        return Err(Error::usage(
-            "alibaba-slb needs a region: pass --region (e.g. cn-hangzhou) or set ALIBABA_CLOUD_REGION_ID",
-        ));
+        return Err(slb_needs_region(listing));
     }
 
     let credentials = credentials(kind, &env)?;
@@ -253,7 +320,51 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     };
 
     let command = match action {
-        Action::Delete(d) => Command::Delete { ids: d.ids },
+        Action::Delete(d) => {
+            if kind != Kind::TencentSsl {
+                let given = [
+                    ("--no-batch", d.no_batch),
+                    ("--no-wait", d.no_wait),
+                    ("--wait-timeout", d.wait_timeout.is_some()),
+                ];
+                if let Some((flag, _)) = given.iter().find(|(_, on)| *on) {
+                    return Err(Error::usage(format!("{flag} applies to tencent-ssl only")));
+                }
+            }
+            let wait = match d.wait_timeout {
+                Some(t) if !(t.is_finite() && t > 0.0) => {
+                    return Err(Error::usage(format!(
+                        "--wait-timeout {t}: give a positive number of seconds"
+                    )))
+                }
+                Some(_) if d.no_wait => {
+                    return Err(Error::usage(
+                        "--wait-timeout and --no-wait contradict each other: give one",
+                    ))
+                }
+                Some(t) => Some(Duration::from_secs_f64(t)),
+                None if d.no_wait => None,
+                None => Some(DEFAULT_WAIT),
+            };
+            Command::Delete {
+                ids: d.ids,
+                batch: !d.no_batch,
+                wait,
+            }
+        }
+        Action::List(l) => Command::List {
+            filter: FilterSpec {
+                expired: l.expired,
+                expires_before: l
+                    .expires_before
+                    .as_deref()
+                    .map(When::parse)
+                    .transpose()
+                    .map_err(Error::Usage)?,
+                domain: l.domain,
+                name: l.name,
+            },
+        },
     };
 
     Ok(Settings {
@@ -273,6 +384,9 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 CasTargetArg::Certificates => CasTarget::Certificates,
             },
             check_resources: g.check_resources,
+            custom_endpoint: g.endpoint.is_some(),
+            regions,
+            all_regions,
         },
         command,
         output: g.output,
@@ -284,6 +398,14 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             timeout: Duration::from_secs_f64(g.timeout),
             deadline,
         },
+    })
+}
+
+fn slb_needs_region(listing: bool) -> Error {
+    Error::usage(if listing {
+        "alibaba-slb needs a region: pass --region (repeatable, or `all`) or set ALIBABA_CLOUD_REGION_ID"
+    } else {
+        "alibaba-slb needs a region: pass --region (e.g. cn-hangzhou) or set ALIBABA_CLOUD_REGION_ID"
     })
 }
 
@@ -493,5 +615,148 @@ mod tests {
         let s = resolve_with(&["huawei-scm", "delete", "x"], &vars).unwrap();
         assert_eq!(s.provider.iam_endpoint.host, "iam.myhuaweicloud.com");
         assert_eq!(s.provider.endpoint.host, "scm.cn-north-4.myhuaweicloud.com");
+    }
+
+    const ALI: &[(&str, &str)] = &[
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+    ];
+
+    #[test]
+    fn list_filters_are_parsed() {
+        let s = resolve_with(
+            &[
+                "tencent-ssl",
+                "list",
+                "--expired",
+                "--expires-before",
+                "30d",
+                "--domain",
+                "*.example.com",
+                "--name",
+                "prod-?",
+            ],
+            TC,
+        )
+        .unwrap();
+        let Command::List { filter } = s.command else {
+            panic!("not a list")
+        };
+        assert!(filter.expired);
+        assert_eq!(
+            filter.expires_before,
+            Some(When::In(chrono::Duration::days(30)))
+        );
+        assert_eq!(filter.domain.as_deref(), Some("*.example.com"));
+        assert_eq!(filter.name.as_deref(), Some("prod-?"));
+        let e = resolve_with(&["tencent-ssl", "list", "--expires-before", "soon"], TC).unwrap_err();
+        assert!(e.to_string().contains("--expires-before 'soon'"), "{e}");
+    }
+
+    #[test]
+    fn slb_list_takes_several_regions_or_all() {
+        let s = resolve_with(
+            &[
+                "alibaba-slb",
+                "list",
+                "--region",
+                "cn-hangzhou",
+                "--region",
+                "eu-central-1",
+                "--region",
+                "cn-hangzhou",
+            ],
+            ALI,
+        )
+        .unwrap();
+        assert_eq!(s.provider.regions, vec!["cn-hangzhou", "eu-central-1"]);
+        assert!(!s.provider.all_regions);
+        let s = resolve_with(&["alibaba-slb", "list", "--region", "all"], ALI).unwrap();
+        assert!(s.provider.all_regions);
+        assert_eq!(s.provider.regions.len(), alibaba_slb::ALL_REGIONS.len());
+        let mut env = ALI.to_vec();
+        env.push(("ALIBABA_CLOUD_REGION_ID", "cn-beijing"));
+        let s = resolve_with(&["alibaba-slb", "list"], &env).unwrap();
+        assert_eq!(s.provider.regions, vec!["cn-beijing"]);
+        let e = resolve_with(&["alibaba-slb", "list"], ALI).unwrap_err();
+        assert!(e.to_string().contains("`all`"), "{e}");
+        // Deleting still takes exactly one region; other providers one at most.
+        let e = resolve_with(
+            &[
+                "alibaba-slb",
+                "delete",
+                "x",
+                "--region",
+                "a",
+                "--region",
+                "b",
+            ],
+            ALI,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("only alibaba-slb list"), "{e}");
+        let e = resolve_with(&["alibaba-slb", "delete", "x", "--region", "all"], ALI).unwrap_err();
+        assert!(e.to_string().contains("alibaba-slb list only"), "{e}");
+        let e = resolve_with(&["alibaba-cas", "list", "--region", "all"], ALI).unwrap_err();
+        assert!(e.to_string().contains("alibaba-slb list only"), "{e}");
+        let s = resolve_with(
+            &[
+                "alibaba-slb",
+                "list",
+                "--region",
+                "eu-central-1",
+                "--endpoint",
+                "http://127.0.0.1:9",
+            ],
+            ALI,
+        )
+        .unwrap();
+        assert!(s.provider.custom_endpoint);
+    }
+
+    #[test]
+    fn delete_batch_and_wait_options() {
+        let s = resolve_with(&["tencent-ssl", "delete", "a", "b"], TC).unwrap();
+        let Command::Delete { batch, wait, .. } = s.command else {
+            panic!("not a delete")
+        };
+        assert!(batch);
+        assert_eq!(wait, Some(DEFAULT_WAIT));
+        let s = resolve_with(
+            &["tencent-ssl", "delete", "a", "--no-batch", "--no-wait"],
+            TC,
+        )
+        .unwrap();
+        let Command::Delete { batch, wait, .. } = s.command else {
+            panic!("not a delete")
+        };
+        assert!(!batch);
+        assert_eq!(wait, None);
+        let s = resolve_with(&["tencent-ssl", "delete", "a", "--wait-timeout", "5"], TC).unwrap();
+        let Command::Delete { wait, .. } = s.command else {
+            panic!("not a delete")
+        };
+        assert_eq!(wait, Some(Duration::from_secs(5)));
+        for bad in [
+            &["tencent-ssl", "delete", "a", "--wait-timeout", "0"][..],
+            &[
+                "tencent-ssl",
+                "delete",
+                "a",
+                "--wait-timeout",
+                "5",
+                "--no-wait",
+            ][..],
+        ] {
+            assert!(resolve_with(bad, TC).is_err(), "{bad:?}");
+        }
+        let e = resolve_with(&["alibaba-cas", "delete", "1", "--no-batch"], ALI).unwrap_err();
+        assert_eq!(e.to_string(), "--no-batch applies to tencent-ssl only");
+    }
+
+    #[test]
+    fn cli_contract() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

@@ -130,8 +130,7 @@ fn wrong_secret_stops_the_run_and_deletes_nothing() {
 
 #[test]
 fn unreadable_reply_is_failed_and_the_certificate_stays() {
-    // huawei-scm: see huawei_unreadable_2xx_reply_is_not_a_deletion below.
-    for t in [TENCENT, VOLC, SLB, CAS_ORDERS, CAS_CERTS] {
+    for t in TARGETS {
         let id = t.id(4);
         let fake = start(t.seed([t.cert(&id).fault(Fault::Malformed)]));
         let out = delete(&fake, t, &[&id]).run();
@@ -142,18 +141,6 @@ fn unreadable_reply_is_failed_and_the_certificate_stays() {
         // An unreadable reply may hide a deletion: certdel retries (--max-retries 1).
         assert_eq!(fake.delete_attempts(t.kind, &id), 2, "{l}: {out:?}");
     }
-}
-
-/// Huawei's delete answers 204 with no body: a 200 carrying a proxy's HTML page (the
-/// certificate untouched) must not be reported `deleted`.
-#[test]
-fn huawei_unreadable_2xx_reply_is_not_a_deletion() {
-    let id = HUAWEI.id(4);
-    let fake = start(HUAWEI.seed([HUAWEI.cert(&id).fault(Fault::Malformed)]));
-    let out = delete(&fake, HUAWEI, &[&id]).run();
-    assert!(HUAWEI.present(&fake, &id));
-    assert_eq!(out.outcome(&id), Some("failed"), "{out:?}");
-    assert_eq!(out.code, 1, "{out:?}");
 }
 
 #[test]

@@ -187,3 +187,25 @@ fn bad_flags_and_bad_seeds_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown provider 'nobody'"));
 }
+
+#[test]
+fn fault_and_quota_flags_take_effect() {
+    let live = "be37f7c23b514c4987f4860000000002";
+    let fake = FakeCloud::start(&["--p-5xx", "1"]);
+    let out = run(&fake.url, VOLC, &[live]);
+    assert_eq!(out.outcome(live), Some("failed"), "{out:?}");
+    let (_, stderr) = fake.stop();
+    let errors = stderr
+        .lines()
+        .filter(|l| l.ends_with("-> 500 InternalError"));
+    assert_eq!(errors.count(), 2, "one attempt and one retry: {stderr}");
+
+    let fake = FakeCloud::start(&["--quota", "volcengine-live=0.000001:1"]);
+    let expired = "be37f7c23b514c4987f4860000000001";
+    let out = run(&fake.url, VOLC, &[expired]);
+    assert_eq!(out.outcome(expired), Some("deleted"), "{out:?}");
+    let out = run(&fake.url, VOLC, &[live]);
+    assert_eq!(out.outcome(live), Some("failed"), "{out:?}");
+    let (_, stderr) = fake.stop();
+    assert!(stderr.contains("-> 429 FlowLimitExceeded"), "{stderr}");
+}

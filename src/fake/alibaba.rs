@@ -237,7 +237,7 @@ fn slb_delete(state: &State, p: &[(String, String)], rid: &str) -> Handled {
         .into();
     };
     if let Some(out) = super::cert_fault(cert, || internal_error(k, rid)) {
-        return out.into();
+        return out;
     }
     if cert.in_use {
         return error(
@@ -250,10 +250,7 @@ fn slb_delete(state: &State, p: &[(String, String)], rid: &str) -> Handled {
         .into();
     }
     store.remove_where(k, in_region);
-    Handled {
-        out: ok(rid, json!({})),
-        deleted: vec![id],
-    }
+    Handled::deleted(ok(rid, json!({})), vec![id])
 }
 
 fn iso(t: DateTime<Utc>) -> String {
@@ -355,7 +352,7 @@ fn cas_delete(state: &State, p: &[(String, String)], rid: &str, kind: CasKind) -
         .into();
     };
     if let Some(out) = super::cert_fault(cert, || internal_error(k, rid)) {
-        return out.into();
+        return out;
     }
     match kind {
         CasKind::Order
@@ -383,10 +380,7 @@ fn cas_delete(state: &State, p: &[(String, String)], rid: &str, kind: CasKind) -
         _ => {}
     }
     store.remove_where(k, |c| c.id == id && c.kind == Some(kind));
-    Handled {
-        out: ok(rid, json!({})),
-        deleted: vec![id],
-    }
+    Handled::deleted(ok(rid, json!({})), vec![id])
 }
 
 fn cas_list(state: &State, p: &[(String, String)], rid: &str) -> Out {

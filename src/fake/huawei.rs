@@ -150,7 +150,7 @@ fn delete(state: &State, id: &str, rid: &str) -> Handled {
         return error(404, rid, "SCM.0020", "Incorrect certificate ID.", false).into();
     };
     if let Some(out) = super::cert_fault(cert, || internal_error(rid)) {
-        return out.into();
+        return out;
     }
     if cert.in_use {
         return error(
@@ -163,10 +163,10 @@ fn delete(state: &State, id: &str, rid: &str) -> Handled {
         .into();
     }
     store.remove(Kind::HuaweiScm, id);
-    Handled {
-        out: Out::empty(204).header("X-Request-Id", rid),
-        deleted: vec![id.to_string()],
-    }
+    Handled::deleted(
+        Out::empty(204).header("X-Request-Id", rid),
+        vec![id.to_string()],
+    )
 }
 
 pub const STATUSES: [&str; 13] = [

@@ -22,6 +22,8 @@ pub mod chaos;
 pub mod huawei;
 pub mod store;
 pub mod tencent;
+#[cfg(test)]
+mod tests;
 pub mod verify;
 pub mod volc;
 
@@ -202,7 +204,7 @@ impl Out {
             headers: vec![("content-type".into(), "text/html".into())],
             body: b"<html><body>502 Bad Gateway (upstream sent garbage)</body></html>".to_vec(),
             drop: false,
-            code: Some("(malformed)".into()),
+            code: None,
         }
     }
 
@@ -223,6 +225,19 @@ pub struct Handled {
     pub out: Out,
     /// Ids removed from the store by this request.
     pub deleted: Vec<String>,
+    /// The seeded certificate fault that shaped the answer.
+    pub fault: Option<Fault>,
+}
+
+impl Handled {
+    /// An answer that removed these ids.
+    pub fn deleted(out: Out, ids: Vec<String>) -> Handled {
+        Handled {
+            out,
+            deleted: ids,
+            fault: None,
+        }
+    }
 }
 
 impl From<Out> for Handled {
@@ -230,16 +245,23 @@ impl From<Out> for Handled {
         Handled {
             out,
             deleted: vec![],
+            fault: None,
         }
     }
 }
 
 /// The answer a certificate's `fault` forces, if it has one (the certificate stays).
-pub(crate) fn cert_fault(cert: &Cert, internal: impl FnOnce() -> Out) -> Option<Out> {
-    Some(match cert.fault? {
+pub(crate) fn cert_fault(cert: &Cert, internal: impl FnOnce() -> Out) -> Option<Handled> {
+    let fault = cert.fault?;
+    let out = match fault {
         Fault::Malformed => Out::malformed(),
         Fault::Http500 => internal(),
         Fault::Drop => Out::dropped(),
+    };
+    Some(Handled {
+        out,
+        deleted: vec![],
+        fault: Some(fault),
     })
 }
 
@@ -477,16 +499,14 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
     };
     lock(&state.counters).deletes_applied += handled.deleted.len() as u64;
     entry.deleted = handled.deleted;
-    if handled.out.code.as_deref() == Some("(malformed)") || handled.out.drop {
-        entry.injected = Some(
-            if handled.out.drop {
-                "cert:drop"
-            } else {
-                "cert:malformed"
-            }
-            .into(),
-        );
-    }
+    entry.injected = handled.fault.map(|f| {
+        match f {
+            Fault::Malformed => "cert:malformed",
+            Fault::Http500 => "cert:http500",
+            Fault::Drop => "cert:drop",
+        }
+        .to_string()
+    });
     let out = match draw.fault {
         Some(fault) => {
             lock(&state.counters).faults_injected += 1;

@@ -145,7 +145,7 @@ pub fn handle(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled 
     match call.action.as_str() {
         "DeleteCertificate" => delete_one(state, &body, rid),
         "DeleteCertificates" => delete_many(state, &body, rid),
-        "DescribeDeleteCertificatesTaskResult" => poll(state, &body, rid).into(),
+        "DescribeDeleteCertificatesTaskResult" => poll(state, &body, rid),
         "DescribeCertificates" => list(state, &body, rid).into(),
         _ => error(rid, "InvalidAction", "The requested action does not exist.").into(),
     }
@@ -194,7 +194,7 @@ fn delete_one(state: &State, body: &Value, rid: &str) -> Handled {
         }
     };
     if let Some(out) = super::cert_fault(&cert, || internal_error(rid)) {
-        return out.into();
+        return out;
     }
     if check {
         let task = new_task(state, &cert);
@@ -209,10 +209,7 @@ fn delete_one(state: &State, body: &Value, rid: &str) -> Handled {
         .into();
     }
     state.store().remove(Kind::TencentSsl, &id);
-    Handled {
-        out: ok(rid, json!({"DeleteResult": true})),
-        deleted: vec![id],
-    }
+    Handled::deleted(ok(rid, json!({"DeleteResult": true})), vec![id])
 }
 
 fn string_array(body: &Value, key: &str) -> Result<Option<Vec<String>>, String> {
@@ -273,16 +270,16 @@ fn delete_many(state: &State, body: &Value, rid: &str) -> Handled {
             }
         }
     }
-    Handled {
-        out: ok(
+    Handled::deleted(
+        ok(
             rid,
             json!({"Success": success, "Fail": fail, "CertTaskIds": tasks}),
         ),
         deleted,
-    }
+    )
 }
 
-fn poll(state: &State, body: &Value, rid: &str) -> Out {
+fn poll(state: &State, body: &Value, rid: &str) -> Handled {
     let ids = match string_array(body, "TaskIds") {
         Ok(Some(ids)) if !ids.is_empty() => ids,
         Ok(_) => {
@@ -291,12 +288,14 @@ fn poll(state: &State, body: &Value, rid: &str) -> Out {
                 "MissingParameter",
                 "The parameter `TaskIds` is missing.",
             )
+            .into()
         }
-        Err(m) => return error(rid, "InvalidParameter", &m),
+        Err(m) => return error(rid, "InvalidParameter", &m).into(),
     };
     if ids.len() > 100 {
-        return error(rid, "InvalidParameter", "At most 100 task ids per call.");
+        return error(rid, "InvalidParameter", "At most 100 task ids per call.").into();
     }
+    let mut deleted = vec![];
     let now = state.now();
     let mut store = state.store();
     let mut results = vec![];
@@ -315,7 +314,9 @@ fn poll(state: &State, body: &Value, rid: &str) -> Out {
                 let status = if in_use {
                     4
                 } else {
-                    store.remove(Kind::TencentSsl, &cert_id);
+                    if store.remove(Kind::TencentSsl, &cert_id).is_some() {
+                        deleted.push(cert_id);
+                    }
                     1
                 };
                 store.tasks[i].status = Some(status);
@@ -332,7 +333,7 @@ fn poll(state: &State, body: &Value, rid: &str) -> Out {
             "Domains": if status == 4 { json!(t.domains) } else { json!([]) },
         }));
     }
-    ok(rid, json!({ "DeleteTaskResult": results }))
+    Handled::deleted(ok(rid, json!({ "DeleteTaskResult": results })), deleted)
 }
 
 /// Tencent's integer status: the seed's, else 1 (issued) or 3 (expired).

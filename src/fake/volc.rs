@@ -228,7 +228,7 @@ fn delete(state: &State, body: &Value, rid: &str) -> Handled {
         .into();
     };
     if let Some(out) = super::cert_fault(cert, || internal_error(rid, A)) {
-        return out.into();
+        return out;
     }
     if cert.in_use {
         return error(
@@ -243,14 +243,14 @@ fn delete(state: &State, body: &Value, rid: &str) -> Handled {
         .into();
     }
     store.remove(Kind::VolcengineLive, id);
-    Handled {
-        out: Out::json(
+    Handled::deleted(
+        Out::json(
             200,
             CONTENT_TYPE,
             &json!({ "ResponseMetadata": metadata(rid, "RequestID", A) }),
         ),
-        deleted: vec![id.to_string()],
-    }
+        vec![id.to_string()],
+    )
 }
 
 pub fn status(cert: &Cert, now: DateTime<Utc>) -> String {

@@ -12,16 +12,36 @@
 //!     certificates. Quota 100 requests/s.
 //!
 //!   Both ids are 64-bit integers.
+//! - List: `ListUserCertificateOrder(OrderType, Status, CurrentPage, ShowSize)` →
+//!   `TotalCount`, `CertificateOrderList[]` (flat). The same `--target` picks what is listed:
+//!   - `certificates`: `OrderType=CERT` (issued and uploaded). With `Status` empty the API
+//!     returns only *valid* certificates (issued or about to expire), so certdel also runs
+//!     `Status=EXPIRED` and `Status=REVOKED` and merges by `CertificateId`. Records: id
+//!     `CertificateId`, name `Name`, domains `CommonName` then `Sans` (comma-separated),
+//!     expiry `EndDate` (a date: the end of that day in UTC+8, see [`crate::time`]).
+//!   - `orders`: `OrderType=CPACK` and `OrderType=BUY` (empty `Status` = every order).
+//!     Records: id `OrderId`, name `InstanceId`, domains `Domain`, expiry `CertEndTime`
+//!     (epoch ms), status `Status`.
+//!
+//!   Nothing is filtered on the server: `Keyword` searches domains or resource ids in ways
+//!   the reference does not pin down. Quota 10 requests/s.
 //! - Signing: [`crate::sign::acs3`] via [`super::alibaba`].
 
-use super::{alibaba, check_common, str_field, Answer, Class, Kind, Provider, Reply};
+use super::{
+    alibaba, check_common, count_field, id_field, malformed_list, str_field, text_field, Answer,
+    Class, Kind, ListQuery, Page, Provider, Reply,
+};
+use crate::cert::{domain_list, Cert, Filter};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::{CasTarget, Endpoint, ProviderSettings};
 use crate::sign::{Request, Stamp};
+use serde_json::Value;
 
 pub const VERSION: &str = "2020-04-07";
 pub const DEFAULT_REGION: &str = "cn-hangzhou";
+/// ListUserCertificateOrder `ShowSize` (the documented default).
+pub const PAGE_SIZE: u32 = 50;
 
 /// Regions the SDK sends to `cas.aliyuncs.com`.
 pub const CENTRAL_REGIONS: [&str; 16] = [
@@ -113,6 +133,117 @@ impl Provider for AlibabaCas {
             CasTarget::Certificates => 100.0,
         }
     }
+
+    fn list_action(&self) -> &'static str {
+        "ListUserCertificateOrder"
+    }
+
+    fn list_plan(&self, _filter: &Filter) -> Vec<ListQuery> {
+        let q = |order_type: &str, status: Option<&str>| {
+            let mut params = vec![("OrderType", Value::from(order_type))];
+            let mut label = format!("ListUserCertificateOrder OrderType={order_type}");
+            if let Some(st) = status {
+                params.push(("Status", Value::from(st)));
+                label.push_str(&format!(" Status={st}"));
+            }
+            ListQuery::new(label, params)
+        };
+        match self.target {
+            CasTarget::Certificates => vec![
+                q("CERT", None),
+                q("CERT", Some("EXPIRED")),
+                q("CERT", Some("REVOKED")),
+            ],
+            CasTarget::Orders => vec![q("CPACK", None), q("BUY", None)],
+        }
+    }
+
+    fn list_page_size(&self) -> Option<u32> {
+        Some(PAGE_SIZE)
+    }
+
+    fn list_rate(&self) -> f64 {
+        10.0
+    }
+
+    fn list_request(&self, query: &ListQuery, page: u32, stamp: &Stamp) -> Request {
+        let current = (page + 1).to_string();
+        let size = PAGE_SIZE.to_string();
+        let texts: Vec<(&str, String)> = query
+            .params
+            .iter()
+            .map(|(k, v)| (*k, super::param_text(v)))
+            .collect();
+        let mut params: Vec<(&str, &str)> = texts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        params.push(("CurrentPage", &current));
+        params.push(("ShowSize", &size));
+        alibaba::rpc_request(
+            &self.endpoint,
+            &self.creds,
+            "ListUserCertificateOrder",
+            VERSION,
+            &params,
+            stamp,
+        )
+    }
+
+    fn list_answer(&self, query: &ListQuery, reply: &Reply) -> Result<Page, Answer> {
+        let json = alibaba::read_response(reply, classify)?;
+        let items = match json.get("CertificateOrderList") {
+            Some(Value::Array(a)) => a.as_slice(),
+            Some(Value::Null) | None => &[],
+            Some(_) => {
+                return Err(malformed_list(
+                    reply,
+                    "CertificateOrderList is not an array",
+                ))
+            }
+        };
+        let queried_status = query
+            .params
+            .iter()
+            .find(|(k, _)| *k == "Status")
+            .and_then(|(_, v)| v.as_str());
+        let mut certs = Vec::with_capacity(items.len());
+        for item in items {
+            let c = match self.target {
+                CasTarget::Certificates => certificate(item, queried_status),
+                CasTarget::Orders => order(item),
+            };
+            certs.push(c.ok_or_else(|| malformed_list(reply, "an entry without its id"))?);
+        }
+        Ok(Page {
+            certs,
+            total: count_field(&json, "TotalCount"),
+            skipped: None,
+        })
+    }
+}
+
+/// A CERT/UPLOAD entry. The API documents no status field for these: the record takes the
+/// entry's `Status` if there is one, else the `Status` the query asked for.
+fn certificate(item: &Value, queried_status: Option<&str>) -> Option<Cert> {
+    let mut c = Cert::new(id_field(item, "CertificateId")?);
+    c.name = str_field(item, "Name").unwrap_or_default();
+    let primary = str_field(item, "CommonName").unwrap_or_default();
+    let sans = str_field(item, "Sans").unwrap_or_default();
+    c.domains = domain_list(std::iter::once(primary.as_str()).chain(sans.split(',')));
+    c.not_after = crate::time::end_date(item.get("EndDate"));
+    c.status = text_field(item, "Status")
+        .filter(|s| !s.is_empty())
+        .or_else(|| queried_status.map(str::to_string));
+    Some(c)
+}
+
+/// A CPACK/BUY order.
+fn order(item: &Value) -> Option<Cert> {
+    let mut c = Cert::new(id_field(item, "OrderId")?);
+    c.name = str_field(item, "InstanceId").unwrap_or_default();
+    let domain = str_field(item, "Domain").unwrap_or_default();
+    c.domains = domain_list(domain.split(','));
+    c.not_after = crate::time::epoch_ms(item.get("CertEndTime"));
+    c.status = text_field(item, "Status").filter(|s| !s.is_empty());
+    Some(c)
 }
 
 /// CAS's own codes; `None` falls through to the gateway's common codes.
@@ -189,5 +320,123 @@ mod tests {
             default_endpoint(Some("ap-southeast-1")).host,
             "cas.ap-southeast-1.aliyuncs.com"
         );
+    }
+
+    mod list {
+        use super::*;
+        use crate::provider::testing::{fixture, utc};
+        use crate::time::Expiry;
+
+        fn provider(target: CasTarget) -> AlibabaCas {
+            let mut s = ProviderSettings::for_test(Kind::AlibabaCas);
+            s.cas_target = target;
+            AlibabaCas::new(&s)
+        }
+
+        #[test]
+        fn certificates_need_three_status_queries() {
+            let p = provider(CasTarget::Certificates);
+            let plan = p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")));
+            let targets: Vec<String> = plan
+                .iter()
+                .map(|q| p.list_request(q, 0, &Stamp::now()).target())
+                .collect();
+            assert_eq!(
+                targets,
+                vec![
+                    "/?CurrentPage=1&OrderType=CERT&ShowSize=50",
+                    "/?CurrentPage=1&OrderType=CERT&ShowSize=50&Status=EXPIRED",
+                    "/?CurrentPage=1&OrderType=CERT&ShowSize=50&Status=REVOKED",
+                ]
+            );
+            let req = p.list_request(&plan[1], 3, &Stamp::now());
+            assert_eq!(
+                req.target(),
+                "/?CurrentPage=4&OrderType=CERT&ShowSize=50&Status=EXPIRED"
+            );
+            assert_eq!(
+                req.header_value("x-acs-action"),
+                Some("ListUserCertificateOrder")
+            );
+            assert_eq!(p.list_rate(), 10.0);
+        }
+
+        #[test]
+        fn orders_are_cpack_and_buy() {
+            let p = provider(CasTarget::Orders);
+            let plan = p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")));
+            let targets: Vec<String> = plan
+                .iter()
+                .map(|q| p.list_request(q, 0, &Stamp::now()).target())
+                .collect();
+            assert_eq!(
+                targets,
+                vec![
+                    "/?CurrentPage=1&OrderType=CPACK&ShowSize=50",
+                    "/?CurrentPage=1&OrderType=BUY&ShowSize=50",
+                ]
+            );
+        }
+
+        #[test]
+        fn reads_certificates() {
+            let p = provider(CasTarget::Certificates);
+            let plan = p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")));
+            let page = p
+                .list_answer(&plan[1], &fixture("alibaba-cas", "list_certificates.json"))
+                .unwrap();
+            assert_eq!(page.total, Some(2));
+            let [a, b] = page.certs.as_slice() else {
+                panic!("{:?}", page.certs)
+            };
+            assert_eq!(a.id, "12345678");
+            assert_eq!(a.name, "cert-for-test");
+            assert_eq!(
+                a.domains,
+                vec!["www.example.com", "example.com", "m.example.com"]
+            );
+            // A date: its last second in UTC+8.
+            assert_eq!(a.not_after, Expiry::Known(utc("2025-05-14T15:59:59Z")));
+            // No status field: the queried Status.
+            assert_eq!(a.status.as_deref(), Some("EXPIRED"));
+            assert_eq!(b.id, "87654321");
+            assert_eq!(
+                b.not_after,
+                Expiry::Unknown {
+                    raw: Some("0000-00-00".into())
+                }
+            );
+            // Ids listed are ids delete takes.
+            let d = provider(CasTarget::Certificates);
+            assert!(d.check_id(&a.id).is_ok());
+            let page = p
+                .list_answer(&plan[0], &fixture("alibaba-cas", "list_certificates.json"))
+                .unwrap();
+            assert_eq!(page.certs[0].status, None);
+        }
+
+        #[test]
+        fn reads_orders() {
+            let p = provider(CasTarget::Orders);
+            let plan = p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")));
+            let page = p
+                .list_answer(&plan[0], &fixture("alibaba-cas", "list_orders.json"))
+                .unwrap();
+            let [a, b] = page.certs.as_slice() else {
+                panic!("{:?}", page.certs)
+            };
+            assert_eq!(a.id, "123451222");
+            assert_eq!(a.name, "cas-ivauto-zyw1q4");
+            assert_eq!(a.domains, vec!["www.example.com"]);
+            assert_eq!(a.not_after, Expiry::Known(utc("2022-10-15T07:45:58Z")));
+            assert_eq!(a.status.as_deref(), Some("CHECKED_FAIL"));
+            assert_eq!(
+                b.not_after,
+                Expiry::Unknown {
+                    raw: Some("0".into())
+                }
+            );
+            assert!(p.check_id(&b.id).is_ok());
+        }
     }
 }

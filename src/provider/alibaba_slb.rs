@@ -7,10 +7,20 @@
 //!   which DeleteServerCertificate requires.
 //! - Delete: `DeleteServerCertificate(RegionId, ServerCertificateId)` → `{"RequestId"}`.
 //!   A certificate bound to a listener cannot be deleted.
+//! - List: `DescribeServerCertificates(RegionId)` → `ServerCertificates.ServerCertificate[]`,
+//!   no paging: one call per region returns the region's certificates. `--region` may be
+//!   repeated, or `all` for [`ALL_REGIONS`]; each record carries its region (ids are unique
+//!   per account). `ExpireTimeStamp` (epoch ms) is read first, then its ISO 8601 twin
+//!   `ExpireTime`. The reply has no status and no in-use flag. Nothing is filtered on the
+//!   server (the API filters only by id, resource group and tag).
 //! - Quota: not documented; certdel defaults to 10 requests/s.
 //! - Signing: [`crate::sign::acs3`] via [`super::alibaba`].
 
-use super::{alibaba, str_field, Answer, Class, Kind, Provider, Reply};
+use super::{
+    alibaba, id_field, malformed_list, str_field, Answer, Class, Kind, ListQuery, Page, Provider,
+    Reply,
+};
+use crate::cert::{domain_list, Cert, Filter};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::{Endpoint, ProviderSettings};
@@ -31,22 +41,74 @@ pub const CENTRAL_REGIONS: [&str; 9] = [
     "us-west-1",
 ];
 
+/// What `--region all` lists: the public regions of Alibaba Cloud where Classic Load Balancer
+/// is offered — the SDK endpoint map's public entries (`alibabacloud-slb20140515`, the
+/// [`CENTRAL_REGIONS`]) plus the regions on Alibaba Cloud's "Regions and zones" page that the
+/// SDK reaches as `slb.<region>.aliyuncs.com`. Finance, government and internal ids from the
+/// SDK map are left out; list those with an explicit `--region`. A region the account or
+/// product lacks is skipped with a warning.
+pub const ALL_REGIONS: [&str; 27] = [
+    "cn-qingdao",
+    "cn-beijing",
+    "cn-zhangjiakou",
+    "cn-huhehaote",
+    "cn-wulanchabu",
+    "cn-hangzhou",
+    "cn-shanghai",
+    "cn-nanjing",
+    "cn-fuzhou",
+    "cn-shenzhen",
+    "cn-heyuan",
+    "cn-guangzhou",
+    "cn-chengdu",
+    "cn-hongkong",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-3",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "us-east-1",
+    "us-west-1",
+    "eu-west-1",
+    "eu-central-1",
+    "me-east-1",
+    "me-central-1",
+];
+
 pub fn default_endpoint(region: &str) -> Endpoint {
     alibaba::regional_endpoint("slb", region, &CENTRAL_REGIONS)
 }
 
 pub struct AlibabaSlb {
     endpoint: Endpoint,
+    /// `--endpoint` was given: every region goes there.
+    custom_endpoint: bool,
     creds: Credentials,
     region: String,
+    /// list: the regions to walk.
+    regions: Vec<String>,
+    all_regions: bool,
 }
 
 impl AlibabaSlb {
     pub fn new(settings: &ProviderSettings) -> Self {
         AlibabaSlb {
             endpoint: settings.endpoint.clone(),
+            custom_endpoint: settings.custom_endpoint,
             creds: settings.credentials.clone(),
             region: settings.region.clone().unwrap_or_default(),
+            regions: settings.regions.clone(),
+            all_regions: settings.all_regions,
+        }
+    }
+
+    fn endpoint_for(&self, region: &str) -> Endpoint {
+        if self.custom_endpoint {
+            self.endpoint.clone()
+        } else {
+            default_endpoint(region)
         }
     }
 }
@@ -81,6 +143,109 @@ impl Provider for AlibabaSlb {
     fn default_rate(&self) -> f64 {
         10.0
     }
+
+    fn list_action(&self) -> &'static str {
+        "DescribeServerCertificates"
+    }
+
+    fn list_plan(&self, _filter: &Filter) -> Vec<ListQuery> {
+        let regions: Vec<String> = if self.regions.is_empty() {
+            vec![self.region.clone()]
+        } else {
+            self.regions.clone()
+        };
+        regions
+            .into_iter()
+            .map(|r| ListQuery {
+                label: format!("DescribeServerCertificates {r}"),
+                params: Vec::new(),
+                region: Some(r),
+                optional: self.all_regions,
+            })
+            .collect()
+    }
+
+    fn list_page_size(&self) -> Option<u32> {
+        None
+    }
+
+    fn list_request(&self, query: &ListQuery, _page: u32, stamp: &Stamp) -> Request {
+        let region = query.region.as_deref().unwrap_or(&self.region);
+        alibaba::rpc_request(
+            &self.endpoint_for(region),
+            &self.creds,
+            "DescribeServerCertificates",
+            VERSION,
+            &[("RegionId", region)],
+            stamp,
+        )
+    }
+
+    fn list_answer(&self, query: &ListQuery, reply: &Reply) -> Result<Page, Answer> {
+        let json = match alibaba::read_response(reply, classify) {
+            Ok(v) => v,
+            Err(a) if query.optional && is_missing_region(&a) => {
+                return Ok(Page {
+                    skipped: Some(format!(
+                        "{}: {}",
+                        a.code.as_deref().unwrap_or("?"),
+                        a.message.as_deref().unwrap_or("region not available")
+                    )),
+                    ..Page::default()
+                })
+            }
+            Err(a) => return Err(a),
+        };
+        let items = match json.get("ServerCertificates") {
+            // The XML-style wrapper: {"ServerCertificates":{"ServerCertificate":[…]}}.
+            Some(w) => match w.get("ServerCertificate") {
+                Some(serde_json::Value::Array(a)) => a.as_slice(),
+                Some(_) => return Err(malformed_list(reply, "ServerCertificate is not an array")),
+                None => &[],
+            },
+            None => &[],
+        };
+        let mut certs = Vec::with_capacity(items.len());
+        for item in items {
+            let id = id_field(item, "ServerCertificateId").ok_or_else(|| {
+                malformed_list(reply, "a certificate without ServerCertificateId")
+            })?;
+            let mut c = Cert::new(id);
+            c.name = str_field(item, "ServerCertificateName").unwrap_or_default();
+            let primary = str_field(item, "CommonName").unwrap_or_default();
+            let sans = item
+                .get("SubjectAlternativeNames")
+                .map(|w| super::str_array(w, "SubjectAlternativeName"))
+                .unwrap_or_default();
+            c.domains = domain_list(
+                std::iter::once(primary.as_str()).chain(sans.iter().map(String::as_str)),
+            );
+            c.not_after = crate::time::epoch_ms_or_rfc3339(
+                item.get("ExpireTimeStamp"),
+                item.get("ExpireTime"),
+            );
+            c.region = str_field(item, "RegionId")
+                .filter(|r| !r.is_empty())
+                .or_else(|| query.region.clone());
+            certs.push(c);
+        }
+        Ok(Page {
+            certs,
+            total: None,
+            skipped: None,
+        })
+    }
+}
+
+/// The answer to a call in a region this account or product does not have.
+fn is_missing_region(a: &Answer) -> bool {
+    let region_code = a.code.as_deref().is_some_and(|c| {
+        c.starts_with("InvalidRegionId")
+            || c.starts_with("InvalidRegion")
+            || c.starts_with("UnsupportedRegion")
+            || c == "Region.NotSupported"
+    });
+    region_code && matches!(a.class, Class::Done(Status::Failed | Status::NotFound))
 }
 
 /// SLB's own codes; `None` falls through to the gateway's common codes.
@@ -159,5 +324,109 @@ mod tests {
         let a = p.delete_answer(&in_use);
         assert_eq!(a.class, Class::Done(Status::InUse));
         assert_eq!(a.message.as_deref(), Some("bound"));
+    }
+
+    mod list {
+        use super::*;
+        use crate::provider::testing::{fixture, utc};
+        use crate::time::Expiry;
+
+        fn provider(regions: &[&str], all: bool, custom: bool) -> AlibabaSlb {
+            let mut s = ProviderSettings::for_test(Kind::AlibabaSlb);
+            s.region = regions.first().map(|r| r.to_string());
+            s.regions = regions.iter().map(|r| r.to_string()).collect();
+            s.all_regions = all;
+            s.custom_endpoint = custom;
+            AlibabaSlb::new(&s)
+        }
+
+        #[test]
+        fn one_unpaged_call_per_region_at_its_endpoint() {
+            let now = utc("2025-01-01T00:00:00Z");
+            let p = provider(&["cn-hangzhou", "eu-central-1"], false, false);
+            assert_eq!(p.list_page_size(), None);
+            let plan = p.list_plan(&Filter::all(now));
+            assert_eq!(plan.len(), 2);
+            assert!(!plan[0].optional);
+            let req = p.list_request(&plan[0], 0, &Stamp::now());
+            assert_eq!(req.host, "slb.aliyuncs.com");
+            assert_eq!(req.target(), "/?RegionId=cn-hangzhou");
+            assert_eq!(
+                req.header_value("x-acs-action"),
+                Some("DescribeServerCertificates")
+            );
+            let req = p.list_request(&plan[1], 0, &Stamp::now());
+            assert_eq!(req.host, "slb.eu-central-1.aliyuncs.com");
+            assert_eq!(req.target(), "/?RegionId=eu-central-1");
+            // --endpoint: every region goes there.
+            let p = provider(&["eu-central-1"], false, true);
+            let plan = p.list_plan(&Filter::all(now));
+            assert_eq!(
+                p.list_request(&plan[0], 0, &Stamp::now()).host,
+                "example.invalid"
+            );
+        }
+
+        #[test]
+        fn reads_wrapped_lists_and_epoch_millis() {
+            let p = provider(&["cn-hangzhou"], false, false);
+            let q = &p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")))[0];
+            let page = p
+                .list_answer(q, &fixture("alibaba-slb", "list.json"))
+                .unwrap();
+            assert_eq!(page.total, None);
+            let [a, b] = page.certs.as_slice() else {
+                panic!("{:?}", page.certs)
+            };
+            assert_eq!(a.id, "139a00604ad-cn-east-hangzhou-01");
+            assert_eq!(a.name, "cert-name");
+            assert_eq!(
+                a.domains,
+                vec!["www.example.com", "example.com", "api.example.com"]
+            );
+            assert_eq!(a.not_after, Expiry::Known(utc("2023-01-26T23:59:59Z")));
+            assert_eq!(a.region.as_deref(), Some("cn-hangzhou"));
+            assert_eq!(a.status, None);
+            assert_eq!(b.not_after, Expiry::Known(utc("2030-06-01T00:00:00Z")));
+            let empty = p
+                .list_answer(
+                    q,
+                    &Reply {
+                        status: 200,
+                        headers: vec![],
+                        body: br#"{"RequestId":"r","ServerCertificates":{}}"#.to_vec(),
+                    },
+                )
+                .unwrap();
+            assert!(empty.certs.is_empty());
+        }
+
+        #[test]
+        fn a_missing_region_is_skipped_only_under_all() {
+            let bad = fixture("alibaba-slb", "invalid_region.400.json");
+            let p = provider(&["cn-hangzhou"], true, false);
+            let q = &p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")))[0];
+            assert!(q.optional);
+            let page = p.list_answer(q, &bad).unwrap();
+            assert!(page.certs.is_empty());
+            assert!(page.skipped.unwrap().starts_with("InvalidRegionId"));
+            let p = provider(&["cn-hangzhou"], false, false);
+            let q = &p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")))[0];
+            assert_eq!(
+                p.list_answer(q, &bad).unwrap_err().code.as_deref(),
+                Some("InvalidRegionId")
+            );
+        }
+
+        #[test]
+        fn all_regions_include_the_sdk_central_ones() {
+            for r in CENTRAL_REGIONS {
+                assert!(ALL_REGIONS.contains(&r), "{r}");
+            }
+            let mut sorted = ALL_REGIONS.to_vec();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), ALL_REGIONS.len());
+        }
     }
 }

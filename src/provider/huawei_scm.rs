@@ -6,11 +6,24 @@
 //!   `ap-southeast-1`, `my-kualalumpur-1`. SCM is a global service: the region only picks the
 //!   host, the path has no project id and every request carries `X-Domain-Id` (the account id).
 //! - Delete: `DELETE /v3/scm/certificates/{certificate_id}`, no body, `204 No Content`.
+//! - List: `GET /v3/scm/certificates?limit=50&offset=<n>` → `{"certificates":[…],
+//!   "total_count":n}`. `offset` is a **record offset** (offset += limit), as Huawei's own
+//!   Terraform provider pages SCM (`data_source_huaweicloud_ccm_certificates.go` through
+//!   `pagination.OffsetPageBase`); the reference's "offset ≤ 100" is not honoured by that
+//!   client either. If the server does refuse an offset (`SCM.0005`), the listing fails
+//!   loudly instead of returning a shortened list. `status` is left at its default `ALL`
+//!   (filtering by `EXPIRED` would miss uploaded certificates, whose status stays `UPLOAD`);
+//!   a plain `--name` is sent as the `content` keyword search.
+//! - `expire_time` (`"2021-05-27 16:46:25.0"`) has no documented zone: read as UTC+8, see
+//!   [`crate::time`].
 //! - Domain id discovery (when `HUAWEICLOUD_SDK_DOMAIN_ID` is unset), as the SDK does it:
 //!   signed `GET https://iam.myhuaweicloud.com/v3/auth/domains`, take `domains[0].id`.
 //! - Signing: [`crate::sign::huawei`].
 
-use super::{str_field, Answer, Class, Kind, Provider, Reply};
+use super::{
+    count_field, malformed_list, str_field, Answer, Class, Kind, ListQuery, Page, Provider, Reply,
+};
+use crate::cert::{domain_list, Cert, Filter};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::{Endpoint, ProviderSettings};
@@ -19,6 +32,8 @@ use crate::sign::{huawei, percent_encode, Request, Stamp};
 pub const REGIONS: [&str; 3] = ["cn-north-4", "ap-southeast-1", "my-kualalumpur-1"];
 pub const DEFAULT_REGION: &str = "cn-north-4";
 pub const DEFAULT_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
+/// ListCertificates page size: the largest `limit` the reference allows (10, 20 or 50).
+pub const PAGE_SIZE: u32 = 50;
 
 pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
     let region = region.unwrap_or(DEFAULT_REGION);
@@ -81,6 +96,79 @@ impl Provider for HuaweiScm {
         // No documented SCM quota; the API gateway answers 429 when exceeded, which the
         // driver reacts to. 10/s matches the other vendors' per-user delete quotas.
         10.0
+    }
+
+    fn list_action(&self) -> &'static str {
+        "ListCertificates"
+    }
+
+    fn list_plan(&self, filter: &Filter) -> Vec<ListQuery> {
+        // `content` is a keyword search over name and domain: an exact name is always among
+        // its hits. Domains are not sent: whether it searches the SANs is not documented.
+        let params = match filter.literal_name() {
+            Some(name) if !name.is_empty() => vec![("content", serde_json::Value::from(name))],
+            _ => Vec::new(),
+        };
+        vec![ListQuery::new("ListCertificates", params)]
+    }
+
+    fn list_page_size(&self) -> Option<u32> {
+        Some(PAGE_SIZE)
+    }
+
+    fn list_request(&self, query: &ListQuery, page: u32, stamp: &Stamp) -> Request {
+        let offset = u64::from(page) * u64::from(PAGE_SIZE);
+        let mut req = Request::new(
+            "GET",
+            &self.endpoint.scheme,
+            &self.endpoint.host,
+            "/v3/scm/certificates",
+        )
+        .query("limit", PAGE_SIZE.to_string())
+        .query("offset", offset.to_string())
+        .header("Content-Type", "application/json")
+        .header("X-Domain-Id", self.domain_id.clone());
+        for (k, v) in &query.params {
+            req = req.query(k, super::param_text(v));
+        }
+        huawei::sign(&mut req, &self.creds, stamp);
+        req
+    }
+
+    fn list_answer(&self, _query: &ListQuery, reply: &Reply) -> Result<Page, Answer> {
+        if !(200..300).contains(&reply.status) {
+            return Err(error_answer(reply));
+        }
+        let json = reply
+            .json()
+            .ok_or_else(|| malformed_list(reply, "not JSON"))?;
+        let items = json
+            .get("certificates")
+            .and_then(|v| v.as_array())
+            .ok_or_else(|| malformed_list(reply, "no certificates array"))?;
+        let mut certs = Vec::with_capacity(items.len());
+        for item in items {
+            let id = str_field(item, "id")
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| malformed_list(reply, "a certificate without id"))?;
+            let mut c = Cert::new(id);
+            c.name = str_field(item, "name").unwrap_or_default();
+            let primary = str_field(item, "domain").unwrap_or_default();
+            let sans = str_field(item, "sans").unwrap_or_default();
+            // The separator of `sans` is not documented: accept commas, semicolons, spaces.
+            c.domains = domain_list(
+                std::iter::once(primary.as_str())
+                    .chain(sans.split(|ch: char| ch == ',' || ch == ';' || ch.is_whitespace())),
+            );
+            c.not_after = crate::time::huawei(item.get("expire_time"));
+            c.status = str_field(item, "status");
+            certs.push(c);
+        }
+        Ok(Page {
+            certs,
+            total: count_field(&json, "total_count"),
+            skipped: None,
+        })
     }
 }
 
@@ -307,5 +395,113 @@ mod tests {
         assert!(default_endpoint(Some("mars-1"))
             .unwrap_err()
             .contains("--endpoint"));
+    }
+
+    mod list {
+        use super::*;
+        use crate::cert::FilterSpec;
+        use crate::provider::testing::{fixture, utc};
+        use crate::time::Expiry;
+
+        fn provider() -> HuaweiScm {
+            HuaweiScm::new(&ProviderSettings::for_test(Kind::HuaweiScm))
+        }
+
+        #[test]
+        fn pages_by_record_offset_in_the_query() {
+            let p = provider();
+            let plan = p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")));
+            assert_eq!(plan.len(), 1);
+            let req = p.list_request(&plan[0], 0, &Stamp::now());
+            assert_eq!(req.method, "GET");
+            assert_eq!(req.target(), "/v3/scm/certificates?limit=50&offset=0");
+            assert!(req.body.is_empty());
+            assert_eq!(req.header_value("X-Domain-Id"), Some("domainid123"));
+            let req = p.list_request(&plan[0], 4, &Stamp::now());
+            assert_eq!(req.target(), "/v3/scm/certificates?limit=50&offset=200");
+        }
+
+        #[test]
+        fn list_request_matches_the_sdk_vector() {
+            // providers.md §7.8: the official SDK signs `GET /v3/scm/certificates?limit=50&offset=0`
+            // with these inputs to this signature.
+            let mut s = ProviderSettings::for_test(Kind::HuaweiScm);
+            s.endpoint = Endpoint::https("scm.cn-north-4.myhuaweicloud.com");
+            s.credentials.access_key = "AKEXAMPLE".into();
+            s.credentials.secret_key = crate::secret::Secret::new("SKEXAMPLE");
+            let p = HuaweiScm::new(&s);
+            let stamp = Stamp {
+                time: utc("2023-11-14T22:13:20Z"),
+                nonce: "n".into(),
+            };
+            let plan = p.list_plan(&Filter::all(stamp.time));
+            let req = p.list_request(&plan[0], 0, &stamp);
+            assert!(req.header_value("Authorization").unwrap().ends_with(
+                "Signature=3a434010501e092487c19c813df17ded58460bb6fd5c4f462030a2fd499b6d1a"
+            ));
+        }
+
+        #[test]
+        fn plain_name_goes_to_content_patterns_do_not() {
+            let now = utc("2025-01-01T00:00:00Z");
+            let p = provider();
+            let spec = |name: &str, domain: Option<&str>| FilterSpec {
+                name: Some(name.into()),
+                domain: domain.map(str::to_string),
+                ..Default::default()
+            };
+            let plan = p.list_plan(&spec("prod cert", Some("x.com")).resolve(now));
+            let req = p.list_request(&plan[0], 0, &Stamp::now());
+            assert_eq!(
+                req.target(),
+                "/v3/scm/certificates?content=prod%20cert&limit=50&offset=0"
+            );
+            let plan = p.list_plan(&spec("prod*", None).resolve(now));
+            assert!(plan[0].params.is_empty());
+        }
+
+        #[test]
+        fn reads_the_doc_example_shape() {
+            let p = provider();
+            let q = &p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")))[0];
+            let page = p
+                .list_answer(q, &fixture("huawei-scm", "list.json"))
+                .unwrap();
+            assert_eq!(page.total, Some(120));
+            assert_eq!(page.certs.len(), 2);
+            let c = &page.certs[0];
+            assert_eq!(c.id, "scs1554192131150");
+            assert_eq!(c.name, "test");
+            assert_eq!(c.domains, vec!["www.zx.com", "zx.com", "api.zx.com"]);
+            // "2021-05-27 16:46:25.0" read as UTC+8.
+            assert_eq!(c.not_after, Expiry::Known(utc("2021-05-27T08:46:25Z")));
+            assert_eq!(c.status.as_deref(), Some("ISSUED"));
+            assert_eq!(c.in_use, None);
+            let c = &page.certs[1];
+            assert_eq!(c.domains, vec!["*.example.cn"]);
+            assert_eq!(
+                c.not_after,
+                Expiry::Unknown {
+                    raw: Some("0000-00-00 00:00:00.0".into())
+                }
+            );
+        }
+
+        #[test]
+        fn a_refused_offset_is_an_error_not_an_empty_page() {
+            let p = provider();
+            let q = &p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")))[0];
+            let a = p
+                .list_answer(q, &fixture("huawei-scm", "list_bad_offset.400.json"))
+                .unwrap_err();
+            assert_eq!(a.code.as_deref(), Some("SCM.0005"));
+            assert_eq!(a.class, Class::Done(Status::Failed));
+            let a = p
+                .list_answer(q, &reply(200, r#"{"total_count":3}"#))
+                .unwrap_err();
+            assert_eq!(a.code.as_deref(), Some("MalformedReply"));
+            let a = p.list_answer(q, &reply(429, "")).unwrap_err();
+            assert_eq!(a.class, Class::Throttled);
+        }
     }
 }

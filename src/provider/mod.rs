@@ -4,6 +4,11 @@
 //! into an [`Answer`]. It does no I/O, so each one is unit-tested without a server and the
 //! driver can re-sign every retry with a fresh stamp. Adding a provider is one file, one
 //! [`Kind`] variant and one arm in [`build`].
+//!
+//! Listing follows the same pattern, one method per concern: [`Provider::list_plan`] says
+//! which server-side queries cover what was asked, [`Provider::list_request`] signs one page
+//! of one query, [`Provider::list_answer`] reads it into a [`Page`] of [`Cert`]s. Providers
+//! with a bulk or asynchronous delete also expose [`Batch`].
 
 pub mod alibaba;
 pub mod alibaba_cas;
@@ -12,6 +17,7 @@ pub mod huawei_scm;
 pub mod tencent_ssl;
 pub mod volcengine_live;
 
+use crate::cert::{Cert, Filter};
 use crate::outcome::Status;
 use crate::settings::ProviderSettings;
 use crate::sign::{Request, Stamp};
@@ -166,6 +172,121 @@ pub trait Provider: Send + Sync {
 
     /// The documented request quota for deletes, in requests per second.
     fn default_rate(&self) -> f64;
+
+    /// The list API's action name, for messages.
+    fn list_action(&self) -> &'static str;
+
+    /// The server-side queries whose union holds every certificate `filter` can keep. Each
+    /// query is walked to its last page. Parts of the filter may be sent to the server only
+    /// where the server's match is certainly no narrower than certdel's (the driver filters
+    /// again on the client).
+    fn list_plan(&self, filter: &Filter) -> Vec<ListQuery>;
+
+    /// Records per page, or `None` when one call returns everything (no paging).
+    fn list_page_size(&self) -> Option<u32>;
+
+    /// The signed request for page `page` (0-based) of `query`.
+    fn list_request(&self, query: &ListQuery, page: u32, stamp: &Stamp) -> Request;
+
+    /// One page of certificates, or the answer for an error reply.
+    fn list_answer(&self, query: &ListQuery, reply: &Reply) -> Result<Page, Answer>;
+
+    /// The documented request quota for the list call.
+    fn list_rate(&self) -> f64 {
+        self.default_rate()
+    }
+
+    /// Bulk and asynchronous deletion, for providers that have it.
+    fn batch(&self) -> Option<&dyn Batch> {
+        None
+    }
+}
+
+/// One server-side list query: fixed parameters on top of the paging ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListQuery {
+    /// What it asks for, for messages (`OrderType=CERT Status=EXPIRED`).
+    pub label: String,
+    /// Parameters as JSON values; query-string APIs render them as text.
+    pub params: Vec<(&'static str, Value)>,
+    /// alibaba-slb: the region this query lists.
+    pub region: Option<String>,
+    /// `--region all`: a region the product or account does not have is skipped with a
+    /// warning instead of failing the listing.
+    pub optional: bool,
+}
+
+impl ListQuery {
+    pub fn new(label: impl Into<String>, params: Vec<(&'static str, Value)>) -> ListQuery {
+        ListQuery {
+            label: label.into(),
+            params,
+            region: None,
+            optional: false,
+        }
+    }
+}
+
+/// One page of a list reply.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    pub certs: Vec<Cert>,
+    /// The number of records the whole query holds, when the API says.
+    pub total: Option<u64>,
+    /// Set when an optional query was skipped (why, for a warning).
+    pub skipped: Option<String>,
+}
+
+/// What a bulk delete said about one id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    /// Finished, with a message when the provider gave one.
+    Done(Status, Option<String>),
+    /// An asynchronous deletion task was started.
+    Task(String),
+    /// The reply does not mention the id: certdel asks again, one id at a time.
+    Unreported,
+}
+
+/// One asynchronous deletion task's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskReport {
+    pub task_id: String,
+    pub cert_id: Option<String>,
+    pub state: TaskState,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    Running,
+    /// Final status with the provider's code and message, when given.
+    Finished {
+        status: Status,
+        code: Option<String>,
+        message: Option<String>,
+    },
+}
+
+/// Bulk deletion (many ids per request) and polling of asynchronous deletion tasks.
+pub trait Batch: Send + Sync {
+    /// Most ids one bulk request takes.
+    fn batch_limit(&self) -> usize;
+
+    /// The signed bulk delete request for `ids` (at most [`Batch::batch_limit`]).
+    fn batch_request(&self, ids: &[String], stamp: &Stamp) -> Request;
+
+    /// Per-id results of a bulk delete, in the order of `ids`, or the answer for an error
+    /// reply that concerns the whole request.
+    fn batch_answer(&self, ids: &[String], reply: &Reply) -> Result<Vec<(String, Item)>, Answer>;
+
+    /// Most task ids one poll takes.
+    fn task_limit(&self) -> usize;
+
+    /// The signed request asking how these tasks are doing.
+    fn task_request(&self, task_ids: &[String], stamp: &Stamp) -> Request;
+
+    /// The tasks' states, or the answer for an error reply.
+    fn task_answer(&self, reply: &Reply) -> Result<Vec<TaskReport>, Answer>;
 }
 
 /// Rules every provider shares: non-empty, no control characters, not absurdly long.
@@ -199,6 +320,99 @@ pub fn build(settings: &ProviderSettings) -> Box<dyn Provider> {
 /// A string field of a JSON object, if present.
 pub(crate) fn str_field(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// A count that may come as a number or as digits in a string.
+pub(crate) fn count_field(v: &Value, key: &str) -> Option<u64> {
+    match v.get(key)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// An identifier that may come as a string or as an integer (printed as digits).
+pub(crate) fn id_field(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A text field that may be a string or a number (a vendor status), as text.
+pub(crate) fn text_field(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The strings of a JSON array field (other elements skipped).
+pub(crate) fn str_array(v: &Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A JSON parameter as query-string text (`true`, `50`, `EXPIRED`).
+pub(crate) fn param_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A list reply whose shape certdel cannot read: treated like any malformed reply (retried,
+/// then the listing fails).
+pub(crate) fn malformed_list(reply: &Reply, what: &str) -> Answer {
+    let mut a = Answer::malformed(reply);
+    a.message = Some(format!("{what}: {}", reply.excerpt()));
+    a
+}
+
+/// Reply fixtures (`fixtures/replies/<provider>/<file>`) for the providers' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Reply;
+
+    /// The fixture as a reply: status 200, or the `.<status>.json` suffix of its name.
+    pub fn fixture(provider: &str, file: &str) -> Reply {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/replies")
+            .join(provider)
+            .join(file);
+        let body = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let status = file
+            .strip_suffix(".json")
+            .and_then(|f| f.rsplit_once('.'))
+            .and_then(|(_, s)| s.parse().ok())
+            .unwrap_or(200);
+        Reply {
+            status,
+            headers: vec![],
+            body,
+        }
+    }
+
+    pub fn utc(s: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    }
+
+    /// A body as JSON, for request assertions.
+    pub fn body(req: &crate::sign::Request) -> serde_json::Value {
+        serde_json::from_slice(&req.body).unwrap()
+    }
 }
 
 #[cfg(test)]

@@ -6,12 +6,31 @@
 //!   `cn-north-1`, service `live`.
 //! - Delete: `POST /?Action=DeleteCert&Version=2023-01-01` with `{"ChainID": "<id>"}` — the
 //!   certificate *chain* id, not `CertID`. Success has no `Result`.
+//! - List: `POST /?Action=ListCertV2&Version=2023-01-01` with `{"Available","Expiring",
+//!   "PageNum","PageSize"}` → `Result.CertList[]`, `Result.Total`. The defaults
+//!   (`Available: true`, `Expiring: false`) return only enabled, unexpired certificates, so a
+//!   plain call would hide exactly the ones worth deleting. **Strategy:** a plain `list`
+//!   runs all four `Available` × `Expiring` combinations and merges them by `ChainID`;
+//!   `--expired` (or an `--expires-before` already past) runs only the two `Expiring: true`
+//!   ones. Each combination is paged (`PageSize` 100). The client-side filter still decides,
+//!   so a certificate that expired a moment ago is judged by its `NotAfter`. A plain `--name`
+//!   is sent as `CertName` (a keyword search) and a plain `--domain` as `Domain` (exact,
+//!   lowercased).
+//! - `CertDomainList` is, per the SDK model, "与证书绑定的域名列表" (the domains bound to the
+//!   certificate). Whether that means the Live domains using it or the names it covers is
+//!   not pinned down, so it gives the record's `domains` but no `in_use` (left unknown
+//!   rather than guessed). `NotAfter` is RFC 3339 (UTC in current docs, `+08:00` in older
+//!   ones).
 //! - Errors in `ResponseMetadata.Error`, usually with 4xx/5xx but `CommonErr` comes with 200;
 //!   the request id is spelled `RequestID` or `RequestId`.
 //! - Quota: 10 requests/s per user.
 //! - Signing: [`crate::sign::volc`].
 
-use super::{str_field, Answer, Class, Kind, Provider, Reply};
+use super::{
+    count_field, id_field, malformed_list, str_array, str_field, text_field, Answer, Class, Kind,
+    ListQuery, Page, Provider, Reply,
+};
+use crate::cert::{domain_list, Cert, Filter};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::{Endpoint, ProviderSettings};
@@ -22,6 +41,8 @@ pub const DEFAULT_HOST: &str = "live.volcengineapi.com";
 pub const VERSION: &str = "2023-01-01";
 pub const SIGNING_REGION: &str = "cn-north-1";
 pub const SERVICE: &str = "live";
+/// ListCertV2 `PageSize`.
+pub const PAGE_SIZE: u32 = 100;
 
 pub fn default_endpoint() -> Endpoint {
     Endpoint::https(DEFAULT_HOST)
@@ -74,6 +95,84 @@ impl Provider for VolcengineLive {
 
     fn default_rate(&self) -> f64 {
         10.0
+    }
+
+    fn list_action(&self) -> &'static str {
+        "ListCertV2"
+    }
+
+    fn list_plan(&self, filter: &Filter) -> Vec<ListQuery> {
+        let expiring: &[bool] = if filter.wants_expired_only() {
+            &[true]
+        } else {
+            &[false, true]
+        };
+        let mut extra: Vec<(&'static str, Value)> = Vec::new();
+        if let Some(name) = filter.literal_name().filter(|n| !n.is_empty()) {
+            extra.push(("CertName", Value::from(name)));
+        }
+        if let Some(domain) = filter.literal_domain().filter(|d| !d.is_empty()) {
+            extra.push(("Domain", Value::from(domain)));
+        }
+        let mut plan = Vec::new();
+        for available in [true, false] {
+            for &exp in expiring {
+                let mut params = vec![
+                    ("Available", Value::from(available)),
+                    ("Expiring", Value::from(exp)),
+                ];
+                params.extend(extra.iter().cloned());
+                plan.push(ListQuery::new(
+                    format!("ListCertV2 Available={available} Expiring={exp}"),
+                    params,
+                ));
+            }
+        }
+        plan
+    }
+
+    fn list_page_size(&self) -> Option<u32> {
+        Some(PAGE_SIZE)
+    }
+
+    fn list_request(&self, query: &ListQuery, page: u32, stamp: &Stamp) -> Request {
+        let mut body = serde_json::Map::new();
+        for (k, v) in &query.params {
+            body.insert((*k).into(), v.clone());
+        }
+        body.insert("PageNum".into(), json!(page + 1));
+        body.insert("PageSize".into(), json!(PAGE_SIZE));
+        self.request("ListCertV2", &Value::Object(body), stamp)
+    }
+
+    fn list_answer(&self, _query: &ListQuery, reply: &Reply) -> Result<Page, Answer> {
+        let (json, _) = read_response(reply)?;
+        let result = json
+            .get("Result")
+            .ok_or_else(|| malformed_list(reply, "no Result"))?;
+        let items = match result.get("CertList") {
+            Some(Value::Array(a)) => a.as_slice(),
+            // An empty result may come without the list.
+            Some(Value::Null) | None => &[],
+            Some(_) => return Err(malformed_list(reply, "CertList is not an array")),
+        };
+        let mut certs = Vec::with_capacity(items.len());
+        for item in items {
+            let id = id_field(item, "ChainID")
+                .ok_or_else(|| malformed_list(reply, "a certificate without ChainID"))?;
+            let mut c = Cert::new(id);
+            c.name = str_field(item, "CertName").unwrap_or_default();
+            let bound = str_array(item, "CertDomainList");
+            c.domains = domain_list(bound.iter().map(String::as_str));
+            c.not_after = crate::time::rfc3339(item.get("NotAfter"));
+            c.status = text_field(item, "Status");
+            certs.push(c);
+        }
+        Ok(Page {
+            certs,
+            total: count_field(result, "Total"),
+            skipped: None,
+        })
     }
 }
 
@@ -222,5 +321,116 @@ mod tests {
         assert_eq!(req.target(), "/?Action=DeleteCert&Version=2023-01-01");
         assert_eq!(req.body, br#"{"ChainID":"chain/1"}"#);
         assert!(req.header_value("X-Content-Sha256").is_some());
+    }
+
+    mod list {
+        use super::*;
+        use crate::cert::FilterSpec;
+        use crate::provider::testing::{body, fixture, utc};
+        use crate::time::Expiry;
+
+        fn provider() -> VolcengineLive {
+            VolcengineLive::new(&ProviderSettings::for_test(Kind::VolcengineLive))
+        }
+
+        #[test]
+        fn plain_list_asks_every_available_expiring_combination() {
+            let now = utc("2025-01-01T00:00:00Z");
+            let p = provider();
+            let plan = p.list_plan(&Filter::all(now));
+            let bodies: Vec<serde_json::Value> = plan
+                .iter()
+                .map(|q| body(&p.list_request(q, 0, &Stamp::now())))
+                .collect();
+            assert_eq!(
+                bodies,
+                vec![
+                    json!({"Available": true, "Expiring": false, "PageNum": 1, "PageSize": 100}),
+                    json!({"Available": true, "Expiring": true, "PageNum": 1, "PageSize": 100}),
+                    json!({"Available": false, "Expiring": false, "PageNum": 1, "PageSize": 100}),
+                    json!({"Available": false, "Expiring": true, "PageNum": 1, "PageSize": 100}),
+                ]
+            );
+            let req = p.list_request(&plan[0], 2, &Stamp::now());
+            assert_eq!(req.target(), "/?Action=ListCertV2&Version=2023-01-01");
+            assert_eq!(body(&req)["PageNum"], 3);
+        }
+
+        #[test]
+        fn expired_asks_only_for_expiring_and_pushes_plain_names() {
+            let now = utc("2025-01-01T00:00:00Z");
+            let p = provider();
+            let spec = FilterSpec {
+                expired: true,
+                name: Some("live-cert".into()),
+                domain: Some("Play.Example.com".into()),
+                ..Default::default()
+            };
+            let plan = p.list_plan(&spec.resolve(now));
+            let bodies: Vec<serde_json::Value> = plan
+                .iter()
+                .map(|q| body(&p.list_request(q, 0, &Stamp::now())))
+                .collect();
+            assert_eq!(
+                bodies,
+                vec![
+                    json!({"Available": true, "Expiring": true, "CertName": "live-cert",
+                           "Domain": "play.example.com", "PageNum": 1, "PageSize": 100}),
+                    json!({"Available": false, "Expiring": true, "CertName": "live-cert",
+                           "Domain": "play.example.com", "PageNum": 1, "PageSize": 100}),
+                ]
+            );
+            // An --expires-before in the past also means "expired only"; in the future, not.
+            let past = FilterSpec {
+                expires_before: Some(crate::time::When::parse("2024-06-01").unwrap()),
+                ..Default::default()
+            };
+            assert_eq!(p.list_plan(&past.resolve(now)).len(), 2);
+            let future = FilterSpec {
+                expires_before: Some(crate::time::When::parse("30d").unwrap()),
+                ..Default::default()
+            };
+            assert_eq!(p.list_plan(&future.resolve(now)).len(), 4);
+        }
+
+        #[test]
+        fn reads_cert_list() {
+            let p = provider();
+            let q = &p.list_plan(&Filter::all(utc("2025-01-01T00:00:00Z")))[0];
+            let page = p
+                .list_answer(q, &fixture("volcengine-live", "list.json"))
+                .unwrap();
+            assert_eq!(page.total, Some(2));
+            let [a, b] = page.certs.as_slice() else {
+                panic!("{:?}", page.certs)
+            };
+            assert_eq!(a.id, "be37f7c23b514c4987f4860000001f");
+            assert_eq!(a.name, "live-cert");
+            assert_eq!(a.domains, vec!["push.example.com", "play.example.com"]);
+            assert_eq!(a.in_use, None);
+            assert_eq!(a.not_after, Expiry::Known(utc("2024-08-18T07:19:00Z")));
+            assert_eq!(a.status.as_deref(), Some("Expire"));
+            assert_eq!(b.not_after, Expiry::Known(utc("2026-01-01T00:00:00Z")));
+            let empty = p
+                .list_answer(
+                    q,
+                    &reply(
+                        200,
+                        r#"{"ResponseMetadata":{"RequestId":"r"},"Result":{"Total":0}}"#,
+                    ),
+                )
+                .unwrap();
+            assert!(empty.certs.is_empty());
+            let err = p
+                .list_answer(
+                    q,
+                    &reply(
+                        401,
+                        r#"{"ResponseMetadata":{"RequestId":"r","Error":{"Code":"SignatureDoesNotMatch","Message":"x"}}}"#,
+                    ),
+                )
+                .unwrap_err();
+            assert_eq!(err.class, Class::Abort);
+        }
     }
 }

@@ -226,6 +226,14 @@ impl Certdel {
         self
     }
 
+    /// Set `--name value`, replacing an earlier value of the same flag.
+    pub fn flag(mut self, name: &str, value: &str) -> Self {
+        if let Some(i) = self.args.iter().position(|a| a == name) {
+            self.args.drain(i..(i + 2).min(self.args.len()));
+        }
+        self.args(vec![name.to_string(), value.to_string()])
+    }
+
     pub fn env(mut self, k: &str, v: &str) -> Self {
         self.env.retain(|(name, _)| name != k);
         self.env.push((k.into(), v.into()));

@@ -1,0 +1,220 @@
+//! Bulk and asynchronous deletion (tencent-ssl `DeleteCertificates` and
+//! `DescribeDeleteCertificatesTaskResult`), keeping the driver's rules: every id ends with
+//! exactly one outcome, and a `not_found` after an attempt whose result is unknown means
+//! that attempt deleted it.
+//!
+//! A batch request goes through the same retry loop as a single delete ([`crate::send::Sender`]). Its
+//! per-id results are mapped by the provider ([`crate::provider::Batch::batch_answer`]); ids
+//! the reply does not mention, and every id of a batch the provider refused as a whole (one
+//! invalid id can make it reject all), are deleted one by one instead, carrying the batch's
+//! ambiguity over, so each still gets a definite answer.
+//!
+//! Asynchronous tasks are polled every [`POLL_EVERY`] (through the run's pacer) until they
+//! finish or the wait runs out; tasks still running are reported `pending` with their id.
+
+use crate::app::{delete_one, not_done, record, with_ambiguity, Finished, Shared};
+use crate::outcome::{Outcome, Status};
+use crate::provider::{Batch, Item, TaskState};
+use crate::send::{describe, End};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How often asynchronous deletion tasks are polled.
+pub const POLL_EVERY: Duration = Duration::from_secs(2);
+
+fn batch_of(shared: &Shared) -> &dyn Batch {
+    shared
+        .provider
+        .batch()
+        .expect("batches are formed only for providers with a bulk delete")
+}
+
+/// Delete `ids` with one bulk request (retried as a whole), then settle each id.
+pub async fn delete_batch(shared: &Shared, ids: &[String]) -> Vec<Finished> {
+    let name = shared.provider.kind().name();
+    let batch = batch_of(shared);
+    let tried = shared
+        .sender
+        .exchange(
+            name,
+            "delete",
+            None,
+            |stamp| batch.batch_request(ids, stamp),
+            |reply| batch.batch_answer(ids, reply),
+        )
+        .await;
+    let attempts = tried.attempts;
+    let ambiguous = tried.ambiguous.clone();
+    let failure = tried.failure();
+    let mut out = Vec::with_capacity(ids.len());
+    match tried.end {
+        End::Ok(items) => {
+            let mut items: HashMap<String, Item> = items.into_iter().collect();
+            for id in ids {
+                let item = items.remove(id).unwrap_or(Item::Unreported);
+                out.push(settle(shared, id, item, attempts, &ambiguous).await);
+            }
+        }
+        // Refused as a whole (e.g. one invalid id): ask about each id on its own.
+        End::Done(_) => {
+            for id in ids {
+                out.push(delete_one(shared, id, ambiguous.clone(), attempts).await);
+            }
+        }
+        End::Throttled(_) | End::Transient(_) | End::NoReply(_) | End::Aborted(_) => {
+            for id in ids {
+                let mut o = Outcome::new(name, id.as_str(), Status::Failed);
+                o.attempts = attempts;
+                if let Some(a) = &tried.last {
+                    record(&mut o, a);
+                }
+                if !matches!(tried.end, End::Aborted(_)) {
+                    o.message = failure.clone();
+                }
+                out.push((with_ambiguity(o, &ambiguous), None));
+            }
+        }
+        End::Stopped(reason) => {
+            for id in ids {
+                let mut o = Outcome::new(name, id.as_str(), Status::Failed);
+                o.attempts = attempts;
+                if let Some(a) = &tried.last {
+                    record(&mut o, a);
+                }
+                out.push((not_done(o, &reason, &ambiguous), None));
+            }
+        }
+    }
+    out
+}
+
+/// One id's result from a bulk reply.
+async fn settle(
+    shared: &Shared,
+    id: &str,
+    item: Item,
+    attempts: u32,
+    ambiguous: &Option<String>,
+) -> Finished {
+    let name = shared.provider.kind().name();
+    let mut o = Outcome::new(name, id, Status::Failed);
+    o.attempts = attempts;
+    match item {
+        Item::Done(Status::NotFound, _) if ambiguous.is_some() => {
+            o.outcome = Status::Deleted;
+            o.message = Some(format!(
+                "deleted by an earlier attempt whose reply was lost ({}); the retry found it gone",
+                ambiguous.as_deref().unwrap_or_default()
+            ));
+            (o, None)
+        }
+        Item::Done(status, message) => {
+            o.outcome = status;
+            o.message = message;
+            if status == Status::Deleted {
+                (o, None)
+            } else {
+                (with_ambiguity(o, ambiguous), None)
+            }
+        }
+        Item::Task(task) => {
+            o.outcome = Status::Pending;
+            o.message = Some(format!("asynchronous deletion started, task {task}"));
+            (o, Some(task))
+        }
+        Item::Unreported => delete_one(shared, id, ambiguous.clone(), attempts).await,
+    }
+}
+
+/// Poll the tasks of these pending outcomes until each finishes or `wait` runs out.
+pub async fn await_tasks(
+    shared: &Shared,
+    mut pending: Vec<(Outcome, String)>,
+    wait: Duration,
+) -> Vec<Outcome> {
+    let name = shared.provider.kind().name();
+    let batch = batch_of(shared);
+    let until = Instant::now() + wait;
+    let mut done: Vec<Outcome> = Vec::with_capacity(pending.len());
+    // Why the last poll failed, if it did: reported with the tasks still pending.
+    let mut poll_trouble: Option<String> = None;
+    'rounds: while !pending.is_empty() {
+        let task_ids: Vec<String> = pending.iter().map(|(_, t)| t.clone()).collect();
+        let mut states: HashMap<String, TaskState> = HashMap::new();
+        for chunk in task_ids.chunks(batch.task_limit().max(1)) {
+            let tried = shared
+                .sender
+                .exchange(
+                    name,
+                    "poll deletion tasks",
+                    None,
+                    |stamp| batch.task_request(chunk, stamp),
+                    |reply| batch.task_answer(reply),
+                )
+                .await;
+            let failure = tried.failure();
+            match tried.end {
+                End::Ok(reports) => {
+                    poll_trouble = None;
+                    for r in reports {
+                        states.insert(r.task_id, r.state);
+                    }
+                }
+                End::Aborted(_) | End::Stopped(_) => {
+                    poll_trouble = failure;
+                    break 'rounds;
+                }
+                End::Done(a) => {
+                    // The poll itself was refused (e.g. no permission to query tasks): the
+                    // deletions may still complete, so the ids stay pending.
+                    poll_trouble = Some(describe(&a));
+                    break 'rounds;
+                }
+                End::Throttled(_) | End::Transient(_) | End::NoReply(_) => {
+                    poll_trouble = failure;
+                }
+            }
+        }
+        let mut still = Vec::with_capacity(pending.len());
+        for (mut o, task) in pending {
+            match states.remove(&task) {
+                Some(TaskState::Finished {
+                    status,
+                    code,
+                    message,
+                }) => {
+                    o.outcome = status;
+                    o.code = code;
+                    o.message = Some(match message {
+                        Some(m) => format!("{m} (task {task})"),
+                        None => format!("deleted by asynchronous task {task}"),
+                    });
+                    done.push(o);
+                }
+                Some(TaskState::Running) | None => still.push((o, task)),
+            }
+        }
+        pending = still;
+        let next_poll = Instant::now() + POLL_EVERY;
+        let deadline_passed = shared.sender.deadline.is_some_and(|d| next_poll >= d);
+        if pending.is_empty() || next_poll >= until || deadline_passed {
+            break;
+        }
+        tokio::time::sleep_until(next_poll).await;
+    }
+    for (mut o, task) in pending {
+        o.outcome = Status::Pending;
+        o.message = Some(match &poll_trouble {
+            Some(why) => format!(
+                "asynchronous deletion task {task} not known to be finished: polling failed ({why})"
+            ),
+            None => format!(
+                "asynchronous deletion task {task} still running after {} s",
+                wait.as_secs_f64().round()
+            ),
+        });
+        done.push(o);
+    }
+    done
+}

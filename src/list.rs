@@ -1,0 +1,562 @@
+//! The list driver: every page of every query the provider plans, then dedupe, filter, sort
+//! and hand the records to [`crate::output`].
+//!
+//! 1. The clock is read once; filters get that `now` ([`crate::cert::FilterSpec::resolve`]).
+//! 2. The provider plans its queries ([`crate::provider::Provider::list_plan`]); the first
+//!    page of each is fetched. When a page reports the query's total, the remaining pages
+//!    are known ([`remaining_pages`]) and fetched concurrently — all through the run's one
+//!    [`Sender`], so the rate limit, throttling backoff, retries and the deadline work as
+//!    they do for deletes. Without a total, pages are walked one after another until a
+//!    short page.
+//! 3. Any page that cannot be fetched fails the whole listing (exit 2, "listing incomplete:
+//!    …"): a partial list is never printed as if it were complete. So does a page before the
+//!    last that comes back short while records are missing: the server is not paging the way
+//!    certdel asks (a clamped page size, an offset it stops honouring). The records seen per
+//!    query are checked against the reported total; any other difference (certificates
+//!    added or removed while listing) is a warning on stderr.
+//! 4. Records are deduplicated by id (queries may overlap), filtered on the client (always,
+//!    even where part of the filter went to the server) and sorted soonest expiry first.
+
+use crate::app::resolve_domain_id;
+use crate::cert::{Cert, Filter, FilterSpec};
+use crate::error::Error;
+use crate::outcome::Exit;
+use crate::output::Reporter;
+use crate::pace::Pacer;
+use crate::provider::{self, ListQuery, Page, Provider};
+use crate::send::{End, Sender};
+use crate::settings::Settings;
+use crate::transport::Transport;
+use chrono::Utc;
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::io::Write;
+use std::ops::Range;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+pub async fn run<W: Write>(
+    settings: &Settings,
+    spec: &FilterSpec,
+    reporter: &mut Reporter<W>,
+) -> Result<Exit, Error> {
+    // The one reading of the clock for filtering and "days left".
+    let now = Utc::now();
+    let filter = spec.resolve(now);
+    let mut provider_settings = settings.provider.clone();
+    let transport = Transport::new(settings.run.timeout).map_err(Error::Io)?;
+    resolve_domain_id(&transport, &mut provider_settings).await?;
+    let provider = provider::build(&provider_settings);
+    let rate = settings.run.rate.unwrap_or_else(|| provider.list_rate());
+    let concurrency = settings
+        .run
+        .concurrency
+        .unwrap_or_else(|| (rate.ceil() as usize).clamp(4, 64));
+    let plan = provider.list_plan(&filter);
+    let page_size = provider.list_page_size();
+    let name = provider.kind().name();
+
+    let shared = Arc::new(ListShared {
+        provider,
+        sender: Sender::new(
+            transport,
+            Pacer::new(rate),
+            settings.run.max_retries,
+            settings.run.deadline.map(|d| Instant::now() + d),
+        ),
+        plan: plan.clone(),
+    });
+    let fetcher = Arc::clone(&shared);
+    let fetch = move |q: usize, page: u32| {
+        let shared = Arc::clone(&fetcher);
+        async move { shared.fetch(q, page).await }
+    };
+    let walked = walk(plan.len(), page_size, concurrency, fetch).await;
+    let walked = match walked {
+        Ok(w) => w,
+        Err(failed) => {
+            // Rejected credentials or an unreachable endpoint say more than the page did.
+            if let Some(stop) = shared.sender.take_stop() {
+                return Err(stop);
+            }
+            return Err(Error::Rejected {
+                provider: name,
+                action: "list",
+                message: format!(
+                    "listing incomplete: {} page {}: {}",
+                    plan[failed.query].label,
+                    failed.page + 1,
+                    failed.why
+                ),
+            });
+        }
+    };
+    // Each warning starts with its query's label, which names the action.
+    for w in walked.warnings(&plan) {
+        eprintln!("certdel: warning: {name}: {w}");
+    }
+    let certs = select(walked.into_certs(), &filter);
+    Ok(reporter.list(name, &certs, now))
+}
+
+struct ListShared {
+    provider: Box<dyn Provider>,
+    sender: Sender,
+    plan: Vec<ListQuery>,
+}
+
+impl ListShared {
+    /// One page through the shared retry loop; the failure in one line otherwise.
+    async fn fetch(&self, q: usize, page: u32) -> Result<Page, String> {
+        let query = &self.plan[q];
+        let tried = self
+            .sender
+            .exchange(
+                self.provider.kind().name(),
+                self.provider.list_action(),
+                None,
+                |stamp| self.provider.list_request(query, page, stamp),
+                |reply| self.provider.list_answer(query, reply),
+            )
+            .await;
+        let failure = tried.failure();
+        match tried.end {
+            End::Ok(page) => Ok(page),
+            _ => Err(failure.unwrap_or_default()),
+        }
+    }
+}
+
+/// The pages still to fetch once page 0 reported `total` records (0-based page numbers).
+pub fn remaining_pages(total: u64, page_size: u32) -> Range<u32> {
+    let size = u64::from(page_size.max(1));
+    let pages = total.div_ceil(size).min(u64::from(u32::MAX)) as u32;
+    1..pages.max(1)
+}
+
+/// Why a listing stopped.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PageFailed {
+    pub query: usize,
+    pub page: u32,
+    pub why: String,
+}
+
+/// Every page fetched, per query.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// `(query, page, page contents)` in the order they arrived.
+    pub pages: Vec<(usize, u32, Page)>,
+    /// Per query: the total the server reported, if any.
+    pub totals: Vec<Option<u64>>,
+    /// Per query: records received.
+    pub seen: Vec<u64>,
+    /// Per query: why it was skipped (`--region all`), if it was.
+    pub skipped: Vec<Option<String>>,
+    /// Per query: paging stopped because a page repeated earlier records.
+    pub looped: Vec<bool>,
+}
+
+impl Walked {
+    fn new(queries: usize) -> Walked {
+        Walked {
+            pages: Vec::new(),
+            totals: vec![None; queries],
+            seen: vec![0; queries],
+            skipped: vec![None; queries],
+            looped: vec![false; queries],
+        }
+    }
+
+    /// What to tell the operator on stderr.
+    pub fn warnings(&self, plan: &[ListQuery]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (q, query) in plan.iter().enumerate() {
+            if let Some(why) = &self.skipped[q] {
+                out.push(format!("{}: skipped ({why})", query.label));
+                continue;
+            }
+            if self.looped[q] {
+                out.push(format!(
+                    "{}: the server repeated earlier records instead of the next page; stopped paging there",
+                    query.label
+                ));
+            }
+            if let Some(total) = self.totals[q] {
+                if total != self.seen[q] {
+                    out.push(format!(
+                        "{}: the server reported {total} certificates but {} came back; the set may have changed while listing",
+                        query.label, self.seen[q]
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// All records in query order, then page order, then reply order; first of each id kept.
+    pub fn into_certs(mut self) -> Vec<Cert> {
+        self.pages.sort_by_key(|(q, p, _)| (*q, *p));
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for (_, _, page) in self.pages {
+            for c in page.certs {
+                if seen.insert(c.id.clone()) {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Fetch every page of `queries` queries: page 0 of each, then the rest as the totals make
+/// them known, at most `concurrency` at a time. The first failure cancels the rest.
+pub async fn walk<F, Fut>(
+    queries: usize,
+    page_size: Option<u32>,
+    concurrency: usize,
+    fetch: F,
+) -> Result<Walked, PageFailed>
+where
+    F: Fn(usize, u32) -> Fut,
+    Fut: Future<Output = Result<Page, String>> + Send + 'static,
+{
+    let mut walked = Walked::new(queries);
+    let mut todo: VecDeque<(usize, u32)> = (0..queries).map(|q| (q, 0)).collect();
+    // Ids seen per query, to notice a server that ignores the page parameters.
+    let mut ids: Vec<HashSet<String>> = vec![HashSet::new(); queries];
+    let mut running: JoinSet<(usize, u32, Result<Page, String>)> = JoinSet::new();
+    // Pages before the last that came back with fewer records than asked for.
+    let mut short: Vec<(usize, u32, u64)> = Vec::new();
+    let concurrency = concurrency.max(1);
+    loop {
+        while running.len() < concurrency {
+            let Some((q, p)) = todo.pop_front() else {
+                break;
+            };
+            let fut = fetch(q, p);
+            running.spawn(async move { (q, p, fut.await) });
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        let (q, p, result) = match joined {
+            Ok(r) => r,
+            Err(e) => {
+                running.abort_all();
+                return Err(PageFailed {
+                    query: 0,
+                    page: 0,
+                    why: format!("internal error: {e}"),
+                });
+            }
+        };
+        let page = match result {
+            Ok(page) => page,
+            Err(why) => {
+                running.abort_all();
+                return Err(PageFailed {
+                    query: q,
+                    page: p,
+                    why,
+                });
+            }
+        };
+        if let Some(why) = page.skipped.clone() {
+            walked.skipped[q] = Some(why);
+            continue;
+        }
+        let count = page.certs.len() as u64;
+        walked.seen[q] += count;
+        let fresh = page
+            .certs
+            .iter()
+            .filter(|c| ids[q].insert(c.id.clone()))
+            .count();
+        if p == 0 {
+            walked.totals[q] = page.total;
+        }
+        if let Some(size) = page_size {
+            if let Some(total) = walked.totals[q] {
+                // A short page before the last one; or a short first page, whose total came
+                // in the same reply (so no concurrent change explains it): a clamped size.
+                let last = remaining_pages(total, size).end.saturating_sub(1);
+                let first_short = p == 0 && count < total.min(u64::from(size));
+                if first_short || (p < last && count < u64::from(size)) {
+                    short.push((q, p, count));
+                }
+            }
+            match (p, walked.totals[q]) {
+                // The total is known after the first page: queue every other page at once.
+                (0, Some(total)) => todo.extend(remaining_pages(total, size).map(|n| (q, n))),
+                // No total: walk on while pages come back full and bring new records.
+                (_, None) if count >= u64::from(size) => {
+                    if fresh == 0 {
+                        walked.looped[q] = true;
+                    } else {
+                        todo.push_back((q, p + 1));
+                    }
+                }
+                _ => {}
+            }
+        }
+        walked.pages.push((q, p, page));
+    }
+    short.sort();
+    for (q, p, count) in short {
+        let total = walked.totals[q].unwrap_or_default();
+        if walked.seen[q] < total {
+            return Err(PageFailed {
+                query: q,
+                page: p,
+                why: format!(
+                    "{count} records where {} were asked for, and {} of the reported {total} came back: the server does not page as certdel asks",
+                    page_size.unwrap_or_default(),
+                    walked.seen[q]
+                ),
+            });
+        }
+    }
+    Ok(walked)
+}
+
+/// Keep what the filter matches, soonest expiry first (unknown last), then by id.
+pub fn select(certs: Vec<Cert>, filter: &Filter) -> Vec<Cert> {
+    let mut kept: Vec<Cert> = certs.into_iter().filter(|c| filter.matches(c)).collect();
+    kept.sort_by(|a, b| {
+        let key = |c: &Cert| (c.not_after.known().is_none(), c.not_after.known());
+        key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+    });
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Expiry;
+    use chrono::{DateTime, Duration};
+    use std::sync::Mutex;
+
+    #[test]
+    fn page_plan_for_250_records() {
+        // huawei-scm (50 a page): offsets 0, 50, 100, 150, 200 → pages 0..5.
+        assert_eq!(
+            remaining_pages(250, 50).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4]
+        );
+        // tencent-ssl (1000 a page): one page.
+        assert!(remaining_pages(250, 1000).collect::<Vec<_>>().is_empty());
+        // volcengine-live (100): pages 0, 1, 2.
+        assert_eq!(remaining_pages(250, 100).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            remaining_pages(251, 50).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5]
+        );
+        assert_eq!(remaining_pages(50, 50).count(), 0);
+        assert_eq!(remaining_pages(0, 50).count(), 0);
+        assert_eq!(remaining_pages(1, 0).count(), 0);
+    }
+
+    /// A store of `n` records served `size` at a time, with or without a total.
+    fn server(
+        n: usize,
+        size: usize,
+        with_total: bool,
+        asked: Arc<Mutex<Vec<(usize, u32)>>>,
+        fail_page: Option<u32>,
+    ) -> impl Fn(usize, u32) -> std::future::Ready<Result<Page, String>> {
+        move |q, p| {
+            asked.lock().unwrap().push((q, p));
+            if Some(p) == fail_page {
+                return std::future::ready(Err("throttled after 6 attempts".into()));
+            }
+            let start = p as usize * size;
+            let certs = (start..(start + size).min(n))
+                .map(|i| Cert::new(format!("q{q}-{i:03}")))
+                .collect();
+            std::future::ready(Ok(Page {
+                certs,
+                total: with_total.then_some(n as u64),
+                skipped: None,
+            }))
+        }
+    }
+
+    #[tokio::test]
+    async fn walks_every_page_concurrently_when_the_total_is_known() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let w = walk(1, Some(50), 4, server(250, 50, true, asked.clone(), None))
+            .await
+            .unwrap();
+        let mut pages = asked.lock().unwrap().clone();
+        pages.sort();
+        assert_eq!(pages, (0..5).map(|p| (0, p)).collect::<Vec<_>>());
+        assert!(w.warnings(&[ListQuery::new("q", vec![])]).is_empty());
+        let certs = w.into_certs();
+        assert_eq!(certs.len(), 250);
+        assert_eq!(certs[0].id, "q0-000");
+        assert_eq!(certs[249].id, "q0-249");
+    }
+
+    #[tokio::test]
+    async fn walks_sequentially_without_a_total() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let w = walk(
+            2,
+            Some(100),
+            4,
+            server(250, 100, false, asked.clone(), None),
+        )
+        .await
+        .unwrap();
+        let mut pages = asked.lock().unwrap().clone();
+        pages.sort();
+        assert_eq!(pages, vec![(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]);
+        assert_eq!(w.into_certs().len(), 500);
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_fails_the_listing() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let e = walk(1, Some(50), 2, server(250, 50, true, asked, Some(3)))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e,
+            PageFailed {
+                query: 0,
+                page: 3,
+                why: "throttled after 6 attempts".into()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn no_paging_means_one_call_per_query() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let w = walk(3, None, 8, server(20, 1000, false, asked.clone(), None))
+            .await
+            .unwrap();
+        assert_eq!(asked.lock().unwrap().len(), 3);
+        assert_eq!(w.into_certs().len(), 60);
+    }
+
+    /// Pages of `size` with `served(page)` records each, and a reported total.
+    fn pages(
+        total: u64,
+        size: usize,
+        served: fn(u32) -> usize,
+    ) -> impl Fn(usize, u32) -> std::future::Ready<Result<Page, String>> {
+        move |_q, p| {
+            let certs = (0..served(p).min(size))
+                .map(|i| Cert::new(format!("{p}-{i}")))
+                .collect();
+            std::future::ready(Ok(Page {
+                certs,
+                total: Some(total),
+                skipped: None,
+            }))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_server_that_stops_paging_fails_the_listing() {
+        // Says 250, then serves nothing past offset 100 (the documented "offset ≤ 100").
+        let e = walk(
+            1,
+            Some(50),
+            4,
+            pages(250, 50, |p| {
+                if p < 2 {
+                    50
+                } else if p == 2 {
+                    20
+                } else {
+                    0
+                }
+            }),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!((e.query, e.page), (0, 2));
+        assert!(e.why.contains("120 of the reported 250"), "{}", e.why);
+        // A page size clamped below what was asked for: page 0 is already short.
+        let e = walk(1, Some(1000), 4, pages(250, 1000, |_| 100))
+            .await
+            .unwrap_err();
+        assert_eq!(e.page, 0);
+    }
+
+    #[tokio::test]
+    async fn a_short_count_and_a_looping_server_are_warned_about() {
+        // Says 250 but the last page is short: certificates went away while listing.
+        let w = walk(
+            1,
+            Some(50),
+            4,
+            pages(250, 50, |p| if p < 4 { 50 } else { 40 }),
+        )
+        .await
+        .unwrap();
+        let warnings = w.warnings(&[ListQuery::new("ListCertificates", vec![])]);
+        assert_eq!(
+            warnings,
+            vec!["ListCertificates: the server reported 250 certificates but 240 came back; the set may have changed while listing"]
+        );
+        // No total, and the server ignores the page number: stop, and say so.
+        let same = |_q: usize, _p: u32| {
+            std::future::ready(Ok(Page {
+                certs: (0..10).map(|i| Cert::new(format!("{i}"))).collect(),
+                total: None,
+                skipped: None,
+            }))
+        };
+        let w = walk(1, Some(10), 4, same).await.unwrap();
+        assert_eq!(w.warnings(&[ListQuery::new("X", vec![])]).len(), 1);
+        assert_eq!(w.into_certs().len(), 10);
+    }
+
+    #[test]
+    fn dedupes_filters_and_sorts() {
+        let now = DateTime::parse_from_rfc3339("2025-03-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let cert = |id: &str, days: Option<i64>| {
+            let mut c = Cert::new(id);
+            c.not_after = match days {
+                Some(d) => Expiry::Known(now + Duration::days(d)),
+                None => Expiry::Unknown { raw: None },
+            };
+            c
+        };
+        let mut w = Walked::new(2);
+        w.pages.push((
+            1,
+            0,
+            Page {
+                certs: vec![cert("b", Some(-3)), cert("x", Some(400))],
+                ..Page::default()
+            },
+        ));
+        w.pages.push((
+            0,
+            0,
+            Page {
+                certs: vec![cert("a", Some(10)), cert("b", Some(-3)), cert("u", None)],
+                ..Page::default()
+            },
+        ));
+        let all = select(w.into_certs(), &Filter::all(now));
+        let ids: Vec<&str> = all.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, vec!["b", "a", "x", "u"]);
+        let expired = FilterSpec {
+            expired: true,
+            ..Default::default()
+        }
+        .resolve(now);
+        let ids: Vec<String> = select(all, &expired).into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, vec!["b"]);
+    }
+}
