@@ -1,0 +1,364 @@
+//! Deletion at the quota ceiling, measured: the release `certdel` binary against the fake
+//! cloud on 127.0.0.1. Prints one row per case, side by side in one run:
+//! wall time, the ideal N/R, their ratio, wrong outcomes, retries, peak RSS.
+//!
+//! ```sh
+//! cargo bench --bench ceiling            # everything (about three minutes)
+//! cargo bench --bench ceiling -- quick   # smaller N, for a smoke run
+//! ```
+//! Results and their interpretation: `benches/README.md`.
+
+use certdel::fake::{self, Cert, Config, Faults, Quota, Running, Seed};
+use certdel::provider::Kind;
+use chrono::{Duration as Days, Utc};
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_certdel");
+
+struct Run {
+    wall: Duration,
+    exit: i32,
+    stdout: String,
+    peak_rss_kb: i64,
+}
+
+/// Run certdel with the demo credentials, feeding `stdin`; peak RSS comes from wait4(2).
+// The child is reaped by `wait4` (which also gives its peak RSS), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn certdel(args: &[&str], stdin: &str) -> Run {
+    let start = Instant::now();
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .envs([
+            ("HUAWEICLOUD_SDK_AK", "DEMO-AK-HUAWEI"),
+            ("HUAWEICLOUD_SDK_SK", "demo-secret-huawei"),
+            ("HUAWEICLOUD_SDK_DOMAIN_ID", "demo-domain-id-0001"),
+            ("TENCENTCLOUD_SECRET_ID", "DEMO-AK-TENCENT"),
+            ("TENCENTCLOUD_SECRET_KEY", "demo-secret-tencent"),
+            ("VOLCENGINE_ACCESS_KEY", "DEMO-AK-VOLCENGINE"),
+            ("VOLCENGINE_SECRET_KEY", "demo-secret-volcengine"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "DEMO-AK-ALIBABA"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "demo-secret-alibaba"),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn certdel");
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(stdin.as_bytes());
+    });
+    let mut out = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let (exit, peak_rss_kb) = wait4(child.id() as libc::pid_t);
+    let wall = start.elapsed();
+    writer.join().unwrap();
+    let stdout = reader.join().unwrap();
+    Run {
+        wall,
+        exit,
+        stdout,
+        peak_rss_kb,
+    }
+}
+
+fn wait4(pid: libc::pid_t) -> (i32, i64) {
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own child; status and usage point to valid memory.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4 failed");
+    let exit = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (exit, usage.ru_maxrss)
+}
+
+fn ids(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}{i:08}")).collect()
+}
+
+fn store_of(kind: Kind, ids: &[String]) -> Seed {
+    let later = Utc::now() + Days::days(30);
+    ids.iter().fold(Seed::demo(), |s, id| {
+        s.with(kind, Cert::new(id.clone()).not_after(later))
+    })
+}
+
+/// Outcome per id from NDJSON; counts ids whose report disagrees with the store (reported
+/// deleted but present, or reported anything else but gone) and retries (attempts - 1).
+struct Judged {
+    wrong: usize,
+    failed: usize,
+    retries: u64,
+}
+
+fn judge(fake: &Running, kind: Kind, ids: &[String], stdout: &str) -> Judged {
+    let mut wrong = 0;
+    let mut not_deleted = 0;
+    let mut retries = 0;
+    let mut seen = std::collections::HashMap::new();
+    for line in stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("NDJSON line");
+        seen.insert(v["id"].as_str().unwrap().to_string(), v);
+    }
+    for id in ids {
+        let Some(v) = seen.get(id) else {
+            wrong += 1; // an id without an outcome is a wrong outcome
+            continue;
+        };
+        let deleted = v["outcome"] == "deleted";
+        let present = fake.contains(kind, id);
+        if deleted == present {
+            wrong += 1;
+        }
+        if !deleted {
+            not_deleted += 1;
+        }
+        retries += v["attempts"].as_u64().unwrap_or(1).saturating_sub(1);
+    }
+    Judged {
+        wrong,
+        failed: not_deleted,
+        retries,
+    }
+}
+
+fn row(case: &str, n: usize, rate: f64, run: &Run, ideal: Option<f64>, j: &Judged) {
+    let wall = run.wall.as_secs_f64();
+    let (ideal_s, ratio) = match ideal {
+        Some(i) => (format!("{i:.2}"), format!("{:.3}", wall / i)),
+        None => ("-".into(), "-".into()),
+    };
+    println!(
+        "{case:<34} {n:>6} {rate:>6} {wall:>9.3} {ideal_s:>8} {ratio:>7} {:>6} {:>7} {:>8} {:>8.1} {:>5}",
+        j.wrong,
+        j.failed,
+        j.retries,
+        run.peak_rss_kb as f64 / 1024.0,
+        run.exit
+    );
+}
+
+fn ceiling_case(name: &str, n: usize, rate: f64, latency_ms: u64, faults: Faults) {
+    let kind = Kind::VolcengineLive;
+    let ids = ids("chain-", n);
+    let mut config = Config::new(store_of(kind, &ids));
+    config.latency = Duration::from_millis(latency_ms);
+    config.quotas.insert(
+        kind,
+        Quota {
+            rate,
+            burst: rate / 5.0,
+        },
+    );
+    config.faults = faults;
+    config.rng_seed = 7;
+    let fake = fake::start(config).expect("start fake cloud");
+    let url = fake.url();
+    let rate_s = rate.to_string();
+    let run = certdel(
+        &[
+            "volcengine-live",
+            "delete",
+            "-",
+            "--yes",
+            "--output",
+            "json",
+            "--endpoint",
+            &url,
+            "--rate",
+            &rate_s,
+            "--timeout",
+            "5",
+        ],
+        &(ids.join("\n") + "\n"),
+    );
+    let j = judge(&fake, kind, &ids, &run.stdout);
+    row(name, n, rate, &run, Some(n as f64 / rate), &j);
+    fake.shutdown();
+}
+
+fn tencent_batch(n: usize) {
+    let kind = Kind::TencentSsl;
+    for (label, extra) in [
+        ("tencent batch (DeleteCertificates)", None),
+        ("tencent one request per id", Some("--no-batch")),
+    ] {
+        let ids = ids("tc", n);
+        let mut config = Config::new(store_of(kind, &ids));
+        config.quotas.insert(
+            kind,
+            Quota {
+                rate: 10.0,
+                burst: 2.0,
+            },
+        );
+        let fake = fake::start(config).expect("start fake cloud");
+        let url = fake.url();
+        let mut args = vec![
+            "tencent-ssl",
+            "delete",
+            "-",
+            "--yes",
+            "--output",
+            "json",
+            "--endpoint",
+            &url,
+            "--rate",
+            "10",
+        ];
+        if let Some(flag) = extra {
+            args.push(flag);
+        }
+        let run = certdel(&args, &(ids.join("\n") + "\n"));
+        let j = judge(&fake, kind, &ids, &run.stdout);
+        row(label, n, 10.0, &run, None, &j);
+        fake.shutdown();
+    }
+}
+
+fn startup() {
+    let mut version: Vec<f64> = (0..41)
+        .map(|_| certdel(&["--version"], "").wall.as_secs_f64() * 1000.0)
+        .collect();
+    version.sort_by(f64::total_cmp);
+    let kind = Kind::VolcengineLive;
+    let ids = ids("one-", 41);
+    let fake = fake::start(Config::new(store_of(kind, &ids))).expect("start fake cloud");
+    let url = fake.url();
+    let mut one: Vec<f64> = ids
+        .iter()
+        .map(|id| {
+            let run = certdel(
+                &["volcengine-live", "delete", id, "--yes", "--endpoint", &url],
+                "",
+            );
+            assert_eq!(run.exit, 0, "delete {id}");
+            run.wall.as_secs_f64() * 1000.0
+        })
+        .collect();
+    one.sort_by(f64::total_cmp);
+    fake.shutdown();
+    println!(
+        "certdel --version: median {:.2} ms (min {:.2}, max {:.2}, 41 runs)",
+        version[20], version[0], version[40]
+    );
+    println!(
+        "one delete against 127.0.0.1 (no added latency): median {:.2} ms (min {:.2}, max {:.2}, 41 runs)",
+        one[20], one[0], one[40]
+    );
+}
+
+fn rss_many_ids(n: usize) {
+    let kind = Kind::AlibabaCas;
+    let ids: Vec<String> = (0..n).map(|i| (100_000 + i).to_string()).collect();
+    let later = Utc::now() + Days::days(30);
+    let seed = ids.iter().fold(Seed::demo(), |s, id| {
+        s.with(
+            kind,
+            Cert::new(id.clone())
+                .not_after(later)
+                .kind(fake::CasKind::Certificate),
+        )
+    });
+    let fake = fake::start(Config::new(seed)).expect("start fake cloud");
+    let url = fake.url();
+    let run = certdel(
+        &[
+            "alibaba-cas",
+            "delete",
+            "-",
+            "--target",
+            "certificates",
+            "--yes",
+            "--output",
+            "json",
+            "--endpoint",
+            &url,
+            "--rate",
+            "5000",
+            "--concurrency",
+            "64",
+        ],
+        &(ids.join("\n") + "\n"),
+    );
+    let j = judge(&fake, kind, &ids, &run.stdout);
+    row("10k ids from stdin (rss)", n, 5000.0, &run, None, &j);
+    fake.shutdown();
+}
+
+fn rss_list(n: usize) {
+    let now = Utc::now();
+    let mut seed = Seed::demo();
+    seed.store = fake::generate(n, now);
+    let fake = fake::start(Config::new(seed)).expect("start fake cloud");
+    let url = fake.url();
+    let run = certdel(
+        &[
+            "tencent-ssl",
+            "list",
+            "--output",
+            "ids",
+            "--endpoint",
+            &url,
+            "--rate",
+            "1000",
+        ],
+        "",
+    );
+    let listed = run.stdout.lines().count();
+    let j = Judged {
+        wrong: n.abs_diff(listed),
+        failed: 0,
+        retries: 0,
+    };
+    row("list 10k certificates (rss)", n, 1000.0, &run, None, &j);
+    fake.shutdown();
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "quick");
+    let n = if quick { 100 } else { 500 };
+    println!("certdel {} — {BIN}", env!("CARGO_PKG_VERSION"));
+    println!(
+        "{:<34} {:>6} {:>6} {:>9} {:>8} {:>7} {:>6} {:>7} {:>8} {:>8} {:>5}",
+        "case",
+        "N",
+        "R/s",
+        "wall s",
+        "N/R s",
+        "ratio",
+        "wrong",
+        "failed",
+        "retries",
+        "RSS MB",
+        "exit"
+    );
+    ceiling_case("ceiling, 30 ms latency", n, 50.0, 30, Faults::default());
+    ceiling_case("ceiling, 150 ms latency", n, 50.0, 150, Faults::default());
+    ceiling_case("ceiling, 500 ms latency", n, 50.0, 500, Faults::default());
+    let faults = Faults {
+        p_5xx: 0.20,
+        p_drop: 0.05,
+        after_apply: 0.5,
+    };
+    ceiling_case("20% 5xx + 5% drops, 30 ms", n, 50.0, 30, faults);
+    tencent_batch(if quick { 100 } else { 1000 });
+    rss_many_ids(if quick { 1000 } else { 10_000 });
+    rss_list(if quick { 1000 } else { 10_000 });
+    startup();
+    let size = std::fs::metadata(BIN).map(|m| m.len()).unwrap_or(0);
+    println!("binary size: {:.2} MB ({BIN})", size as f64 / 1e6);
+}
