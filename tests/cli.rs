@@ -1,0 +1,129 @@
+//! The CLI contract: clap's own consistency checks, the `--help` text other tools and people
+//! rely on (snapshot), and one test per exit status.
+//!
+//! Snapshots live in tests/snapshots/; after an intended change of the help text, regenerate
+//! them with `UPDATE_SNAPSHOTS=1 cargo test --test cli` and review the diff.
+
+use certdel::cli::Cli;
+use clap::CommandFactory;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_certdel");
+
+fn certdel(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run certdel");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)",
+            path.display()
+        )
+    });
+    assert_eq!(
+        actual, expected,
+        "{name} changed; if intended, run UPDATE_SNAPSHOTS=1 cargo test --test cli"
+    );
+}
+
+#[test]
+fn clap_definition_is_consistent() {
+    Cli::command().debug_assert();
+}
+
+#[test]
+fn top_level_help() {
+    let (code, stdout, _) = certdel(&["--help"]);
+    assert_eq!(code, 0);
+    for provider in [
+        "huawei-scm",
+        "tencent-ssl",
+        "volcengine-live",
+        "alibaba-slb",
+        "alibaba-cas",
+    ] {
+        assert!(stdout.contains(provider), "{provider} missing from --help");
+    }
+    assert!(stdout.contains("Exit status:"));
+    snapshot("help.txt", &stdout);
+}
+
+#[test]
+fn delete_and_list_help() {
+    let (code, stdout, _) = certdel(&["tencent-ssl", "delete", "--help"]);
+    assert_eq!(code, 0);
+    snapshot("delete-help.txt", &stdout);
+    let (code, stdout, _) = certdel(&["tencent-ssl", "list", "--help"]);
+    assert_eq!(code, 0);
+    snapshot("list-help.txt", &stdout);
+}
+
+#[test]
+fn version_exits_0() {
+    let (code, stdout, _) = certdel(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout.trim(),
+        format!("certdel {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_the_reason_on_stderr() {
+    // clap's own usage errors
+    let (code, stdout, stderr) = certdel(&["tencent-ssl", "delete"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("<ID>"), "{stderr}");
+    let (code, _, stderr) = certdel(&["nosuch-cloud", "delete", "x"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("nosuch-cloud"), "{stderr}");
+    // certdel's own checks, before credentials are even looked at
+    let (code, stdout, stderr) = certdel(&["huawei-scm", "delete", "x", "--check-resources"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert_eq!(
+        stderr.trim(),
+        "certdel: --check-resources applies to tencent-ssl only"
+    );
+    let (code, _, stderr) = certdel(&[
+        "tencent-ssl",
+        "delete",
+        "x",
+        "--endpoint",
+        "http://example.com",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("loopback"), "{stderr}");
+}
+
+#[test]
+fn missing_credentials_exit_2_naming_the_variables() {
+    let (code, stdout, stderr) = certdel(&["volcengine-live", "delete", "x", "--yes"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert_eq!(
+        stderr.trim(),
+        "certdel: volcengine-live: missing credentials: set VOLCENGINE_ACCESS_KEY and VOLCENGINE_SECRET_KEY"
+    );
+}
