@@ -62,12 +62,6 @@ fn a_deletion_whose_answer_was_lost_is_reported_deleted() {
             let c = fake.counters();
             assert_eq!((c.deletes_applied, c.faults_injected), (1, 1), "{l}");
             assert_eq!(fake.delete_attempts(t.kind, &id), 2, "{l}: {out:?}");
-            if t == CAS_CERTS {
-                // certdel reads the fake's DeleteUserCertificate not-found answer as `failed`
-                // (see e2e_delete), so it cannot tell that the lost attempt deleted it.
-                assert_eq!(out.outcome(&id), Some("failed"), "{l}: {out:?}");
-                continue;
-            }
             assert_eq!(out.code, 0, "{l}: {out:?}");
             assert_eq!(out.outcome(&id), Some("deleted"), "{l}: {out:?}");
             assert!(out.stdout.contains("earlier attempt"), "{l}: {out:?}");
@@ -132,15 +126,26 @@ fn throttled_requests_are_retried_then_reported() {
     }
 }
 
-/// After an attempt whose result is unknown, a final `failed` must say the certificate may
-/// already be gone: here it is gone, yet certdel reports a plain failure.
+/// After an attempt whose result is unknown, a final refusal must say the certificate may
+/// already be gone: the first attempt is dropped unanswered, the retry is refused (the
+/// certificate is bound to a domain), and the outcome carries the warning.
 #[test]
-fn a_failure_after_a_lost_answer_warns_that_it_may_be_deleted() {
-    let t = CAS_CERTS;
+fn a_refusal_after_a_lost_answer_warns_that_it_may_be_deleted() {
+    let t = VOLC;
     let id = t.id(1);
-    let fake = faulty(t, &id, fault(Injected::Drop, true));
+    let faults = Faults {
+        p_5xx: 0.3,
+        p_drop: 0.3,
+        after_apply: 0.5,
+    };
+    let mut config = Config::new(t.seed([t.cert(&id).in_use()]));
+    config.faults = faults;
+    config.rng_seed = seed_for(faults, &[fault(Injected::Drop, false), NONE]);
+    let fake = start_config(config);
     let out = delete(&fake, t, &[&id]).run();
-    assert!(!t.present(&fake, &id));
+    assert!(t.present(&fake, &id));
+    assert_eq!(fake.delete_attempts(t.kind, &id), 2, "{out:?}");
     assert_eq!(out.outcome(&id), Some("failed"), "{out:?}");
     assert!(out.stdout.contains("may have deleted"), "{out:?}");
+    assert_eq!(out.code, 1, "{out:?}");
 }

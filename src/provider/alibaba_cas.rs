@@ -250,6 +250,15 @@ fn order(item: &Value) -> Option<Cert> {
 pub fn classify(code: &str) -> Option<Class> {
     Some(match code {
         "NotFoundOrder" => Class::Done(Status::NotFound),
+        // DeleteUserCertificate's not-found code is undocumented. Alibaba names missing
+        // resources `<Thing>.NotFound`/`NotFound<Thing>`; only a code that names a missing
+        // *certificate* (or a bare `NotFound`) counts, so that e.g. a missing region or access
+        // key can never pass for an already-deleted certificate.
+        c if c == "NotFound"
+            || (c.contains("NotFound") && c.to_ascii_lowercase().contains("cert")) =>
+        {
+            Class::Done(Status::NotFound)
+        }
         // The order is not in a state that may be deleted (only failed/cancelled DV orders).
         "OrderStateError" => Class::Done(Status::Denied),
         "DeleteFail" | "NotFoundPackage" | "NotRemainCount" | "CreateCertificateRequestFailed" => {
@@ -276,6 +285,12 @@ mod tests {
             ("NotRemainCount", Some(Class::Done(Failed))),
             ("CreateCertificateRequestFailed", Some(Class::Done(Failed))),
             ("Error", Some(Class::Transient)),
+            ("NotFound", Some(Class::Done(NotFound))),
+            ("Certificate.NotFound", Some(Class::Done(NotFound))),
+            ("CertificateNotFound", Some(Class::Done(NotFound))),
+            ("NotFoundCertificate", Some(Class::Done(NotFound))),
+            ("InvalidRegionId.NotFound", None),
+            ("InvalidAccessKeyId.NotFound", None),
             ("Throttling.User", None),
         ];
         for (code, want) in table {
