@@ -209,3 +209,19 @@ fn fault_and_quota_flags_take_effect() {
     let (_, stderr) = fake.stop();
     assert!(stderr.contains("-> 429 FlowLimitExceeded"), "{stderr}");
 }
+
+#[test]
+fn generate_replaces_the_seed_certificates() {
+    let fake = FakeCloud::start(&["--generate", "30", "--quiet"]);
+    let out = certdel()
+        .args(["--endpoint", fake.url.as_str(), "--output", "ids"])
+        .args(TENCENT.args())
+        .arg("list")
+        .envs(TENCENT.env())
+        .run();
+    assert_eq!(out.code, 0, "{out:?}");
+    let ids: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(ids.len(), 30, "{out:?}");
+    // The generated ids, not the seed file's.
+    assert!(ids.iter().all(|id| id.starts_with("gEn")), "{out:?}");
+}

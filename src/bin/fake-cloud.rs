@@ -26,6 +26,11 @@ struct Args {
     #[arg(long, value_name = "FILE", default_value = "fixtures/fake/seed.json")]
     seed: PathBuf,
 
+    /// Replace the seed's certificates with N generated ones per product (a third expired;
+    /// the seed file still supplies the credentials) — for benchmarks and large demos
+    #[arg(long, value_name = "N")]
+    generate: Option<usize>,
+
     /// Append one JSON line per received request to FILE (headers, raw target, body)
     #[arg(long, value_name = "FILE")]
     capture: Option<PathBuf>,
@@ -81,7 +86,10 @@ fn probability(name: &str, p: f64) -> Result<f64, String> {
 }
 
 fn config(args: Args) -> Result<Config, String> {
-    let seed = Seed::load(&args.seed)?;
+    let mut seed = Seed::load(&args.seed)?;
+    if let Some(n) = args.generate {
+        seed.store = fake::generate(n, chrono::Utc::now());
+    }
     let mut config = Config::new(seed);
     config.port = args.port;
     config.capture = args.capture;
