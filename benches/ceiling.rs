@@ -300,7 +300,7 @@ impl Drop for FakeProcess {
     }
 }
 
-/// "wrong" here: ids not accounted for (not deleted, or not listed).
+/// "wrong" here: ids not accounted for (without an outcome, or not listed).
 fn rss_row(case: &str, n: usize, run: &Run, counted: usize) {
     println!(
         "{case:<34} {n:>6} {:>6} {:>9.3} {:>8} {:>7} {:>6} {:>7} {:>8} {:>8.1} {:>5}",
@@ -339,12 +339,14 @@ fn rss_many_ids(n: usize) {
         ],
         &(ids.join("\n") + "\n"),
     );
-    let deleted = run
+    // Every id must end with an outcome; a seventh of the generated certificates are in use
+    // by construction, so exit status 1 is expected here.
+    let reported = run
         .stdout
         .lines()
-        .filter(|l| l.contains("\"outcome\":\"deleted\""))
+        .filter(|l| l.contains("\"outcome\":"))
         .count();
-    rss_row(&format!("{n} ids from stdin (peak RSS)"), n, &run, deleted);
+    rss_row(&format!("{n} ids from stdin (peak RSS)"), n, &run, reported);
 }
 
 /// List N generated Tencent certificates.

@@ -205,7 +205,7 @@ pub struct GlobalArgs {
     pub concurrency: Option<usize>,
 
     /// Retries per id after throttling, 5xx answers, timeouts or dropped connections
-    #[arg(long, global = true, value_name = "N", default_value_t = 5)]
+    #[arg(long, global = true, value_name = "N", default_value_t = 8)]
     pub max_retries: u32,
 
     /// Per-request timeout in seconds
