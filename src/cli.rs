@@ -204,7 +204,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "N")]
     pub concurrency: Option<usize>,
 
-    /// Retries per id after throttling, 5xx answers, timeouts or dropped connections
+    /// Retries per id after 5xx answers, timeouts or dropped connections (throttled requests have
+    /// their own budget of 30 retries while the whole run slows down)
     #[arg(long, global = true, value_name = "N", default_value_t = 8)]
     pub max_retries: u32,
 

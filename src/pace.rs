@@ -16,7 +16,14 @@ struct State {
     base: Duration,
     interval: Duration,
     next: Instant,
+    /// When the rate was last halved: the requests already in flight then were sent at the
+    /// old rate, so their throttling answers must not halve it again.
+    slowed_at: Option<Instant>,
 }
+
+/// Throttling answers within this long of a halving count as the same congestion event
+/// (every vendor here counts its quota per second).
+const CONGESTION_EPOCH: Duration = Duration::from_secs(1);
 
 /// The slowest certdel will go when throttled repeatedly: one request every 5 s.
 const SLOWEST: Duration = Duration::from_secs(5);
@@ -29,6 +36,7 @@ impl Pacer {
                 base,
                 interval: base,
                 next: Instant::now(),
+                slowed_at: None,
             }),
         }
     }
@@ -46,12 +54,19 @@ impl Pacer {
         tokio::time::sleep_until(self.claim()).await;
     }
 
-    /// The provider throttled us: halve the rate, and pause all sends until the hint passes.
+    /// The provider throttled us: halve the rate (once per congestion event), and pause all
+    /// sends until the hint passes.
     pub fn throttled(&self, hint: Option<Duration>) {
         let mut s = self.state.lock().expect("pacer lock");
-        s.interval = (s.interval * 2).min(SLOWEST.max(s.base));
+        let now = Instant::now();
+        if s.slowed_at
+            .is_none_or(|t| now.duration_since(t) >= CONGESTION_EPOCH)
+        {
+            s.interval = (s.interval * 2).min(SLOWEST.max(s.base));
+            s.slowed_at = Some(now);
+        }
         let pause = hint.unwrap_or(s.interval);
-        let resume = Instant::now() + pause;
+        let resume = now + pause;
         if s.next < resume {
             s.next = resume;
         }
@@ -112,7 +127,15 @@ mod tests {
             p.succeeded();
         }
         assert_eq!(p.interval(), Duration::from_millis(100));
+        // A burst of throttling answers to requests already in flight is one event.
+        tokio::time::advance(CONGESTION_EPOCH).await;
         for _ in 0..20 {
+            p.throttled(None);
+        }
+        assert_eq!(p.interval(), Duration::from_millis(200));
+        // Throttled again a congestion epoch later: halve again, down to the floor.
+        for _ in 0..20 {
+            tokio::time::advance(CONGESTION_EPOCH).await;
             p.throttled(None);
         }
         assert_eq!(p.interval(), SLOWEST);

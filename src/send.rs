@@ -17,6 +17,10 @@ use crate::transport::{SendError, Transport};
 use std::sync::Mutex;
 use tokio::time::Instant;
 
+/// Retries of throttled attempts per request (at least `--max-retries`): enough for the
+/// pacer to come down from a rate far above the quota.
+pub const THROTTLE_RETRIES: u32 = 30;
+
 /// Everything the attempts of one run share.
 pub struct Sender {
     pub transport: Transport,
@@ -113,6 +117,7 @@ impl Sender {
             ambiguous,
             last: None,
         };
+        let mut throttled = 0u32;
         loop {
             if let Some(reason) = self.stopped() {
                 tried.end = End::Stopped(format!("run stopped: {reason}"));
@@ -129,7 +134,10 @@ impl Sender {
             }
             let request = build(&Stamp::now());
             tried.attempts += 1;
-            let retries_left = tried.attempts <= self.max_retries;
+            // A throttled request was refused before it was carried out, so throttling has a
+            // budget of its own: a run that starts above the quota slows down (the pacer)
+            // without using up the retries meant for faults.
+            let retries_left = tried.attempts - throttled <= self.max_retries;
 
             let reply = match self.transport.send(&request).await {
                 Ok(reply) => reply,
@@ -173,7 +181,8 @@ impl Sender {
                 }
                 Class::Throttled => {
                     self.pacer.throttled(answer.retry_after);
-                    if retries_left {
+                    throttled += 1;
+                    if throttled <= self.max_retries.max(THROTTLE_RETRIES) {
                         continue;
                     }
                     tried.end = End::Throttled(answer);
