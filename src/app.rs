@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::ids;
 use crate::outcome::{Exit, Outcome, Status};
 use crate::output::Reporter;
-use crate::pace::{backoff, Pacer};
+use crate::pace::backoff;
 use crate::provider::{self, huawei_scm, Answer, Class, Kind, Provider};
 use crate::send::{describe, End, Sender, Tried};
 use crate::settings::{Command, ProviderSettings, Settings};
@@ -22,7 +22,6 @@ use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
-use tokio::time::Instant;
 
 /// How the run asks for confirmation: gets the question, answers yes or no, or `None` when
 /// nobody can be asked (no terminal).
@@ -86,12 +85,7 @@ pub async fn run<W: Write>(
 
     let shared = Arc::new(Shared {
         provider,
-        sender: Sender::new(
-            transport,
-            Pacer::new(rate),
-            settings.run.max_retries,
-            settings.run.deadline.map(|d| Instant::now() + d),
-        ),
+        sender: Sender::for_run(transport, rate, &settings.run),
         next: AtomicUsize::new(0),
         units,
         batched: batch_size.is_some(),

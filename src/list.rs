@@ -22,7 +22,6 @@ use crate::cert::{Cert, Filter, FilterSpec};
 use crate::error::Error;
 use crate::outcome::Exit;
 use crate::output::Reporter;
-use crate::pace::Pacer;
 use crate::provider::{self, ListQuery, Page, Provider};
 use crate::send::{End, Sender};
 use crate::settings::Settings;
@@ -34,7 +33,6 @@ use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
 use tokio::task::JoinSet;
-use tokio::time::Instant;
 
 pub async fn run<W: Write>(
     settings: &Settings,
@@ -59,12 +57,7 @@ pub async fn run<W: Write>(
 
     let shared = Arc::new(ListShared {
         provider,
-        sender: Sender::new(
-            transport,
-            Pacer::new(rate),
-            settings.run.max_retries,
-            settings.run.deadline.map(|d| Instant::now() + d),
-        ),
+        sender: Sender::for_run(transport, rate, &settings.run),
         plan: plan.clone(),
     });
     let fetcher = Arc::clone(&shared);

@@ -12,6 +12,7 @@
 use crate::error::Error;
 use crate::pace::{backoff, Pacer};
 use crate::provider::{Answer, Class, Reply};
+use crate::settings::RunSettings;
 use crate::sign::{Request, Stamp};
 use crate::transport::{SendError, Transport};
 use std::sync::Mutex;
@@ -75,6 +76,17 @@ impl Sender {
             deadline,
             stop: Mutex::new(None),
         }
+    }
+
+    /// The sender for one run: `rate` requests per second, the run's retries and deadline
+    /// (counted from now).
+    pub fn for_run(transport: Transport, rate: f64, run: &RunSettings) -> Sender {
+        Sender::new(
+            transport,
+            Pacer::new(rate),
+            run.max_retries,
+            run.deadline.map(|d| Instant::now() + d),
+        )
     }
 
     /// The reason the run was stopped, if it was.
