@@ -151,6 +151,46 @@ pub struct RunSettings {
     pub max_retries: u32,
     pub timeout: Duration,
     pub deadline: Option<Duration>,
+    /// Outbound proxy for https requests, from the environment.
+    pub proxy: Option<Proxy>,
+}
+
+/// An outbound proxy taken from `HTTPS_PROXY` (or `ALL_PROXY`, either case), with the hosts in
+/// `NO_PROXY` going direct, as curl and the vendor SDKs honour them. Loopback endpoints
+/// (plain http) never go through it. The URL may hold credentials, so it is a [`Secret`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proxy {
+    pub url: Secret,
+    pub no_proxy: Option<String>,
+}
+
+fn proxy(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Proxy>, Error> {
+    let Some((name, url)) = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .find_map(|n| env(n).map(|v| (*n, v)))
+    else {
+        return Ok(None);
+    };
+    // The value is not echoed: it may carry a user and password.
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("http" | "https") => {}
+        Some(s) if s.starts_with("socks") => {
+            return Err(Error::usage(format!(
+                "{name}: SOCKS proxies are not supported; use an http:// or https:// proxy"
+            )))
+        }
+        _ => {
+            return Err(Error::usage(format!(
+                "{name} is not a proxy URL: expected http://host:port (or https://)"
+            )))
+        }
+    }
+    let no_proxy = ["NO_PROXY", "no_proxy"].iter().find_map(|n| env(n));
+    Ok(Some(Proxy {
+        url: Secret::new(url),
+        no_proxy,
+    }))
 }
 
 #[derive(Clone, Debug)]
@@ -397,6 +437,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             max_retries: g.max_retries,
             timeout: Duration::from_secs_f64(g.timeout),
             deadline,
+            proxy: proxy(&env)?,
         },
     })
 }
@@ -758,5 +799,34 @@ mod tests {
     fn cli_contract() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn proxy_from_the_environment() {
+        let s = resolve_with(&["tencent-ssl", "delete", "x"], TC).unwrap();
+        assert_eq!(s.run.proxy, None);
+        let mut vars = TC.to_vec();
+        vars.push(("https_proxy", "http://user:pw@proxy.corp:3128"));
+        vars.push(("NO_PROXY", ".internal,10.0.0.0/8"));
+        let s = resolve_with(&["tencent-ssl", "delete", "x"], &vars).unwrap();
+        let p = s.run.proxy.unwrap();
+        assert_eq!(p.url.expose(), "http://user:pw@proxy.corp:3128");
+        assert_eq!(p.no_proxy.as_deref(), Some(".internal,10.0.0.0/8"));
+        assert!(
+            !format!("{p:?}").contains("pw@"),
+            "the proxy URL is redacted"
+        );
+        let mut vars = TC.to_vec();
+        vars.push(("ALL_PROXY", "socks5://u:secretpw@h:1080"));
+        let e = resolve_with(&["tencent-ssl", "delete", "x"], &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("SOCKS") && !e.contains("secretpw"), "{e}");
+        let mut vars = TC.to_vec();
+        vars.push(("HTTPS_PROXY", "proxy.corp:3128"));
+        let e = resolve_with(&["tencent-ssl", "delete", "x"], &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("HTTPS_PROXY is not a proxy URL"), "{e}");
     }
 }

@@ -2,6 +2,7 @@
 //! proxies picked up behind the operator's back. The only module that uses reqwest.
 
 use crate::provider::Reply;
+use crate::settings::Proxy;
 use crate::sign::Request;
 use std::time::Duration;
 
@@ -20,8 +21,8 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(timeout: Duration) -> Result<Transport, String> {
-        let client = reqwest::Client::builder()
+    pub fn new(timeout: Duration, proxy: Option<&Proxy>) -> Result<Transport, String> {
+        let builder = reqwest::Client::builder()
             .user_agent(concat!("certdel/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
@@ -29,7 +30,28 @@ impl Transport {
             .tcp_nodelay(true)
             // A redirected DELETE could delete something else: never follow.
             .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
+            // The only proxy is the one settings found; nothing else is picked up.
+            .no_proxy();
+        let builder = match proxy {
+            None => builder,
+            Some(p) => {
+                // https only: plain http is for loopback endpoints, which never go through it.
+                let no_proxy = format!(
+                    "localhost,127.0.0.1,::1{}",
+                    p.no_proxy
+                        .as_deref()
+                        .map(|n| format!(",{n}"))
+                        .unwrap_or_default()
+                );
+                let proxy = reqwest::Proxy::https(p.url.expose())
+                    .map_err(|_| {
+                        "the proxy URL (HTTPS_PROXY/ALL_PROXY) cannot be used".to_string()
+                    })?
+                    .no_proxy(reqwest::NoProxy::from_string(&no_proxy));
+                builder.proxy(proxy)
+            }
+        };
+        let client = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Transport { client })
