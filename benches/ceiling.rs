@@ -231,16 +231,37 @@ fn tencent_batch(n: usize) {
     }
 }
 
+/// Median, min and max of `runs` timings in milliseconds.
+fn spread(mut ms: Vec<f64>) -> (f64, f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    (ms[ms.len() / 2], ms[0], ms[ms.len() - 1])
+}
+
+fn spawn_ms(program: &str, args: &[&str]) -> f64 {
+    let start = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("spawn");
+    assert!(status.success(), "{program}");
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
 fn startup() {
-    let mut version: Vec<f64> = (0..41)
-        .map(|_| certdel(&["--version"], "").wall.as_secs_f64() * 1000.0)
-        .collect();
-    version.sort_by(f64::total_cmp);
+    const RUNS: usize = 201;
+    // Interleaved, so both see the same machine: /bin/true is the cost of starting a process.
+    let mut version = Vec::with_capacity(RUNS);
+    let mut baseline = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        version.push(spawn_ms(BIN, &["--version"]));
+        baseline.push(spawn_ms("true", &[]));
+    }
     let kind = Kind::VolcengineLive;
     let ids = ids("one-", 41);
     let fake = fake::start(Config::new(store_of(kind, &ids))).expect("start fake cloud");
     let url = fake.url();
-    let mut one: Vec<f64> = ids
+    let one: Vec<f64> = ids
         .iter()
         .map(|id| {
             let run = certdel(
@@ -251,15 +272,17 @@ fn startup() {
             run.wall.as_secs_f64() * 1000.0
         })
         .collect();
-    one.sort_by(f64::total_cmp);
     fake.shutdown();
+    let (v, vmin, vmax) = spread(version);
+    let (b, bmin, bmax) = spread(baseline);
+    let (o, omin, omax) = spread(one);
+    println!("certdel --version: median {v:.2} ms (min {vmin:.2}, max {vmax:.2}, {RUNS} runs)");
     println!(
-        "certdel --version: median {:.2} ms (min {:.2}, max {:.2}, 41 runs)",
-        version[20], version[0], version[40]
+        "  /bin/true, same loop: median {b:.2} ms (min {bmin:.2}, max {bmax:.2}); ratio {:.2}",
+        v / b
     );
     println!(
-        "one delete against 127.0.0.1 (no added latency): median {:.2} ms (min {:.2}, max {:.2}, 41 runs)",
-        one[20], one[0], one[40]
+        "one delete against 127.0.0.1 (no added latency): median {o:.2} ms (min {omin:.2}, max {omax:.2}, 41 runs)"
     );
 }
 

@@ -205,7 +205,7 @@ pub struct GlobalArgs {
     pub concurrency: Option<usize>,
 
     /// Retries per id after 5xx answers, timeouts or dropped connections (throttled requests have
-    /// their own budget of 30 retries while the whole run slows down)
+    /// their own budget of 15 retries while the whole run slows down)
     #[arg(long, global = true, value_name = "N", default_value_t = 8)]
     pub max_retries: u32,
 

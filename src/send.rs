@@ -16,11 +16,13 @@ use crate::settings::RunSettings;
 use crate::sign::{Request, Stamp};
 use crate::transport::{SendError, Transport};
 use std::sync::Mutex;
+use std::time::Duration;
 use tokio::time::Instant;
 
-/// Retries of throttled attempts per request (at least `--max-retries`): enough for the
-/// pacer to come down from a rate far above the quota.
-pub const THROTTLE_RETRIES: u32 = 30;
+/// Retries of throttled attempts per request (at least `--max-retries`), each after a backoff
+/// (250 ms doubling to 8 s): enough for the pacer to come down from a rate far above the quota,
+/// at most about 80 s for one request whose quota stays exhausted.
+pub const THROTTLE_RETRIES: u32 = 15;
 
 /// Everything the attempts of one run share.
 pub struct Sender {
@@ -87,6 +89,13 @@ impl Sender {
             run.max_retries,
             run.deadline.map(|d| Instant::now() + d),
         )
+    }
+
+    /// Sleep before a retry, but never past the run's deadline.
+    async fn pause(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let until = self.deadline.map_or(until, |d| until.min(d));
+        tokio::time::sleep_until(until).await;
     }
 
     /// The reason the run was stopped, if it was.
@@ -161,7 +170,7 @@ impl Sender {
                         tried.ambiguous = Some(message.clone());
                     }
                     if retries_left {
-                        tokio::time::sleep(backoff(tried.attempts)).await;
+                        self.pause(backoff(tried.attempts)).await;
                         continue;
                     }
                     if !maybe_sent && tried.ambiguous.is_none() {
@@ -195,6 +204,10 @@ impl Sender {
                     self.pacer.throttled(answer.retry_after);
                     throttled += 1;
                     if throttled <= self.max_retries.max(THROTTLE_RETRIES) {
+                        // The pacer slows everyone; this request also backs off, so a quota
+                        // that stays exhausted is not hammered.
+                        self.pause(backoff(throttled).max(answer.retry_after.unwrap_or_default()))
+                            .await;
                         continue;
                     }
                     tried.end = End::Throttled(answer);
@@ -205,7 +218,7 @@ impl Sender {
                     if retries_left {
                         let wait =
                             backoff(tried.attempts).max(answer.retry_after.unwrap_or_default());
-                        tokio::time::sleep(wait).await;
+                        self.pause(wait).await;
                         continue;
                     }
                     tried.end = End::Transient(answer);

@@ -105,3 +105,37 @@ fn injected_faults_never_yield_a_wrong_outcome() {
         assert_eq!(out.code, 0, "{}: every id deleted: {out:?}", t.label());
     }
 }
+
+#[test]
+fn the_deadline_ends_unfinished_ids_with_a_reason() {
+    let t = VOLC;
+    let ids = many(t, 3);
+    let mut config = Config::new(t.seed(ids.iter().map(|id| t.cert(id))));
+    // A quota that never refills: every request after the first is throttled.
+    config.quotas.insert(
+        t.kind,
+        Quota {
+            rate: 1e-9,
+            burst: 1.0,
+        },
+    );
+    let fake = start_config(config);
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let out = delete(&fake, t, &refs)
+        .flag("--deadline", "1")
+        .flag("--concurrency", "1")
+        .flag("--output", "json")
+        .run();
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_honest(&fake, t, &ids, &out);
+    let lines = out.json_lines();
+    let failed: Vec<_> = lines.iter().filter(|l| l["outcome"] == "failed").collect();
+    assert_eq!(failed.len(), 2, "{out:?}");
+    assert!(
+        failed.iter().all(|l| l["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("deadline reached")),
+        "{out:?}"
+    );
+}
