@@ -204,7 +204,13 @@ fn fault_and_quota_flags_take_effect() {
     let expired = "be37f7c23b514c4987f4860000000001";
     let out = run(&fake.url, VOLC, &[expired]);
     assert_eq!(out.outcome(expired), Some("deleted"), "{out:?}");
-    let out = run(&fake.url, VOLC, &[live]);
+    // Throttled until the deadline (throttling has its own, longer retry budget).
+    let out = certdel()
+        .args(["--endpoint", fake.url.as_str(), "--yes", "--deadline", "1"])
+        .args(VOLC.args())
+        .args(["delete", live])
+        .envs(VOLC.env())
+        .run();
     assert_eq!(out.outcome(live), Some("failed"), "{out:?}");
     let (_, stderr) = fake.stop();
     assert!(stderr.contains("-> 429 FlowLimitExceeded"), "{stderr}");
