@@ -64,9 +64,27 @@ pub async fn run<W: Write>(
         }
     }
 
-    let transport =
-        Transport::new(settings.run.timeout, settings.run.proxy.as_ref()).map_err(Error::Io)?;
-    resolve_domain_id(&transport, &mut provider_settings).await?;
+    // From here on every id gets an outcome, even when the run cannot start.
+    let ready = match Transport::new(settings.run.timeout, settings.run.proxy.as_ref()) {
+        Ok(transport) => resolve_domain_id(&transport, &mut provider_settings)
+            .await
+            .map(|()| transport),
+        Err(e) => Err(Error::Io(e)),
+    };
+    let transport = match ready {
+        Ok(transport) => transport,
+        Err(e) => {
+            for id in &ids {
+                reporter.outcome(&not_done(
+                    Outcome::new(kind.name(), id.clone(), Status::Failed),
+                    &format!("run stopped: {e}"),
+                    &None,
+                ));
+            }
+            reporter.finish(kind.name());
+            return Err(e);
+        }
+    };
     let provider = provider::build(&provider_settings);
     let rate = settings.run.rate.unwrap_or_else(|| provider.default_rate());
     // Two or more ids and a provider with a bulk delete: batches instead of single ids.

@@ -381,6 +381,31 @@ fn huawei_discovers_the_domain_id_through_iam_when_unset() {
     assert!(!HUAWEI.present(&fake, &id));
 }
 
+/// The domain-id lookup is refused (wrong secret): the run cannot start, yet every id handed
+/// in is reported, as not attempted, and nothing is deleted.
+#[test]
+fn huawei_failed_discovery_still_reports_every_id() {
+    let (a, b) = (HUAWEI.id(1), HUAWEI.id(2));
+    let fake = start(HUAWEI.seed([HUAWEI.cert(&a), HUAWEI.cert(&b)]));
+    let out = delete(&fake, HUAWEI, &[&a, &b])
+        .without_env("HUAWEICLOUD_SDK_DOMAIN_ID")
+        .env("HUAWEICLOUD_SDK_SK", "not-the-secret")
+        .run();
+    assert_eq!(out.code, 2, "{out:?}");
+    for id in [&a, &b] {
+        assert_eq!(out.outcome(id), Some("failed"), "{out:?}");
+        assert!(
+            out.line_for(id)
+                .unwrap()
+                .contains("not attempted: run stopped"),
+            "{out:?}"
+        );
+        assert!(HUAWEI.present(&fake, id));
+    }
+    assert!(out.stderr.contains("HUAWEICLOUD_SDK_DOMAIN_ID"), "{out:?}");
+    assert!(!out.stdout.contains("not-the-secret") && !out.stderr.contains("not-the-secret"));
+}
+
 #[test]
 fn huawei_with_the_domain_id_set_skips_iam() {
     let id = HUAWEI.id(1);
