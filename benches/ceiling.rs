@@ -118,7 +118,8 @@ fn judge(fake: &Running, kind: Kind, ids: &[String], stdout: &str) -> Judged {
             wrong += 1; // an id without an outcome is a wrong outcome
             continue;
         };
-        let deleted = v["outcome"] == "deleted";
+        // `gone`: not there after a lost reply; honest exactly when the store agrees.
+        let deleted = v["outcome"] == "deleted" || v["outcome"] == "gone";
         let present = fake.contains(kind, id);
         if deleted == present {
             wrong += 1;

@@ -9,13 +9,11 @@
 use crate::batch;
 use crate::error::Error;
 use crate::ids;
-use crate::outcome::{Exit, Outcome, Status};
+use crate::outcome::{after_lost_reply, may_have_deleted, Exit, Outcome, Status};
 use crate::output::Reporter;
-use crate::pace::backoff;
 use crate::provider::{self, huawei_scm, Answer, Class, Kind, Provider};
 use crate::send::{describe, End, Sender, Tried};
 use crate::settings::{Command, ProviderSettings, Settings};
-use crate::sign::Stamp;
 use crate::transport::Transport;
 use std::convert::Infallible;
 use std::io::{BufRead, Write};
@@ -65,14 +63,19 @@ pub async fn run<W: Write>(
     }
 
     // From here on every id gets an outcome, even when the run cannot start.
+    let pre = provider::build(&provider_settings);
+    let rate = settings.run.rate.unwrap_or_else(|| pre.default_rate());
     let ready = match Transport::new(settings.run.timeout, settings.run.proxy.as_ref()) {
-        Ok(transport) => resolve_domain_id(&transport, &mut provider_settings)
-            .await
-            .map(|()| transport),
+        Ok(transport) => {
+            let sender = Sender::for_run(transport, rate, &settings.run);
+            resolve_domain_id(&sender, &mut provider_settings)
+                .await
+                .map(|()| sender)
+        }
         Err(e) => Err(Error::Io(e)),
     };
-    let transport = match ready {
-        Ok(transport) => transport,
+    let sender = match ready {
+        Ok(sender) => sender,
         Err(e) => {
             for id in &ids {
                 reporter.outcome(&not_done(
@@ -86,7 +89,6 @@ pub async fn run<W: Write>(
         }
     };
     let provider = provider::build(&provider_settings);
-    let rate = settings.run.rate.unwrap_or_else(|| provider.default_rate());
     // Two or more ids and a provider with a bulk delete: batches instead of single ids.
     let batch_size = provider
         .batch()
@@ -104,7 +106,7 @@ pub async fn run<W: Write>(
 
     let shared = Arc::new(Shared {
         provider,
-        sender: Sender::for_run(transport, rate, &settings.run),
+        sender,
         next: AtomicUsize::new(0),
         units,
         batched: batch_size.is_some(),
@@ -218,32 +220,24 @@ pub async fn delete_one(
     (outcome, None)
 }
 
-/// The outcome of a final answer: a `not_found` after an attempt with an unknown result
-/// means that attempt deleted it.
-fn done(mut outcome: Outcome, answer: &Answer, ambiguous: Option<String>) -> Finished {
+/// The outcome of a final answer, through the one lost-reply rule
+/// ([`crate::outcome::after_lost_reply`]). Plain `delete` does not know whether an id
+/// existed before its first attempt, so a lost reply followed by `not_found` is `gone`.
+fn done(outcome: Outcome, answer: &Answer, ambiguous: Option<String>) -> Finished {
     let Class::Done(status) = answer.class else {
         return (outcome, None);
     };
-    match (status, ambiguous) {
-        (Status::NotFound, Some(what)) => {
-            outcome.outcome = Status::Deleted;
-            outcome.message = Some(format!(
-                "deleted by an earlier attempt whose reply was lost ({what}); the retry found it gone"
-            ));
-            (outcome, None)
-        }
-        (status @ (Status::Deleted | Status::Pending), _) => {
-            outcome.outcome = status;
-            let task = answer.task_id.clone().filter(|_| status == Status::Pending);
-            (outcome, task)
-        }
-        // Refused now, but an earlier attempt may have gone through: say so.
-        (status, ambiguous) => {
-            outcome.outcome = status;
-            (with_ambiguity(outcome, &ambiguous), None)
-        }
-    }
+    let outcome = after_lost_reply(outcome, status, ambiguous.as_deref(), KNOWN_TO_EXIST);
+    let task = answer
+        .task_id
+        .clone()
+        .filter(|_| outcome.outcome == Status::Pending);
+    (outcome, task)
 }
+
+/// Whether the ids of a `delete` run are known to exist before their first attempt: they
+/// come from arguments or stdin, not from a listing or plan of this run.
+pub(crate) const KNOWN_TO_EXIST: bool = false;
 
 pub(crate) fn record(outcome: &mut Outcome, answer: &Answer) {
     outcome.code = answer.code.clone();
@@ -264,64 +258,60 @@ pub(crate) fn not_done(mut outcome: Outcome, reason: &str, ambiguous: &Option<St
 }
 
 /// A failure after an attempt with an unknown result may hide a deletion: say so.
-pub(crate) fn with_ambiguity(mut outcome: Outcome, ambiguous: &Option<String>) -> Outcome {
-    if let Some(what) = ambiguous {
-        let msg = outcome.message.take().unwrap_or_default();
-        outcome.message = Some(format!(
-            "{msg}{}an earlier attempt may have deleted it ({what}); list to check",
-            if msg.is_empty() { "" } else { "; " }
-        ));
-    }
-    outcome
+pub(crate) fn with_ambiguity(outcome: Outcome, ambiguous: &Option<String>) -> Outcome {
+    may_have_deleted(outcome, ambiguous.as_deref())
 }
 
-/// huawei-scm: make sure the account (domain) id is known, discovering it when unset.
+/// huawei-scm: make sure the account (domain) id is known, discovering it when unset —
+/// through the run's sender, so the lookup is paced, retried and bounded by `--deadline`
+/// like every other request.
 pub(crate) async fn resolve_domain_id(
-    transport: &Transport,
+    sender: &Sender,
     settings: &mut ProviderSettings,
 ) -> Result<(), Error> {
     if settings.kind == Kind::HuaweiScm && settings.domain_id.is_none() {
-        settings.domain_id = Some(discover_domain_id(transport, settings).await?);
+        settings.domain_id = Some(discover_domain_id(sender, settings).await?);
     }
     Ok(())
 }
 
 async fn discover_domain_id(
-    transport: &Transport,
+    sender: &Sender,
     settings: &crate::settings::ProviderSettings,
 ) -> Result<String, Error> {
     const ACTION: &str =
         "discover account (domain) id via IAM; set HUAWEICLOUD_SDK_DOMAIN_ID to skip";
-    let mut last = String::new();
-    for attempt in 1..=3 {
-        let req = huawei_scm::discover_request(
-            &settings.iam_endpoint,
-            &settings.credentials,
-            &Stamp::now(),
-        );
-        match transport.send(&req).await {
-            Ok(reply) => match huawei_scm::discover_answer(&reply) {
-                Ok(id) => return Ok(id),
-                Err(a) if matches!(a.class, Class::Throttled | Class::Transient) => {
-                    last = describe(&a)
-                }
-                Err(a) => {
-                    return Err(Error::Rejected {
-                        provider: "huawei-scm",
-                        action: ACTION,
-                        message: describe(&a),
-                    })
-                }
+    let tried = sender
+        .exchange(
+            "huawei-scm",
+            ACTION,
+            None,
+            |stamp| {
+                huawei_scm::discover_request(&settings.iam_endpoint, &settings.credentials, stamp)
             },
-            Err(e) => last = e.message,
+            huawei_scm::discover_answer,
+        )
+        .await;
+    let failure = tried.failure().unwrap_or_default();
+    match tried.end {
+        End::Ok(id) => Ok(id),
+        // Rejected credentials or an unreachable IAM: the sender recorded why.
+        End::Aborted(_) | End::NoReply(_) if sender.stopped().is_some() => {
+            Err(sender.take_stop().expect("a stopped sender has a reason"))
         }
-        tokio::time::sleep(backoff(attempt)).await;
+        End::Done(_) | End::Aborted(_) => Err(Error::Rejected {
+            provider: "huawei-scm",
+            action: ACTION,
+            message: failure,
+        }),
+        End::Throttled(_) | End::Transient(_) | End::NoReply(_) | End::Stopped(_) => {
+            Err(Error::Unreachable {
+                provider: "huawei-scm",
+                action: ACTION,
+                message: failure,
+            })
+        }
     }
-    Err(Error::Unreachable {
-        provider: "huawei-scm",
-        action: ACTION,
-        message: last,
-    })
 }
 
 #[cfg(test)]

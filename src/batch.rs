@@ -1,7 +1,7 @@
 //! Bulk and asynchronous deletion (tencent-ssl `DeleteCertificates` and
 //! `DescribeDeleteCertificatesTaskResult`), keeping the driver's rules: every id ends with
-//! exactly one outcome, and a `not_found` after an attempt whose result is unknown means
-//! that attempt deleted it.
+//! exactly one outcome, and a `not_found` after an attempt whose result is unknown follows
+//! the one lost-reply rule ([`crate::outcome::after_lost_reply`]).
 //!
 //! A batch request goes through the same retry loop as a single delete ([`crate::send::Sender`]). Its
 //! per-id results are mapped by the provider ([`crate::provider::Batch::batch_answer`]); ids
@@ -12,8 +12,8 @@
 //! Asynchronous tasks are polled every [`POLL_EVERY`] (through the run's pacer) until they
 //! finish or the wait runs out; tasks still running are reported `pending` with their id.
 
-use crate::app::{delete_one, not_done, record, with_ambiguity, Finished, Shared};
-use crate::outcome::{Outcome, Status};
+use crate::app::{delete_one, not_done, record, with_ambiguity, Finished, Shared, KNOWN_TO_EXIST};
+use crate::outcome::{after_lost_reply, Outcome, Status};
 use crate::provider::{Batch, Item, TaskState};
 use crate::send::{describe, End};
 use std::collections::HashMap;
@@ -101,22 +101,12 @@ async fn settle(
     let mut o = Outcome::new(name, id, Status::Failed);
     o.attempts = attempts;
     match item {
-        Item::Done(Status::NotFound, _) if ambiguous.is_some() => {
-            o.outcome = Status::Deleted;
-            o.message = Some(format!(
-                "deleted by an earlier attempt whose reply was lost ({}); the retry found it gone",
-                ambiguous.as_deref().unwrap_or_default()
-            ));
-            (o, None)
-        }
         Item::Done(status, message) => {
-            o.outcome = status;
             o.message = message;
-            if status == Status::Deleted {
-                (o, None)
-            } else {
-                (with_ambiguity(o, ambiguous), None)
-            }
+            (
+                after_lost_reply(o, status, ambiguous.as_deref(), KNOWN_TO_EXIST),
+                None,
+            )
         }
         Item::Task(task) => {
             o.outcome = Status::Pending;

@@ -45,9 +45,13 @@ pub async fn run<W: Write>(
     let mut provider_settings = settings.provider.clone();
     let transport =
         Transport::new(settings.run.timeout, settings.run.proxy.as_ref()).map_err(Error::Io)?;
-    resolve_domain_id(&transport, &mut provider_settings).await?;
+    let rate = settings
+        .run
+        .rate
+        .unwrap_or_else(|| provider::build(&provider_settings).list_rate());
+    let sender = Sender::for_run(transport, rate, &settings.run);
+    resolve_domain_id(&sender, &mut provider_settings).await?;
     let provider = provider::build(&provider_settings);
-    let rate = settings.run.rate.unwrap_or_else(|| provider.list_rate());
     let concurrency = settings
         .run
         .concurrency
@@ -58,7 +62,7 @@ pub async fn run<W: Write>(
 
     let shared = Arc::new(ListShared {
         provider,
-        sender: Sender::for_run(transport, rate, &settings.run),
+        sender,
         plan: plan.clone(),
     });
     let fetcher = Arc::clone(&shared);

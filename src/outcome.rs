@@ -7,9 +7,12 @@ use std::process::ExitCode;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// The provider confirmed the deletion (or a retry found it gone after an attempt whose
-    /// result was unknown; the message says so).
+    /// The provider confirmed the deletion, or a retry found it gone after an attempt whose
+    /// reply was lost while this run knew the certificate existed (the message says so).
     Deleted,
+    /// Not there after an attempt whose reply was lost, for an id this run did not know to
+    /// exist: that attempt deleted it, or it never existed. Counts as success.
+    Gone,
     /// The provider says no such certificate exists.
     NotFound,
     /// The certificate is still bound to a resource (listener, domain, CDN, ...).
@@ -26,6 +29,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Deleted => "deleted",
+            Status::Gone => "gone",
             Status::NotFound => "not_found",
             Status::InUse => "in_use",
             Status::Denied => "denied",
@@ -34,8 +38,9 @@ impl Status {
         }
     }
 
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Deleted,
+        Status::Gone,
         Status::NotFound,
         Status::InUse,
         Status::Denied,
@@ -81,6 +86,62 @@ impl Outcome {
     }
 }
 
+/// What a final answer means for an id after an attempt whose reply was lost (`ambiguous`
+/// names that attempt): the one place the lost-reply rule lives.
+///
+/// - `not_found` after a lost reply: that attempt deleted it — reported `deleted` when this
+///   run knew the certificate existed (`known_to_exist`: it came from a plan or a listing of
+///   this run), otherwise `gone`, since a typo'd id behind one dropped reply also ends here.
+/// - Any other refusal after a lost reply: the status stands, and the message says an earlier
+///   attempt may have deleted it.
+/// - Without a lost reply the status stands as the provider gave it.
+pub fn after_lost_reply(
+    mut outcome: Outcome,
+    status: Status,
+    ambiguous: Option<&str>,
+    known_to_exist: bool,
+) -> Outcome {
+    match (status, ambiguous) {
+        (Status::NotFound, Some(what)) => {
+            outcome.outcome = if known_to_exist {
+                Status::Deleted
+            } else {
+                Status::Gone
+            };
+            outcome.message = Some(if known_to_exist {
+                format!(
+                    "deleted by an earlier attempt whose reply was lost ({what}); the retry found it gone"
+                )
+            } else {
+                format!(
+                    "not there after an earlier attempt whose reply was lost ({what}): that attempt deleted it, or it never existed"
+                )
+            });
+            outcome
+        }
+        (status @ (Status::Deleted | Status::Pending | Status::Gone), _) => {
+            outcome.outcome = status;
+            outcome
+        }
+        (status, ambiguous) => {
+            outcome.outcome = status;
+            may_have_deleted(outcome, ambiguous)
+        }
+    }
+}
+
+/// A failure after an attempt whose reply was lost may hide a deletion: say so.
+pub fn may_have_deleted(mut outcome: Outcome, ambiguous: Option<&str>) -> Outcome {
+    if let Some(what) = ambiguous {
+        let msg = outcome.message.take().unwrap_or_default();
+        outcome.message = Some(format!(
+            "{msg}{}an earlier attempt may have deleted it ({what}); list to check",
+            if msg.is_empty() { "" } else { "; " }
+        ));
+    }
+    outcome
+}
+
 /// Documented exit statuses (see `certdel --help` and the README).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -101,7 +162,7 @@ impl From<Exit> for ExitCode {
 /// Counts per status, for the summary line and the exit status.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
-    counts: [usize; 6],
+    counts: [usize; 7],
 }
 
 impl Tally {
@@ -117,9 +178,9 @@ impl Tally {
         self.counts.iter().sum()
     }
 
-    /// 0 only when every id was deleted; an empty run is a success.
+    /// 0 only when every id was deleted (or is gone); an empty run is a success.
     pub fn exit(&self) -> Exit {
-        if self.count(Status::Deleted) == self.total() {
+        if self.count(Status::Deleted) + self.count(Status::Gone) == self.total() {
             Exit::Success
         } else {
             Exit::Partial
@@ -146,11 +207,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_lost_reply_then_not_found_is_deleted_only_when_known_to_exist() {
+        let base = || Outcome::new("x", "id", Status::Failed);
+        let o = after_lost_reply(base(), Status::NotFound, Some("timed out"), true);
+        assert_eq!(o.outcome, Status::Deleted);
+        assert!(o.message.unwrap().contains("deleted by an earlier attempt"));
+        let o = after_lost_reply(base(), Status::NotFound, Some("timed out"), false);
+        assert_eq!(o.outcome, Status::Gone);
+        assert!(o.message.unwrap().contains("or it never existed"));
+        // No lost reply: not_found stands, whatever was known.
+        let o = after_lost_reply(base(), Status::NotFound, None, true);
+        assert_eq!(o.outcome, Status::NotFound);
+        assert_eq!(o.message, None);
+        // A refusal after a lost reply keeps its status and warns.
+        let o = after_lost_reply(
+            base().message("in use"),
+            Status::InUse,
+            Some("HTTP 502"),
+            false,
+        );
+        assert_eq!(o.outcome, Status::InUse);
+        assert_eq!(
+            o.message.as_deref(),
+            Some("in use; an earlier attempt may have deleted it (HTTP 502); list to check")
+        );
+        let o = after_lost_reply(base(), Status::Deleted, Some("HTTP 502"), false);
+        assert_eq!((o.outcome, o.message), (Status::Deleted, None));
+    }
+
+    #[test]
     fn exit_is_success_only_when_all_deleted() {
         let mut t = Tally::default();
         assert_eq!(t.exit(), Exit::Success);
         t.add(Status::Deleted);
         assert_eq!(t.exit(), Exit::Success);
+        t.add(Status::Gone);
+        assert_eq!(t.exit(), Exit::Success, "gone counts as success");
         for s in [
             Status::NotFound,
             Status::InUse,

@@ -346,8 +346,9 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     }
 
     let credentials = credentials(kind, &env)?;
-    // Discovery goes to the SDK's IAM endpoint, its override, or — when every request is
-    // redirected with --endpoint — to that endpoint too.
+    // Discovery goes to IAM as the SDK picks it (`IamHelper.get_iam_endpoint`):
+    // HUAWEICLOUD_SDK_IAM_ENDPOINT, else the region's IAM endpoint. `--endpoint` redirects
+    // SCM only: IAM is another service, and an SCM host cannot answer for it.
     let iam_endpoint = match env("HUAWEICLOUD_SDK_IAM_ENDPOINT") {
         Some(url) => Endpoint::parse(&url).map_err(|e| {
             Error::usage(format!(
@@ -355,8 +356,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 e.trim_start_matches("--endpoint ")
             ))
         })?,
-        None if g.endpoint.is_some() => endpoint.clone(),
-        None => Endpoint::parse(huawei_scm::DEFAULT_IAM_ENDPOINT).expect("constant URL parses"),
+        None => huawei_scm::iam_endpoint(region.as_deref()),
     };
 
     let command = match action {
@@ -638,7 +638,7 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_override_also_serves_huawei_discovery() {
+    fn huawei_discovery_goes_to_iam_not_to_the_scm_endpoint() {
         let vars = [("HUAWEICLOUD_SDK_AK", "a"), ("HUAWEICLOUD_SDK_SK", "s")];
         let s = resolve_with(
             &[
@@ -651,11 +651,42 @@ mod tests {
             &vars,
         )
         .unwrap();
-        assert_eq!(s.provider.iam_endpoint.host, "127.0.0.1:9000");
+        // --endpoint redirects SCM only; IAM stays the region's (cn-north-4 by default).
+        assert_eq!(s.provider.endpoint.host, "127.0.0.1:9000");
+        assert_eq!(
+            s.provider.iam_endpoint.host,
+            "iam.cn-north-4.myhuaweicloud.com"
+        );
         assert_eq!(s.provider.domain_id, None);
         let s = resolve_with(&["huawei-scm", "delete", "x"], &vars).unwrap();
-        assert_eq!(s.provider.iam_endpoint.host, "iam.myhuaweicloud.com");
+        assert_eq!(
+            s.provider.iam_endpoint.host,
+            "iam.cn-north-4.myhuaweicloud.com"
+        );
         assert_eq!(s.provider.endpoint.host, "scm.cn-north-4.myhuaweicloud.com");
+        let s = resolve_with(
+            &["huawei-scm", "delete", "x", "--region", "ap-southeast-1"],
+            &vars,
+        )
+        .unwrap();
+        assert_eq!(
+            s.provider.iam_endpoint.host,
+            "iam.ap-southeast-1.myhuaweicloud.com"
+        );
+        let mut with_iam = vars.to_vec();
+        with_iam.push(("HUAWEICLOUD_SDK_IAM_ENDPOINT", "http://127.0.0.1:9001"));
+        let s = resolve_with(
+            &[
+                "huawei-scm",
+                "delete",
+                "x",
+                "--endpoint",
+                "http://127.0.0.1:9000",
+            ],
+            &with_iam,
+        )
+        .unwrap();
+        assert_eq!(s.provider.iam_endpoint.host, "127.0.0.1:9001");
     }
 
     const ALI: &[(&str, &str)] = &[

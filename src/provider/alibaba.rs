@@ -36,11 +36,16 @@ pub fn rpc_request(
 
 /// The JSON body of a 2xx reply, or the answer for an error. `specific` maps the product's
 /// own codes first; the gateway's common codes are handled here.
+///
+/// Success is the documented envelope: HTTP 2xx, a JSON object with a non-empty `RequestId`
+/// and no `Code` (DeleteServerCertificate, DeleteUserCertificate, DeleteCertificateRequest:
+/// `{"RequestId": "…"}`). Anything else with 2xx — `{}`, a `Code` in the body, a proxy's
+/// page — is malformed: its effect is unknown, so it is never taken for a deletion.
 pub fn read_response(reply: &Reply, specific: fn(&str) -> Option<Class>) -> Result<Value, Answer> {
     let json = reply.json();
     if (200..300).contains(&reply.status) {
         return match json {
-            Some(v) if v.is_object() => Ok(v),
+            Some(v) if is_success(&v) => Ok(v),
             _ => Err(Answer::malformed(reply)),
         };
     }
@@ -57,6 +62,15 @@ pub fn read_response(reply: &Reply, specific: fn(&str) -> Option<Class>) -> Resu
     a.message = json.as_ref().and_then(|v| str_field(v, "Message"));
     a.request_id = json.as_ref().and_then(|v| str_field(v, "RequestId"));
     Err(a)
+}
+
+/// The success envelope: an object with a non-empty `RequestId` and no error `Code`.
+fn is_success(v: &Value) -> bool {
+    let has_request_id = v
+        .get("RequestId")
+        .and_then(Value::as_str)
+        .is_some_and(|r| !r.trim().is_empty());
+    v.is_object() && has_request_id && v.get("Code").is_none()
 }
 
 /// The API gateway's codes, shared by every Alibaba Cloud product.
@@ -156,5 +170,30 @@ mod tests {
             read_response(&r, |_| None).unwrap_err().code.as_deref(),
             Some("MalformedReply")
         );
+    }
+
+    #[test]
+    fn only_the_documented_envelope_is_success() {
+        let reply = |body: &str| Reply {
+            status: 200,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        };
+        let ok = read_response(&reply(r#"{"RequestId":"CEF72CEB-54B6"}"#), |_| None).unwrap();
+        assert_eq!(ok["RequestId"], "CEF72CEB-54B6");
+        for body in [
+            "{}",
+            "[]",
+            "null",
+            r#"{"RequestId":""}"#,
+            r#"{"RequestId":7}"#,
+            r#"{"RequestId":"R","Code":"Forbidden","Message":"denied"}"#,
+            r#"{"Code":"Forbidden"}"#,
+            "",
+        ] {
+            let a = read_response(&reply(body), |_| None).unwrap_err();
+            assert_eq!(a.class, Class::Transient, "{body}");
+            assert_eq!(a.code.as_deref(), Some("MalformedReply"), "{body}");
+        }
     }
 }

@@ -17,7 +17,9 @@
 //! - `expire_time` (`"2021-05-27 16:46:25.0"`) has no documented zone: read as UTC+8, see
 //!   [`crate::time`].
 //! - Domain id discovery (when `HUAWEICLOUD_SDK_DOMAIN_ID` is unset), as the SDK does it:
-//!   signed `GET https://iam.myhuaweicloud.com/v3/auth/domains`, take `domains[0].id`.
+//!   signed `GET https://iam.<region>.myhuaweicloud.com/v3/auth/domains` ([`iam_endpoint`];
+//!   `HUAWEICLOUD_SDK_IAM_ENDPOINT` overrides it, `--endpoint` does not), take
+//!   `domains[0].id`; an empty list is an error naming `HUAWEICLOUD_SDK_DOMAIN_ID`.
 //! - Signing: [`crate::sign::huawei`].
 
 use super::{
@@ -31,7 +33,8 @@ use crate::sign::{huawei, percent_encode, Request, Stamp};
 
 pub const REGIONS: [&str; 3] = ["cn-north-4", "ap-southeast-1", "my-kualalumpur-1"];
 pub const DEFAULT_REGION: &str = "cn-north-4";
-pub const DEFAULT_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
+/// The SDK's IAM endpoint when the region has none of its own (`IamHelper.DEFAULT_ENDPOINT`).
+pub const DEFAULT_IAM_ENDPOINT: &str = "iam.myhuaweicloud.com";
 /// ListCertificates page size: the largest `limit` the reference allows (10, 20 or 50).
 pub const PAGE_SIZE: u32 = 50;
 
@@ -44,6 +47,20 @@ pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
         ));
     }
     Ok(Endpoint::https(format!("scm.{region}.myhuaweicloud.com")))
+}
+
+/// The IAM endpoint domain-id discovery uses for `region` (default `cn-north-4`), as
+/// `huaweicloudsdkcore` 3.1.219 picks it: `auth/endpoint.py` `__IAM_ENDPOINT_DICT` maps each
+/// of the three SCM regions to `https://iam.<region>.myhuaweicloud.com`; any other region
+/// falls back to `IamHelper.DEFAULT_ENDPOINT`. (`HUAWEICLOUD_SDK_IAM_ENDPOINT` overrides
+/// both; settings reads it.)
+pub fn iam_endpoint(region: Option<&str>) -> Endpoint {
+    let region = region.unwrap_or(DEFAULT_REGION);
+    if REGIONS.contains(&region) {
+        Endpoint::https(format!("iam.{region}.myhuaweicloud.com"))
+    } else {
+        Endpoint::https(DEFAULT_IAM_ENDPOINT)
+    }
 }
 
 pub struct HuaweiScm {
@@ -67,6 +84,20 @@ impl Provider for HuaweiScm {
         Kind::HuaweiScm
     }
 
+    fn check_id(&self, id: &str) -> Result<(), String> {
+        super::check_common(id)?;
+        // The id is a path segment. `.` and `..` are left as they are by percent-encoding (the
+        // SDK's `quote(v, safe='')` too), and every URL parser on the way removes them as dot
+        // segments: `DELETE /v3/scm/certificates/..` would reach `DELETE /v3/scm/`. No SCM id
+        // looks like that (`scs` + digits), so they are refused before any request.
+        if id == "." || id == ".." {
+            return Err(format!(
+                "'{id}' is a path dot segment, not a certificate id (SCM ids look like scs1554192131150)"
+            ));
+        }
+        Ok(())
+    }
+
     fn delete_request(&self, id: &str, stamp: &Stamp) -> Request {
         // The SDK percent-encodes path parameters with no safe characters.
         let path = format!("/v3/scm/certificates/{}", percent_encode(id));
@@ -78,13 +109,17 @@ impl Provider for HuaweiScm {
     }
 
     fn delete_answer(&self, reply: &Reply) -> Answer {
-        // Success is 204 with no body (the seed doc shows `{ }`); a 2xx carrying anything
-        // else (a proxy's HTML page, say) proves nothing about the certificate.
-        let readable = reply.body.iter().all(u8::is_ascii_whitespace) || reply.json().is_some();
-        if (200..300).contains(&reply.status) && !readable {
-            return Answer::malformed(reply);
-        }
+        // Success is 204 with no body (the seed doc shows `{ }`): a 2xx whose body is empty or
+        // a JSON object that is no error envelope. Anything else with 2xx — `[]`, `null`, an
+        // `error_code` envelope, a proxy's HTML page — proves nothing about the certificate.
         if (200..300).contains(&reply.status) {
+            let empty = reply.body.iter().all(u8::is_ascii_whitespace);
+            let success_object = reply
+                .json()
+                .is_some_and(|v| v.is_object() && !is_error_envelope(&v));
+            if !(empty || success_object) {
+                return Answer::malformed(reply);
+            }
             let mut a = Answer::new(Class::Done(Status::Deleted), reply);
             a.request_id = request_id(reply);
             return a;
@@ -172,6 +207,19 @@ impl Provider for HuaweiScm {
     }
 }
 
+/// An object shaped like one of the error bodies the SDK reads (`error_code`/`error_msg`,
+/// `errorCode`/`errorMsg`, `code`/`message`, or one nested level such as `{"error":{…}}`).
+fn is_error_envelope(v: &serde_json::Value) -> bool {
+    let direct = |o: &serde_json::Value| {
+        ["error_code", "errorCode", "error_msg", "errorMsg", "code"]
+            .iter()
+            .any(|k| o.get(k).is_some())
+    };
+    direct(v)
+        || v.as_object()
+            .is_some_and(|o| o.values().any(|x| x.is_object() && direct(x)))
+}
+
 fn request_id(reply: &Reply) -> Option<String> {
     reply.header("x-request-id").map(str::to_string)
 }
@@ -213,12 +261,36 @@ pub fn error_answer(reply: &Reply) -> Answer {
 }
 
 /// Vendor code (or, without one, the HTTP status) → how certdel treats it.
+///
+/// Sources: the SCM reference's error-code table ("SCM error codes") for `SCM.*`; the API
+/// Gateway reference's error codes for `APIG.*`/`APIGW.*` (the gateway writes both
+/// spellings). Only a code that names a missing certificate is `not_found`: a 404 from the
+/// gateway (`APIG.0101` "The API does not exist or has not been published in the
+/// environment", `APIG.0103` "The backend does not exist") means the route is wrong for every
+/// id, and a 404 without an SCM code proves nothing about the certificate.
 pub fn classify(code: Option<&str>, http: u16) -> Class {
+    let gateway = code.and_then(|c| c.strip_prefix("APIGW.").or_else(|| c.strip_prefix("APIG.")));
+    if let Some(n) = gateway {
+        return match n {
+            // "The throttling threshold has been reached: policy user over ratelimit".
+            "0308" => Class::Throttled,
+            // API or backend missing, plug-in/backend configuration missing: the route is
+            // wrong for every request.
+            "0101" | "0103" | "0104" | "0105" => Class::Abort,
+            // Authentication (AK/SK signature, app auth, token), access denied by IAM/ACL/IP,
+            // project unavailable: every request would fail the same way.
+            "0301" | "0302" | "0303" | "0304" | "0305" | "0306" | "0307" | "0310" => Class::Abort,
+            // Backend unavailable or timed out.
+            "0201" | "0202" => Class::Transient,
+            _ => match http {
+                429 => Class::Throttled,
+                500..=599 => Class::Transient,
+                401 | 403 | 404 => Class::Abort,
+                _ => Class::Done(Status::Failed),
+            },
+        };
+    }
     match code {
-        // API gateway throttling: "policy user over ratelimit".
-        Some("APIG.0308" | "APIGW.0308") => Class::Throttled,
-        // Signature, AK, clock skew, locked AK: every request would fail the same way.
-        Some("APIG.0301" | "APIGW.0301" | "APIG.0303" | "APIGW.0303") => Class::Abort,
         Some("SCM.0003") => Class::Done(Status::Denied),
         // Wrong certificate type or status for deletion.
         Some("SCM.0010") => Class::Done(Status::Denied),
@@ -229,8 +301,9 @@ pub fn classify(code: Option<&str>, http: u16) -> Class {
             429 => Class::Throttled,
             401 => Class::Abort,
             403 => Class::Done(Status::Denied),
-            404 => Class::Done(Status::NotFound),
             500..=599 => Class::Transient,
+            // Any other code or status, a 404 without an SCM code included: unknown effect on
+            // this certificate, reported with the vendor's words.
             _ => Class::Done(Status::Failed),
         },
     }
@@ -244,21 +317,34 @@ pub fn discover_request(iam: &Endpoint, creds: &Credentials, stamp: &Stamp) -> R
     req
 }
 
-/// `domains[0].id` from the IAM reply, or the error answer.
+/// `domains[0].id` from the IAM reply, or the error answer. An empty `domains` list is a
+/// final answer (the key sees no account): retrying would not change it.
 pub fn discover_answer(reply: &Reply) -> Result<String, Answer> {
     if !(200..300).contains(&reply.status) {
         return Err(error_answer(reply));
     }
-    reply
-        .json()
-        .and_then(|v| {
-            v.get("domains")?
-                .as_array()?
-                .first()?
-                .get("id")?
-                .as_str()
-                .map(str::to_string)
-        })
+    let json = reply.json();
+    let Some(domains) = json
+        .as_ref()
+        .and_then(|v| v.get("domains"))
+        .and_then(|d| d.as_array())
+    else {
+        return Err(Answer::malformed(reply));
+    };
+    if domains.is_empty() {
+        let mut a = Answer::new(Class::Done(Status::Failed), reply);
+        a.code = Some("NoDomain".into());
+        a.message = Some(
+            "IAM listed no account (domain) for this key; set HUAWEICLOUD_SDK_DOMAIN_ID to the account id"
+                .into(),
+        );
+        return Err(a);
+    }
+    domains[0]
+        .get("id")
+        .and_then(|id| id.as_str())
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
         .ok_or_else(|| Answer::malformed(reply))
 }
 
@@ -291,11 +377,20 @@ mod tests {
             (None, 429, Class::Throttled),
             (None, 401, Class::Abort),
             (None, 403, Class::Done(Status::Denied)),
-            (None, 404, Class::Done(Status::NotFound)),
+            // A 404 without an SCM code names no missing certificate.
+            (None, 404, Class::Done(Status::Failed)),
             (None, 500, Class::Transient),
             (None, 503, Class::Transient),
             (Some("SCM.9999"), 400, Class::Done(Status::Failed)),
-            (Some("SCM.9999"), 404, Class::Done(Status::NotFound)),
+            (Some("SCM.9999"), 404, Class::Done(Status::Failed)),
+            // API Gateway: the API or its backend does not exist — wrong route, every id.
+            (Some("APIG.0101"), 404, Class::Abort),
+            (Some("APIGW.0101"), 404, Class::Abort),
+            (Some("APIG.0103"), 404, Class::Abort),
+            (Some("APIGW.0103"), 404, Class::Abort),
+            (Some("APIGW.0302"), 403, Class::Abort),
+            (Some("APIGW.0201"), 502, Class::Transient),
+            (Some("APIGW.0999"), 404, Class::Abort),
         ];
         for (code, http, want) in table {
             assert_eq!(classify(*code, *http), *want, "{code:?} {http}");
@@ -359,6 +454,37 @@ mod tests {
         let a = p.delete_answer(&reply(200, "<html>proxy</html>"));
         assert_eq!(a.class, Class::Transient);
         assert_eq!(a.code.as_deref(), Some("MalformedReply"));
+        for body in [
+            "[]",
+            "null",
+            "\"ok\"",
+            r#"{"error_code":"SCM.0010","error_msg":"x"}"#,
+            r#"{"errorCode":"APIGW.0101","errorMsg":"x"}"#,
+            r#"{"error":{"code":"SCM.0003","message":"x"}}"#,
+        ] {
+            let a = p.delete_answer(&reply(200, body));
+            assert_eq!(a.code.as_deref(), Some("MalformedReply"), "{body}");
+            assert_eq!(a.class, Class::Transient, "{body}");
+        }
+        assert_eq!(
+            p.delete_answer(&reply(204, "  \n")).class,
+            Class::Done(Status::Deleted)
+        );
+    }
+
+    #[test]
+    fn dot_segments_are_refused_before_any_request() {
+        let p = HuaweiScm::new(&ProviderSettings::for_test(Kind::HuaweiScm));
+        for id in [".", ".."] {
+            let e = p.check_id(id).unwrap_err();
+            assert!(e.contains("dot segment"), "{e}");
+        }
+        // Dots inside an id are fine and go on the wire as they are, in the last segment.
+        for id in ["...", "a..b", ".x"] {
+            assert_eq!(p.check_id(id), Ok(()), "{id}");
+            let req = p.delete_request(id, &Stamp::now());
+            assert_eq!(req.target(), format!("/v3/scm/certificates/{id}"));
+        }
     }
 
     #[test]
@@ -367,7 +493,14 @@ mod tests {
             discover_answer(&reply(200, r#"{"domains":[{"id":"d-1","name":"acme"}]}"#)),
             Ok("d-1".to_string())
         );
-        assert!(discover_answer(&reply(200, r#"{"domains":[]}"#)).is_err());
+        let empty = discover_answer(&reply(200, r#"{"domains":[]}"#)).unwrap_err();
+        assert_eq!(empty.class, Class::Done(Status::Failed));
+        assert!(empty
+            .message
+            .unwrap()
+            .contains("set HUAWEICLOUD_SDK_DOMAIN_ID"));
+        let odd = discover_answer(&reply(200, r#"{"domains":[{"name":"x"}]}"#)).unwrap_err();
+        assert_eq!(odd.code.as_deref(), Some("MalformedReply"));
         let creds = Credentials {
             access_key: "AK".into(),
             secret_key: Secret::new("SK"),

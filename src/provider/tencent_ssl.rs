@@ -435,12 +435,20 @@ pub fn classify(code: &str) -> Class {
         "FailedOperation.NetworkError" | "FailedOperation.CannotGetOrder" => Class::Transient,
         "InternalError" | "FailedOperation.SystemError" => Class::Transient,
         c if c.starts_with("InternalError.") => Class::Transient,
+        // "The certificate does not exist." (seed 001); common "ResourceNotFound" (资源不存在).
+        // No `ResourceNotFound.*` prefix rule: the one SSL sub-code, `ResourceNotFound.Manager`
+        // ("公司管理人不存在", SDK `ssl/v20191205/errorcodes.py`), is not about certificates.
         "FailedOperation.CertificateNotFound" | "ResourceNotFound" => Class::Done(Status::NotFound),
         "InvalidParameter.ContainsInvalidCertificateId" => Class::Done(Status::NotFound),
-        c if c.starts_with("ResourceNotFound.") => Class::Done(Status::NotFound),
-        "FailedOperation.DeleteResourceFailed" | "FailedOperation.BoundResources" => {
-            Class::Done(Status::InUse)
-        }
+        // Seed 001: "associated with a Tencent Cloud resource", "unbound cloud resources";
+        // common "ResourceInUse" (资源被占用).
+        "FailedOperation.DeleteResourceFailed"
+        | "FailedOperation.BoundResources"
+        | "ResourceInUse" => Class::Done(Status::InUse),
+        // Common error codes that hold for every request of the run: the action or version is
+        // gone or unknown, the region unsupported, the caller's IP refused.
+        "ActionOffline" | "InvalidAction" | "NoSuchVersion" | "UnsupportedRegion"
+        | "IpInBlacklist" | "IpNotInWhitelist" => Class::Abort,
         // The certificate's state forbids deletion.
         "FailedOperation.CannotBeDeletedIssued"
         | "FailedOperation.CannotBeDeletedWithinHour"
@@ -455,7 +463,9 @@ pub fn classify(code: &str) -> Class {
         | "FailedOperation.AuthError"
         | "FailedOperation.NoProjectPermission"
         | "FailedOperation.NoRealNameAuth"
-        | "FailedOperation.RoleNotFoundAuthorization" => Class::Done(Status::Denied),
+        | "FailedOperation.RoleNotFoundAuthorization"
+        // "CAM鉴权出现错误" (SDK `ssl/v20191205/errorcodes.py`).
+        | "FailedOperation.CAMAuthorizedFail" => Class::Done(Status::Denied),
         c if c.starts_with("UnauthorizedOperation.") => Class::Done(Status::Denied),
         // Credentials or clock rejected: every request would fail the same way.
         "AuthFailure.SignatureFailure"
@@ -513,6 +523,19 @@ mod tests {
             ),
             ("FailedOperation.DeleteResourceFailed", Class::Done(InUse)),
             ("FailedOperation.BoundResources", Class::Done(InUse)),
+            // Common error codes ("公共错误码"): 资源被占用.
+            ("ResourceInUse", Class::Done(InUse)),
+            // SDK errorcodes.py: "公司管理人不存在" — not a certificate: never not_found.
+            ("ResourceNotFound.Manager", Class::Done(Failed)),
+            // SDK errorcodes.py: "CAM鉴权出现错误".
+            ("FailedOperation.CAMAuthorizedFail", Class::Done(Denied)),
+            // Common error codes that hold for every request: stop the run.
+            ("ActionOffline", Class::Abort),
+            ("InvalidAction", Class::Abort),
+            ("NoSuchVersion", Class::Abort),
+            ("UnsupportedRegion", Class::Abort),
+            ("IpInBlacklist", Class::Abort),
+            ("IpNotInWhitelist", Class::Abort),
             ("FailedOperation.CannotBeDeletedIssued", Class::Done(Denied)),
             (
                 "FailedOperation.CannotBeDeletedWithinHour",

@@ -189,34 +189,59 @@ pub fn read_response(reply: &Reply) -> Result<(Value, Option<String>), Answer> {
             _ => Answer::malformed(reply),
         });
     };
-    let Some(meta) = json.get("ResponseMetadata") else {
+    let Some(meta) = json.get("ResponseMetadata").filter(|m| m.is_object()) else {
         return Err(Answer::malformed(reply));
     };
-    let request_id = str_field(meta, "RequestID").or_else(|| str_field(meta, "RequestId"));
-    if let Some(error) = meta.get("Error") {
-        let code = str_field(error, "Code");
-        let mut a = Answer::new(classify(code.as_deref(), reply.status), reply);
-        a.code = code;
-        a.message = str_field(error, "Message");
-        a.request_id = request_id;
-        return Err(a);
+    let request_id = str_field(meta, "RequestID")
+        .or_else(|| str_field(meta, "RequestId"))
+        .filter(|r| !r.trim().is_empty());
+    match meta.get("Error") {
+        Some(error) if error.is_object() => {
+            let code = str_field(error, "Code");
+            let mut a = Answer::new(classify(code.as_deref(), reply.status), reply);
+            a.code = code;
+            a.message = str_field(error, "Message");
+            a.request_id = request_id;
+            return Err(a);
+        }
+        None | Some(Value::Null) => {}
+        Some(_) => return Err(Answer::malformed(reply)),
     }
-    if !(200..300).contains(&reply.status) {
+    // Success is the documented envelope: 2xx and `ResponseMetadata` with a request id and
+    // no `Error` (DeleteCert's example). `{"ResponseMetadata":null}`, `{}` or metadata without
+    // a request id prove nothing.
+    if !(200..300).contains(&reply.status) || request_id.is_none() {
         return Err(Answer::malformed(reply));
     }
     Ok((json, request_id))
 }
 
 /// Vendor code (and HTTP status) → how certdel treats it.
+///
+/// Sources: seed 002 (Live "DeleteCert" error table, 2024-03-29) for `CommonErr`,
+/// `InvalidParam*`, `RequestForbidden*`, `ResourceNotFound`, `InternalError*`,
+/// `InternalServiceError*`, `InternalServiceTimeout`; Volcengine "公共错误码" (common error
+/// codes) for the gateway's credential, signature, permission and throttling codes.
 pub fn classify(code: Option<&str>, http: u16) -> Class {
     match code.unwrap_or("") {
+        // "未找到资源(…证书)" — seed 002.
         "ResourceNotFound" => Class::Done(Status::NotFound),
-        "RequestForbidden"
-        | "RequestForbidden.AccountIDNotAllow"
-        | "RequestForbidden.BillingStatus"
-        | "AccessDenied" => Class::Done(Status::Denied),
-        // Credentials, clock or endpoint rejected: every request would fail the same way.
+        // Seed 002 gives both the same meaning: "请求被拒绝,当前账号下无请求的资源(域名空间、
+        // 域名、应用、配置模版、证书)" — no such resource under this account.
+        "RequestForbidden" | "RequestForbidden.AccountIDNotAllow" => Class::Done(Status::NotFound),
+        // "未开通视频直播服务或账号欠费" — service not enabled or account in arrears (seed 002):
+        // every request would fail the same way.
+        "RequestForbidden.BillingStatus" => Class::Abort,
+        // Valid credentials without the policy for this action or project (common codes).
+        "AccessDenied" | "LackPolicy" | "LackProjectPolicy" => Class::Done(Status::Denied),
+        // Credentials, signature, clock or endpoint rejected: every request would fail the
+        // same way (common codes).
         "InvalidAccessKey"
+        | "InvalidSecretToken"
+        | "MissingAuthenticationToken"
+        | "MissingSignature"
+        | "InvalidAuthorization"
+        | "InvalidCredential"
         | "SignatureDoesNotMatch"
         | "InvalidTimestamp"
         | "InvalidActionOrVersion"
@@ -227,7 +252,7 @@ pub fn classify(code: Option<&str>, http: u16) -> Class {
         | "InternalServiceError"
         | "InternalServiceError.BadResponse"
         | "InternalServiceTimeout" => Class::Transient,
-        // "未分类错误。建议重试" — unclassified, the vendor advises retrying.
+        // "未分类错误。建议重试" — unclassified, the vendor advises retrying (seed 002).
         "CommonErr" => Class::Transient,
         "InvalidParam" | "InvalidParam.BindError" | "MissingParameter" | "MissingRequestInfo" => {
             Class::Done(Status::Failed)
@@ -261,14 +286,24 @@ mod tests {
             ("InvalidParam.BindError", 400, Class::Done(Failed)),
             ("MissingParameter", 400, Class::Done(Failed)),
             ("MissingRequestInfo", 400, Class::Done(Failed)),
-            ("RequestForbidden", 403, Class::Done(Denied)),
+            // Seed 002: "当前账号下无请求的资源" — no such resource under this account.
+            ("RequestForbidden", 403, Class::Done(NotFound)),
             (
                 "RequestForbidden.AccountIDNotAllow",
                 403,
-                Class::Done(Denied),
+                Class::Done(NotFound),
             ),
-            ("RequestForbidden.BillingStatus", 403, Class::Done(Denied)),
+            // Seed 002: service not enabled or account in arrears — stops the run.
+            ("RequestForbidden.BillingStatus", 403, Class::Abort),
+            // Common error codes.
             ("AccessDenied", 403, Class::Done(Denied)),
+            ("LackPolicy", 403, Class::Done(Denied)),
+            ("LackProjectPolicy", 403, Class::Done(Denied)),
+            ("InvalidSecretToken", 401, Class::Abort),
+            ("MissingAuthenticationToken", 401, Class::Abort),
+            ("MissingSignature", 401, Class::Abort),
+            ("InvalidAuthorization", 401, Class::Abort),
+            ("InvalidCredential", 401, Class::Abort),
             ("ResourceNotFound", 404, Class::Done(NotFound)),
             ("InvalidAccessKey", 401, Class::Abort),
             ("SignatureDoesNotMatch", 401, Class::Abort),
@@ -312,6 +347,24 @@ mod tests {
             Some("MalformedReply")
         );
         assert_eq!(p.delete_answer(&reply(429, "")).class, Class::Throttled);
+        // Only the documented envelope is success: metadata with a request id, no Error.
+        for body in [
+            r#"{"ResponseMetadata":null}"#,
+            r#"{"ResponseMetadata":{}}"#,
+            r#"{"ResponseMetadata":{"RequestId":""}}"#,
+            r#"{"ResponseMetadata":{"RequestId":"r","Error":"x"}}"#,
+            r#"{"ResponseMetadata":[]}"#,
+            "[]",
+        ] {
+            let a = p.delete_answer(&reply(200, body));
+            assert_eq!(a.class, Class::Transient, "{body}");
+            assert_eq!(a.code.as_deref(), Some("MalformedReply"), "{body}");
+        }
+        let with_null_error = r#"{"ResponseMetadata":{"RequestId":"r4","Error":null}}"#;
+        assert_eq!(
+            p.delete_answer(&reply(200, with_null_error)).class,
+            Class::Done(Status::Deleted)
+        );
     }
 
     #[test]

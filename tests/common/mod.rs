@@ -294,4 +294,6 @@ pub fn delete(fake: &Running, target: Target, ids: &[&str]) -> Certdel {
         .arg("delete")
         .args(ids.iter().copied())
         .envs(target.env())
+        // huawei-scm's domain-id lookup goes to IAM, which --endpoint does not redirect.
+        .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", &fake.url())
 }
