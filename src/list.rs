@@ -74,19 +74,38 @@ pub async fn run<W: Write>(
     let walked = match walked {
         Ok(w) => w,
         Err(failed) => {
-            // Rejected credentials or an unreachable endpoint say more than the page did.
-            if let Some(stop) = shared.sender.take_stop() {
-                return Err(stop);
-            }
-            return Err(Error::Rejected {
-                provider: name,
-                action: "list",
-                message: format!(
-                    "listing incomplete: {} page {}: {}",
-                    plan[failed.query].label,
-                    failed.page + 1,
-                    failed.why
-                ),
+            let at = format!(
+                "listing incomplete: {} page {}",
+                plan[failed.query].label,
+                failed.page + 1
+            );
+            // Rejected credentials or an unreachable endpoint say more than the page did;
+            // the message still names the query (for SLB, the region) that was not listed.
+            return Err(match shared.sender.take_stop() {
+                Some(Error::Unreachable {
+                    provider,
+                    action,
+                    message,
+                }) => Error::Unreachable {
+                    provider,
+                    action,
+                    message: format!("{at}: {message}"),
+                },
+                Some(Error::Rejected {
+                    provider,
+                    action,
+                    message,
+                }) => Error::Rejected {
+                    provider,
+                    action,
+                    message: format!("{at}: {message}"),
+                },
+                Some(other) => other,
+                None => Error::Rejected {
+                    provider: name,
+                    action: "list",
+                    message: format!("{at}: {}", failed.why),
+                },
             });
         }
     };
@@ -170,6 +189,11 @@ impl Walked {
     /// What to tell the operator on stderr.
     pub fn warnings(&self, plan: &[ListQuery]) -> Vec<String> {
         let mut out = Vec::new();
+        for (q, _, page) in &self.pages {
+            for w in &page.warnings {
+                out.push(format!("{}: {w}", plan[*q].label));
+            }
+        }
         for (q, query) in plan.iter().enumerate() {
             if let Some(why) = &self.skipped[q] {
                 out.push(format!("{}: skipped ({why})", query.label));
@@ -378,6 +402,7 @@ mod tests {
                 certs,
                 total: with_total.then_some(n as u64),
                 skipped: None,
+                warnings: Vec::new(),
             }))
         }
     }
@@ -455,6 +480,7 @@ mod tests {
                 certs,
                 total: Some(total),
                 skipped: None,
+                warnings: Vec::new(),
             }))
         }
     }
@@ -509,6 +535,7 @@ mod tests {
                 certs: (0..10).map(|i| Cert::new(format!("{i}"))).collect(),
                 total: None,
                 skipped: None,
+                warnings: Vec::new(),
             }))
         };
         let w = walk(1, Some(10), 4, same).await.unwrap();

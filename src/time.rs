@@ -27,6 +27,7 @@
 //!   certdel takes the **last second of that day in UTC+8** (`YYYY-MM-DDT15:59:59Z`), so a
 //!   certificate is never reported expired before its last calendar day is over in China.
 
+use chrono::Datelike;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use serde_json::Value;
 
@@ -201,19 +202,42 @@ pub fn epoch_ms(v: Option<&Value>) -> Expiry {
     Expiry::from_parsed(v.and_then(parse_epoch_ms), v)
 }
 
-/// SLB: `ExpireTimeStamp` (epoch ms) first, then the ISO 8601 `ExpireTime` twin.
-pub fn epoch_ms_or_rfc3339(ms: Option<&Value>, iso: Option<&Value>) -> Expiry {
-    if let Some(t) = ms.and_then(parse_epoch_ms) {
-        return Expiry::Known(t);
+/// SLB's two expiry fields: `ExpireTime` (ISO 8601 UTC, documented) and its twin
+/// `ExpireTimeStamp`, whose unit the reference does not state (its examples are epoch
+/// milliseconds). Read as milliseconds and cross-checked against `ExpireTime`: when both are
+/// there and disagree by a second or more, the expiry is unknown (never "expired") and the
+/// second value is a warning for stderr. A lone `ExpireTimeStamp` is trusted only when, read
+/// as milliseconds, it falls in 2000–2200.
+pub fn slb_expiry(ms: Option<&Value>, iso: Option<&Value>) -> (Expiry, Option<String>) {
+    let from_ms = ms.and_then(parse_epoch_ms);
+    let from_iso = as_str(iso).and_then(parse_rfc3339);
+    let plausible = |t: &DateTime<Utc>| (2000..=2200).contains(&t.year());
+    match (from_ms, from_iso) {
+        (Some(a), Some(b)) if (a - b).num_milliseconds().abs() < 1000 => (Expiry::Known(b), None),
+        (Some(_), Some(_)) => {
+            let shown = |v: Option<&Value>| v.map(Value::to_string).unwrap_or_default();
+            let raw = format!("ExpireTime={} ExpireTimeStamp={}", shown(iso), shown(ms));
+            let warning = format!("{raw} disagree; expiry unknown");
+            (Expiry::Unknown { raw: Some(raw) }, Some(warning))
+        }
+        (None, Some(b)) => (Expiry::Known(b), None),
+        (Some(a), None) if plausible(&a) => (Expiry::Known(a), None),
+        (Some(_), None) => {
+            let raw = ms.map(Value::to_string);
+            let warning = format!(
+                "ExpireTimeStamp={} is no plausible epoch-milliseconds time and ExpireTime is missing; expiry unknown",
+                raw.clone().unwrap_or_default()
+            );
+            (Expiry::Unknown { raw }, Some(warning))
+        }
+        (None, None) => {
+            // Keep whichever raw value was there.
+            let raw = ms
+                .filter(|v| !v.is_null() && v.as_str() != Some(""))
+                .or(iso);
+            (Expiry::unknown(raw), None)
+        }
     }
-    if let Some(t) = as_str(iso).and_then(parse_rfc3339) {
-        return Expiry::Known(t);
-    }
-    // Keep whichever raw value was there.
-    let raw = ms
-        .filter(|v| !v.is_null() && v.as_str() != Some(""))
-        .or(iso);
-    Expiry::unknown(raw)
 }
 
 /// Format a known time as RFC 3339 UTC (`2025-12-01T23:59:59Z`, fractions only when present).
@@ -355,30 +379,45 @@ mod tests {
     }
 
     #[test]
-    fn slb_prefers_the_timestamp_then_the_iso_twin() {
+    fn slb_cross_checks_the_timestamp_against_the_iso_twin() {
+        let e = |ms: Option<&Value>, iso: Option<&Value>| slb_expiry(ms, iso).0;
         let ms = json!(1_674_777_599_000_i64);
         let iso = json!("2023-01-26T23:59:59Z");
         assert_eq!(
-            epoch_ms_or_rfc3339(Some(&ms), Some(&iso)),
+            e(Some(&ms), Some(&iso)),
             Expiry::Known(utc("2023-01-26T23:59:59Z"))
         );
         assert_eq!(
-            epoch_ms_or_rfc3339(None, Some(&iso)),
+            e(None, Some(&iso)),
             Expiry::Known(utc("2023-01-26T23:59:59Z"))
         );
         assert_eq!(
-            epoch_ms_or_rfc3339(Some(&json!(0)), Some(&iso)),
+            e(Some(&json!(0)), Some(&iso)),
             Expiry::Known(utc("2023-01-26T23:59:59Z"))
         );
+        assert_eq!(e(Some(&json!("x")), Some(&json!("y"))), raw("x"));
+        assert_eq!(e(None, Some(&json!("y"))), raw("y"));
+        assert_eq!(e(None, None), Expiry::Unknown { raw: None });
+        // Milliseconds within the second ExpireTime names.
         assert_eq!(
-            epoch_ms_or_rfc3339(Some(&json!("x")), Some(&json!("y"))),
-            raw("x")
+            e(Some(&json!(1_674_777_599_500_i64)), Some(&iso)),
+            Expiry::Known(utc("2023-01-26T23:59:59Z"))
         );
-        assert_eq!(epoch_ms_or_rfc3339(None, Some(&json!("y"))), raw("y"));
+        // Seconds where milliseconds were expected, or any other disagreement: unknown, with
+        // a warning, never "expired".
+        for bad in [json!(1_674_777_599_i64), json!(1_600_000_000_000_i64)] {
+            let (expiry, warning) = slb_expiry(Some(&bad), Some(&iso));
+            assert!(expiry.known().is_none(), "{bad}");
+            assert!(warning.unwrap().contains("disagree"), "{bad}");
+        }
+        // A lone timestamp: trusted as milliseconds only when that is a plausible date.
         assert_eq!(
-            epoch_ms_or_rfc3339(None, None),
-            Expiry::Unknown { raw: None }
+            e(Some(&ms), None),
+            Expiry::Known(utc("2023-01-26T23:59:59Z"))
         );
+        let (expiry, warning) = slb_expiry(Some(&json!(1_674_777_599_i64)), None);
+        assert!(expiry.known().is_none());
+        assert!(warning.unwrap().contains("ExpireTimeStamp=1674777599"));
     }
 
     #[test]

@@ -75,6 +75,35 @@ pub struct Config {
     pub retry_after: Option<u32>,
     /// Write one line per request to stderr (the binary does; tests do not).
     pub log_stderr: bool,
+    /// Scripted answers for requests naming one id, taken in order, one per request (after
+    /// authentication, before quotas and faults): answers the store cannot produce — a gateway's
+    /// 404, `200 {}`, a vendor code — and lost replies. Once an id's steps are used up its
+    /// requests are handled normally.
+    pub scripts: HashMap<(Kind, String), Vec<Step>>,
+}
+
+/// One scripted answer (see [`Config::scripts`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Answer this instead of handling the request (nothing is carried out).
+    Reply {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
+    /// Handle the request (a deletion is carried out), then close the connection unanswered.
+    ApplyThenDrop,
+}
+
+impl Step {
+    /// A JSON answer with this status and body.
+    pub fn json(status: u16, body: &str) -> Step {
+        Step::Reply {
+            status,
+            content_type: "application/json".into(),
+            body: body.into(),
+        }
+    }
 }
 
 impl Config {
@@ -92,6 +121,7 @@ impl Config {
             task_polls: 1,
             retry_after: None,
             log_stderr: false,
+            scripts: HashMap::new(),
         }
     }
 }
@@ -321,6 +351,7 @@ pub struct State {
     counters: Mutex<Counters>,
     nonces: Mutex<HashMap<String, DateTime<Utc>>>,
     chaos: Mutex<chaos::Chaos>,
+    scripts: Mutex<HashMap<(Kind, String), std::collections::VecDeque<Step>>>,
     capture: Option<Mutex<std::fs::File>>,
     seq: AtomicU64,
     started: std::time::Instant,
@@ -349,6 +380,13 @@ impl State {
             counters: Mutex::new(Counters::default()),
             nonces: Mutex::new(HashMap::new()),
             chaos: Mutex::new(chaos),
+            scripts: Mutex::new(
+                config
+                    .scripts
+                    .iter()
+                    .map(|(k, steps)| (k.clone(), steps.iter().cloned().collect()))
+                    .collect(),
+            ),
             capture,
             seq: AtomicU64::new(1),
             started: std::time::Instant::now(),
@@ -425,6 +463,16 @@ fn throttled(state: &State, call: &Call, rid: &str, quota: Quota) -> Out {
     }
 }
 
+/// The product's handler for a routed, authenticated request.
+fn handle(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled {
+    match call.kind {
+        Kind::HuaweiScm => huawei::handle(state, inc, call, rid),
+        Kind::TencentSsl => tencent::handle(state, inc, call, rid),
+        Kind::VolcengineLive => volc::handle(state, inc, call, rid),
+        Kind::AlibabaSlb | Kind::AlibabaCas => alibaba::handle(state, inc, call, rid),
+    }
+}
+
 /// Handle one request completely (everything but the HTTP plumbing).
 pub async fn dispatch(state: &State, inc: Incoming) -> Out {
     let seq = state.seq.fetch_add(1, Ordering::Relaxed);
@@ -473,6 +521,37 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
         return finish(state, entry, out);
     }
 
+    let step = call.id.as_ref().and_then(|id| {
+        lock(&state.scripts)
+            .get_mut(&(call.kind, id.clone()))
+            .and_then(|steps| steps.pop_front())
+    });
+    match step {
+        Some(Step::Reply {
+            status,
+            content_type,
+            body,
+        }) => {
+            entry.injected = Some("scripted".into());
+            let out = Out {
+                status,
+                headers: vec![("content-type".into(), content_type)],
+                body: body.into_bytes(),
+                drop: false,
+                code: None,
+            };
+            return finish(state, entry, out);
+        }
+        Some(Step::ApplyThenDrop) => {
+            let handled = handle(state, &inc, &call, &rid);
+            lock(&state.counters).deletes_applied += handled.deleted.len() as u64;
+            entry.deleted = handled.deleted;
+            entry.injected = Some("scripted-drop-after-apply".into());
+            return finish(state, entry, Out::dropped());
+        }
+        None => {}
+    }
+
     let elapsed = state.started.elapsed().as_secs_f64();
     if let Some(quota) = lock(&state.chaos).take(call.kind, elapsed) {
         lock(&state.counters).throttled += 1;
@@ -491,12 +570,7 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
         return finish(state, entry, injected(fault, call.kind));
     }
 
-    let handled = match call.kind {
-        Kind::HuaweiScm => huawei::handle(state, &inc, &call, &rid),
-        Kind::TencentSsl => tencent::handle(state, &inc, &call, &rid),
-        Kind::VolcengineLive => volc::handle(state, &inc, &call, &rid),
-        Kind::AlibabaSlb | Kind::AlibabaCas => alibaba::handle(state, &inc, &call, &rid),
-    };
+    let handled = handle(state, &inc, &call, &rid);
     lock(&state.counters).deletes_applied += handled.deleted.len() as u64;
     entry.deleted = handled.deleted;
     entry.injected = handled.fault.map(|f| {

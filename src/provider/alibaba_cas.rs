@@ -216,6 +216,7 @@ impl Provider for AlibabaCas {
             certs,
             total: count_field(&json, "TotalCount"),
             skipped: None,
+            warnings: Vec::new(),
         })
     }
 }

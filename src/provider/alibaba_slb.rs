@@ -206,6 +206,7 @@ impl Provider for AlibabaSlb {
             None => &[],
         };
         let mut certs = Vec::with_capacity(items.len());
+        let mut warnings = Vec::new();
         for item in items {
             let id = id_field(item, "ServerCertificateId").ok_or_else(|| {
                 malformed_list(reply, "a certificate without ServerCertificateId")
@@ -220,10 +221,10 @@ impl Provider for AlibabaSlb {
             c.domains = domain_list(
                 std::iter::once(primary.as_str()).chain(sans.iter().map(String::as_str)),
             );
-            c.not_after = crate::time::epoch_ms_or_rfc3339(
-                item.get("ExpireTimeStamp"),
-                item.get("ExpireTime"),
-            );
+            let (not_after, warning) =
+                crate::time::slb_expiry(item.get("ExpireTimeStamp"), item.get("ExpireTime"));
+            c.not_after = not_after;
+            warnings.extend(warning.map(|w| format!("{}: {w}", c.id)));
             c.region = str_field(item, "RegionId")
                 .filter(|r| !r.is_empty())
                 .or_else(|| query.region.clone());
@@ -233,6 +234,7 @@ impl Provider for AlibabaSlb {
             certs,
             total: None,
             skipped: None,
+            warnings,
         })
     }
 }
@@ -255,6 +257,9 @@ pub fn classify(code: &str) -> Option<Class> {
         "CertificateAndPrivateKeyIsRefered" | "CertificateRelatedDomainExtensionExist" => {
             Class::Done(Status::InUse)
         }
+        // "try again later": the service behind the gateway did not answer in time, so the
+        // attempt's effect is unknown and it is retried like a 5xx.
+        "LocationServiceTimeout" => Class::Transient,
         // The code Alibaba's own Terraform provider treats as "already gone".
         "ServerCertificateId.NotFound" | "InvalidServerCertificateId.NotFound" => {
             Class::Done(Status::NotFound)
@@ -281,6 +286,7 @@ mod tests {
             classify("ServerCertificateId.NotFound"),
             Some(Class::Done(Status::NotFound))
         );
+        assert_eq!(classify("LocationServiceTimeout"), Some(Class::Transient));
         assert_eq!(classify("Throttling.User"), None);
     }
 

@@ -109,15 +109,16 @@ impl Provider for HuaweiScm {
     }
 
     fn delete_answer(&self, reply: &Reply) -> Answer {
-        // Success is 204 with no body (the seed doc shows `{ }`): a 2xx whose body is empty or
-        // a JSON object that is no error envelope. Anything else with 2xx — `[]`, `null`, an
-        // `error_code` envelope, a proxy's HTML page — proves nothing about the certificate.
+        // Success is the documented status, 204 (DeleteCertificate lists 204, 401, 403, 404,
+        // 500), with an empty body or a JSON object that is no error envelope (the seed doc
+        // prints `{ }`). Any other 2xx — `200 {}` from a proxy or WAF, `[]`, `null`, an
+        // `error_code` envelope, an HTML page — proves nothing about the certificate.
         if (200..300).contains(&reply.status) {
             let empty = reply.body.iter().all(u8::is_ascii_whitespace);
             let success_object = reply
                 .json()
                 .is_some_and(|v| v.is_object() && !is_error_envelope(&v));
-            if !(empty || success_object) {
+            if reply.status != 204 || !(empty || success_object) {
                 return Answer::malformed(reply);
             }
             let mut a = Answer::new(Class::Done(Status::Deleted), reply);
@@ -203,6 +204,7 @@ impl Provider for HuaweiScm {
             certs,
             total: count_field(&json, "total_count"),
             skipped: None,
+            warnings: Vec::new(),
         })
     }
 }
@@ -448,9 +450,14 @@ mod tests {
         assert_eq!(a.class, Class::Done(Status::Deleted));
         assert_eq!(a.request_id.as_deref(), Some("rid-1"));
         assert_eq!(
-            p.delete_answer(&reply(200, "{ }")).class,
+            p.delete_answer(&reply(204, "{ }")).class,
             Class::Done(Status::Deleted)
         );
+        // Only the documented 204 is success: `200 {}` (a proxy, a WAF) proves nothing.
+        for (status, body) in [(200, "{ }"), (200, ""), (202, "")] {
+            let a = p.delete_answer(&reply(status, body));
+            assert_eq!(a.code.as_deref(), Some("MalformedReply"), "{status} {body}");
+        }
         let a = p.delete_answer(&reply(200, "<html>proxy</html>"));
         assert_eq!(a.class, Class::Transient);
         assert_eq!(a.code.as_deref(), Some("MalformedReply"));

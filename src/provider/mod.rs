@@ -235,6 +235,8 @@ pub struct Page {
     pub total: Option<u64>,
     /// Set when an optional query was skipped (why, for a warning).
     pub skipped: Option<String>,
+    /// Things about the records to tell the operator on stderr (e.g. contradictory times).
+    pub warnings: Vec<String>,
 }
 
 /// What a bulk delete said about one id.

@@ -170,6 +170,7 @@ impl Provider for TencentSsl {
             certs,
             total: count_field(&response, "TotalCount"),
             skipped: None,
+            warnings: Vec::new(),
         })
     }
 

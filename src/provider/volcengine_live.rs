@@ -172,6 +172,7 @@ impl Provider for VolcengineLive {
             certs,
             total: count_field(result, "Total"),
             skipped: None,
+            warnings: Vec::new(),
         })
     }
 }

@@ -2,7 +2,7 @@
 //! and the real `certdel` binary run with a clean environment.
 #![allow(dead_code, unused_imports)]
 
-pub use certdel::fake::{self, CasKind, Cert, Config, Fault, Running, Seed};
+pub use certdel::fake::{self, CasKind, Cert, Config, Fault, Running, Seed, Step};
 pub use certdel::provider::Kind;
 use serde_json::Value;
 use std::io::Write;
