@@ -308,6 +308,15 @@ fn slb_list(state: &State, p: &[(String, String)], rid: &str) -> Out {
     )
 }
 
+/// `ListUserCertificateOrder` statuses documented as valid with `OrderType` CPACK/BUY only.
+const ORDER_ONLY_STATUSES: [&str; 5] = [
+    "PAYED",
+    "CHECKING",
+    "CHECKED_FAIL",
+    "NOTACTIVATED",
+    "REVOKED",
+];
+
 /// Order statuses `DeleteCertificateRequest` accepts: review failed, or not yet applied for.
 const DELETABLE_ORDER: [&str; 3] = ["CHECKED_FAIL", "NOTACTIVATED", "PAYED"];
 
@@ -416,6 +425,22 @@ fn cas_list(state: &State, p: &[(String, String)], rid: &str) -> Out {
     let status = param(p, "Status");
     let keyword = param(p, "Keyword").unwrap_or_default().to_lowercase();
     let certs_wanted = matches!(order_type.as_str(), "CERT" | "UPLOAD");
+    // The reference: PAYED, CHECKING, CHECKED_FAIL, NOTACTIVATED and REVOKED are valid only
+    // with OrderType CPACK or BUY. The real service's answer to them is not documented; the
+    // fake refuses them, so a client sending one notices.
+    if let Some(s) = status.as_deref().filter(|_| certs_wanted) {
+        if ORDER_ONLY_STATUSES.contains(&s) {
+            return error(
+                k,
+                400,
+                rid,
+                "InvalidParameter",
+                &format!(
+                    "The specified parameter Status {s} is not valid with OrderType {order_type}."
+                ),
+            );
+        }
+    }
     let now = state.now();
     let store = state.store();
     let items: Vec<Value> = store
