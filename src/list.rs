@@ -59,6 +59,10 @@ pub async fn run<W: Write>(
     let plan = provider.list_plan(&filter);
     let page_size = provider.list_page_size();
     let name = provider.kind().name();
+    let plan = match (provider.list_paging_probe(), page_size) {
+        (true, Some(size)) => probe_paging(provider.as_ref(), &sender, plan, size).await?,
+        _ => plan,
+    };
 
     let shared = Arc::new(ListShared {
         provider,
@@ -115,6 +119,86 @@ pub async fn run<W: Write>(
     }
     let certs = select(walked.into_certs(), &filter);
     Ok(reporter.list(name, &certs, now))
+}
+
+/// Find out, per query, whether the server reads the paging parameter as a record offset or
+/// as a page index (huawei-scm `offset`). Page 0 is the same under both; `offset=1` (page 1
+/// under the page-index reading) returns the records from the second one on under the
+/// record reading — the first page shifted by one — and the second page, disjoint from the
+/// first, under the page-index reading. Anything else, or a failed request, ends the listing
+/// as incomplete: walking with the wrong reading would silently skip or repeat records.
+async fn probe_paging(
+    provider: &dyn Provider,
+    sender: &Sender,
+    mut plan: Vec<ListQuery>,
+    size: u32,
+) -> Result<Vec<ListQuery>, Error> {
+    let name = provider.kind().name();
+    let action = provider.list_action();
+    for query in &mut plan {
+        let incomplete = |page: &str, why: String| Error::Rejected {
+            provider: name,
+            action: "list",
+            message: format!("listing incomplete: {} {page}: {why}", query.label),
+        };
+        let fetch = |q: ListQuery, page: u32| async move {
+            let tried = sender
+                .exchange(
+                    name,
+                    action,
+                    None,
+                    |stamp| provider.list_request(&q, page, stamp),
+                    |reply| provider.list_answer(&q, reply),
+                )
+                .await;
+            let failure = tried.failure();
+            match tried.end {
+                End::Ok(page) => Ok(page),
+                _ => Err(failure.unwrap_or_default()),
+            }
+        };
+        let first = match fetch(query.clone(), 0).await {
+            Ok(page) => page,
+            Err(why) => {
+                return Err(sender
+                    .take_stop()
+                    .unwrap_or_else(|| incomplete("page 1", why)))
+            }
+        };
+        let total = first.total.unwrap_or(first.certs.len() as u64);
+        if total <= u64::from(size) || first.certs.len() < 2 {
+            continue; // one page holds everything: the reading does not matter
+        }
+        let mut as_page = query.clone();
+        as_page.offset_is_page = true;
+        let probe = match fetch(as_page, 1).await {
+            Ok(page) => page,
+            Err(why) => {
+                return Err(sender
+                    .take_stop()
+                    .unwrap_or_else(|| incomplete("paging probe (offset 1)", why)))
+            }
+        };
+        let first_ids: HashSet<&str> = first.certs.iter().map(|c| c.id.as_str()).collect();
+        let shifted =
+            probe.certs.first().map(|c| c.id.as_str()) == Some(first.certs[1].id.as_str());
+        let disjoint = !probe.certs.is_empty()
+            && probe
+                .certs
+                .iter()
+                .all(|c| !first_ids.contains(c.id.as_str()));
+        match (shifted, disjoint) {
+            (true, _) => query.offset_is_page = false,
+            (false, true) => query.offset_is_page = true,
+            (false, false) => {
+                return Err(incomplete("paging probe (offset 1)", format!(
+                    "cannot tell whether the server reads the paging offset as a record offset or a page index ({} of {total} records came back for offset 1)",
+                    probe.certs.len()
+                )))
+            }
+        }
+    }
+    Ok(plan)
 }
 
 struct ListShared {

@@ -338,7 +338,9 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 Some(r) => alibaba_slb::default_endpoint(r),
                 None => return Err(slb_needs_region(listing)),
             },
-            Kind::AlibabaCas => alibaba_cas::default_endpoint(region.as_deref()),
+            Kind::AlibabaCas => {
+                alibaba_cas::default_endpoint(region.as_deref()).map_err(Error::Usage)?
+            }
         },
     };
     if kind == Kind::AlibabaSlb && region.is_none() {

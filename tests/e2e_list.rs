@@ -493,11 +493,42 @@ fn huawei_pages_by_offset_and_discovers_the_domain_id() {
         })
         .map(|e| e.target.clone())
         .collect();
-    assert_eq!(pages.len(), 5, "one request per page: {pages:?}");
-    let want: BTreeSet<String> = (0..5)
+    // One request per page, plus the paging probe (page 0 again and offset=1), which finds
+    // that this server reads offset as a record offset.
+    assert_eq!(
+        pages.len(),
+        7,
+        "one request per page and the probe: {pages:?}"
+    );
+    let mut want: BTreeSet<String> = (0..5)
         .map(|p| format!("/v3/scm/certificates?limit=50&offset={}", p * 50))
         .collect();
+    want.insert("/v3/scm/certificates?limit=50&offset=1".into());
     assert_eq!(pages.into_iter().collect::<BTreeSet<_>>(), want);
+}
+
+/// The other reading of Huawei's `offset` (a page index, capped at 100 by the reference):
+/// found out from the replies, and every certificate is listed exactly once.
+#[test]
+fn huawei_offset_read_as_a_page_index_is_detected() {
+    let (fake, _) = generated_with(N, |c| c.huawei_offset_is_page = true);
+    let o = run(&fake, HUAWEI, &["list", "--output", "ids"]).run();
+    expect_ok(&o, "huawei list, offset as page index");
+    let ids: BTreeSet<&str> = o.stdout.lines().collect();
+    assert_eq!(o.stdout.lines().count(), N, "{o:?}");
+    assert_eq!(ids.len(), N);
+    let offsets: BTreeSet<String> = fake
+        .requests()
+        .iter()
+        .filter(|e| e.action == "ListCertificates")
+        .map(|e| e.target.clone())
+        .collect();
+    let want: BTreeSet<String> = (0..5)
+        .map(|p| format!("/v3/scm/certificates?limit=50&offset={p}"))
+        .collect();
+    assert_eq!(offsets, want);
+    // The record-offset walk against this server would have asked for offset=50 and beyond.
+    assert!(!o.stderr.contains("warning"), "{o:?}");
 }
 
 #[test]

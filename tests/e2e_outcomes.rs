@@ -250,3 +250,27 @@ fn slb_contradictory_expiry_fields_are_unknown_with_a_warning() {
         .run();
     assert_eq!(expired.stdout.trim(), good, "{expired:?}");
 }
+
+/// A region that cannot be reached makes the listing incomplete (exit 2), and stderr names
+/// the region.
+#[test]
+fn an_unreachable_region_fails_the_listing_and_is_named() {
+    // A port on loopback nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = certdel()
+        .args(["--endpoint", &url, "--max-retries", "0"])
+        .args(["alibaba-slb", "list", "--region", "eu-central-1"])
+        .envs(SLB.env())
+        .run();
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert!(
+        out.stderr.contains("listing incomplete")
+            && out
+                .stderr
+                .contains("DescribeServerCertificates eu-central-1"),
+        "{out:?}"
+    );
+}

@@ -10,7 +10,8 @@
 //!   In use: Huawei documents no in-use code; the fake answers 400 `SCM.0010` ("not allowed by
 //!   the current certificate type or status").
 //! - List: `limit` ∈ {10, 20, 50} (default 10), `offset` a record offset (default 0; the doc's
-//!   maximum of 100 is not enforced: whether it is a record or a page offset is UNCONFIRMED),
+//!   maximum of 100 is not enforced: whether it is a record or a page offset is UNCONFIRMED;
+//!   [`super::Config::huawei_offset_is_page`] makes it a page index),
 //!   `sort_dir`, `sort_key`, `status`, `content`. `expire_time` is written
 //!   `YYYY-MM-DD HH:MM:SS.0` in Beijing time (UTC+8): the doc's zone is UNCONFIRMED and the
 //!   console shows GMT+08:00, so a client must not assume UTC.
@@ -302,9 +303,14 @@ fn list(state: &State, inc: &Incoming, rid: &str) -> Out {
         }
     });
     let total = certs.len();
+    let skip = if state.config.huawei_offset_is_page {
+        offset.saturating_mul(limit)
+    } else {
+        offset
+    };
     let page: Vec<Value> = certs
         .iter()
-        .skip(offset)
+        .skip(skip)
         .take(limit)
         .map(|(_, c)| item(c, now, &domain_id))
         .collect();

@@ -80,6 +80,10 @@ pub struct Config {
     /// 404, `200 {}`, a vendor code — and lost replies. Once an id's steps are used up its
     /// requests are handled normally.
     pub scripts: HashMap<(Kind, String), Vec<Step>>,
+    /// huawei-scm ListCertificates reads `offset` as a page index (page `offset` of `limit`
+    /// records) instead of a record offset — the other reading of the reference, which caps
+    /// `offset` at 100.
+    pub huawei_offset_is_page: bool,
 }
 
 /// One scripted answer (see [`Config::scripts`]).
@@ -122,6 +126,7 @@ impl Config {
             retry_after: None,
             log_stderr: false,
             scripts: HashMap::new(),
+            huawei_offset_is_page: false,
         }
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! - Docs: CAS "DeleteCertificateRequest", "DeleteUserCertificate", "ListUserCertificateOrder",
 //!   CAS quota page; SDK `alibabacloud-cas20200407` (endpoint map).
-//! - Endpoint: `cas.aliyuncs.com` for the regions in [`CENTRAL_REGIONS`] (default
-//!   `cn-hangzhou`), else `cas.<region>.aliyuncs.com` — notably `ap-southeast-1`, the
-//!   international site. No `RegionId` parameter.
+//! - Endpoint: Alibaba's published SSL-certificate endpoints ([`SITES`]): `cas.aliyuncs.com`
+//!   (the China site; default region `cn-hangzhou`), `cas.ap-southeast-1.aliyuncs.com` (the
+//!   international site), `cas.eu-central-1.aliyuncs.com`; any other region is refused
+//!   ([`default_endpoint`]). No `RegionId` parameter.
 //! - Two delete targets, chosen with `--target`:
 //!   - `orders` (default): `DeleteCertificateRequest(OrderId)` — failed or cancelled DV
 //!     application orders only. Quota 10 requests/s.
@@ -47,28 +48,38 @@ pub const DEFAULT_REGION: &str = "cn-hangzhou";
 /// ListUserCertificateOrder `ShowSize` (the documented default).
 pub const PAGE_SIZE: u32 = 50;
 
-/// Regions the SDK sends to `cas.aliyuncs.com`.
-pub const CENTRAL_REGIONS: [&str; 16] = [
-    "cn-hangzhou",
-    "cn-beijing",
-    "cn-shanghai",
-    "cn-shenzhen",
-    "cn-hongkong",
-    "cn-qingdao",
-    "cn-zhangjiakou",
-    "cn-huhehaote",
-    "cn-wulanchabu",
-    "cn-chengdu",
-    "eu-west-1",
-    "us-east-1",
-    "us-west-1",
-    "ap-southeast-3",
-    "ap-southeast-5",
-    "ap-northeast-2-pop",
+/// The SSL-certificate endpoints Alibaba Cloud publishes for CAS 2020-04-07 ("Endpoints",
+/// alibabacloud.com/help/en/ssl-certificate/developer-reference/endpoints, and its
+/// help.aliyun.com copy): the China site at `cas.aliyuncs.com` (listed as cn-hangzhou), the
+/// international site at `cas.ap-southeast-1.aliyuncs.com` (Singapore), and
+/// `cas.eu-central-1.aliyuncs.com` (Frankfurt). The SDK's endpoint map
+/// (`alibabacloud-cas20200407`) also sends cn-hongkong, ap-southeast-3 and ap-southeast-5 to
+/// the China site, where the page lists regional hosts for private CAs only; certdel follows
+/// the page and refuses them, since the China and international sites hold different
+/// certificates and the wrong one would answer "not found" for every id.
+pub const SITES: [(&str, &str); 3] = [
+    ("cn-hangzhou", "cas.aliyuncs.com"),
+    ("ap-southeast-1", "cas.ap-southeast-1.aliyuncs.com"),
+    ("eu-central-1", "cas.eu-central-1.aliyuncs.com"),
 ];
 
-pub fn default_endpoint(region: Option<&str>) -> Endpoint {
-    alibaba::regional_endpoint("cas", region.unwrap_or(DEFAULT_REGION), &CENTRAL_REGIONS)
+/// The host for `region` (default cn-hangzhou). Every other Chinese mainland region id names
+/// the China site too (the SDK map sends each of them to `cas.aliyuncs.com`, the page's China
+/// endpoint); any other region has no published SSL-certificate endpoint and is refused.
+pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
+    let region = region.unwrap_or(DEFAULT_REGION);
+    if let Some((_, host)) = SITES.iter().find(|(r, _)| *r == region) {
+        return Ok(Endpoint::https(*host));
+    }
+    if region.starts_with("cn-") && region != "cn-hongkong" {
+        return Ok(Endpoint::https("cas.aliyuncs.com"));
+    }
+    Err(format!(
+        "alibaba-cas has no published SSL-certificate endpoint for region '{region}' (from --region \
+         or ALIBABA_CLOUD_REGION_ID; published: \
+         cn-hangzhou and the other Chinese mainland regions = cas.aliyuncs.com, ap-southeast-1 = \
+         international site, eu-central-1); pass --region with one of those, or --endpoint"
+    ))
 }
 
 pub struct AlibabaCas {
@@ -252,7 +263,9 @@ fn order(item: &Value) -> Option<Cert> {
 pub fn classify(code: &str) -> Option<Class> {
     Some(match code {
         "NotFoundOrder" => Class::Done(Status::NotFound),
-        // DeleteUserCertificate's not-found code is undocumented. Alibaba names missing
+        // DeleteUserCertificate's not-found code is undocumented ("The operation returns only
+        // common errors"); Alibaba's Terraform provider matches `NotFound` on this API family
+        // and certimate a `NotFound` prefix. Alibaba names missing
         // resources `<Thing>.NotFound`/`NotFound<Thing>`; only a code that names a missing
         // *certificate* (or a bare `NotFound`) counts, so that e.g. a missing region or access
         // key can never pass for an already-deleted certificate.
@@ -268,6 +281,9 @@ pub fn classify(code: &str) -> Option<Class> {
         }
         // 500 "an error occurred".
         "Error" => Class::Transient,
+        // No in-use code is documented for DeleteUserCertificate (nor used by Alibaba's
+        // Terraform provider or certimate): a refusal of a certificate still deployed is
+        // reported `failed` with the vendor's code and message, never a guessed `in_use`.
         _ => return None,
     })
 }
@@ -332,11 +348,28 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        assert_eq!(default_endpoint(None).host, "cas.aliyuncs.com");
+        let host = |r: Option<&str>| default_endpoint(r).map(|e| e.host);
+        assert_eq!(host(None).unwrap(), "cas.aliyuncs.com");
         assert_eq!(
-            default_endpoint(Some("ap-southeast-1")).host,
+            host(Some("ap-southeast-1")).unwrap(),
             "cas.ap-southeast-1.aliyuncs.com"
         );
+        assert_eq!(
+            host(Some("eu-central-1")).unwrap(),
+            "cas.eu-central-1.aliyuncs.com"
+        );
+        assert_eq!(host(Some("cn-beijing")).unwrap(), "cas.aliyuncs.com");
+        // Where the SDK map and the published page differ, the page wins: no SSL endpoint.
+        for region in [
+            "cn-hongkong",
+            "ap-southeast-3",
+            "ap-southeast-5",
+            "us-east-1",
+            "mars-1",
+        ] {
+            let e = host(Some(region)).unwrap_err();
+            assert!(e.contains(region) && e.contains("--endpoint"), "{e}");
+        }
     }
 
     mod list {

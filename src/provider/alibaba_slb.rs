@@ -41,12 +41,19 @@ pub const CENTRAL_REGIONS: [&str; 9] = [
     "us-west-1",
 ];
 
-/// What `--region all` lists: the public regions of Alibaba Cloud where Classic Load Balancer
-/// is offered — the SDK endpoint map's public entries (`alibabacloud-slb20140515`, the
-/// [`CENTRAL_REGIONS`]) plus the regions on Alibaba Cloud's "Regions and zones" page that the
-/// SDK reaches as `slb.<region>.aliyuncs.com`. Finance, government and internal ids from the
-/// SDK map are left out; list those with an explicit `--region`. A region the account or
-/// product lacks is skipped with a warning.
+/// What `--region all` lists: the open regions on Alibaba Cloud's published CLB endpoint list
+/// ("Endpoints", SLB 2014-05-15 developer reference: alibabacloud.com/help/en/slb/
+/// classic-load-balancer/developer-reference/api-slb-2014-05-15-endpoint — every China and
+/// Asia-Pacific row), plus the public regions of the SDK's endpoint map
+/// (`alibabacloud-slb20140515`: cn-hongkong, us-east-1, us-west-1) and the remaining public
+/// regions of Alibaba Cloud's region list (eu-west-1, eu-central-1, me-east-1, me-central-1).
+/// Left out: regions the endpoint page marks **Closed** (ap-southeast-2, Sydney) or that other
+/// products' endpoint pages mark closed (ap-south-1, Mumbai) — a closed region cannot be
+/// reached, and an unreachable region makes the listing incomplete; `na-south-1` (Mexico),
+/// which the endpoint list does not show for CLB (**unconfirmed**); finance, government and
+/// internal ids. List any of those with an explicit
+/// `--region`. A region the product or account lacks (a region error code) is skipped with a
+/// warning; one that cannot be reached fails the listing, naming the region.
 pub const ALL_REGIONS: [&str; 27] = [
     "cn-qingdao",
     "cn-beijing",
@@ -161,6 +168,7 @@ impl Provider for AlibabaSlb {
                 params: Vec::new(),
                 region: Some(r),
                 optional: self.all_regions,
+                offset_is_page: false,
             })
             .collect()
     }

@@ -7,11 +7,14 @@
 //!   host, the path has no project id and every request carries `X-Domain-Id` (the account id).
 //! - Delete: `DELETE /v3/scm/certificates/{certificate_id}`, no body, `204 No Content`.
 //! - List: `GET /v3/scm/certificates?limit=50&offset=<n>` → `{"certificates":[…],
-//!   "total_count":n}`. `offset` is a **record offset** (offset += limit), as Huawei's own
-//!   Terraform provider pages SCM (`data_source_huaweicloud_ccm_certificates.go` through
-//!   `pagination.OffsetPageBase`); the reference's "offset ≤ 100" is not honoured by that
-//!   client either. If the server does refuse an offset (`SCM.0005`), the listing fails
-//!   loudly instead of returning a shortened list. `status` is left at its default `ALL`
+//!   "total_count":n}`. Whether `offset` is a record offset (offset += limit, as Huawei's own
+//!   Terraform provider pages SCM: `data_source_huaweicloud_ccm_certificates.go` through
+//!   `pagination.OffsetPageBase`) or a page index (the reference caps it at 100, which fits
+//!   a page index better) is not settled by any vendor source, so the driver finds out from
+//!   the replies ([`crate::list`]'s paging probe: `offset=1` shifts the first page by one
+//!   record under the first reading and returns the second page under the other). If the
+//!   server refuses an offset (`SCM.0005`), the listing fails loudly instead of returning a
+//!   shortened list. `status` is left at its default `ALL`
 //!   (filtering by `EXPIRED` would miss uploaded certificates, whose status stays `UPLOAD`);
 //!   a plain `--name` is sent as the `content` keyword search.
 //! - `expire_time` (`"2021-05-27 16:46:25.0"`) has no documented zone: read as UTC+8, see
@@ -152,8 +155,16 @@ impl Provider for HuaweiScm {
         Some(PAGE_SIZE)
     }
 
+    fn list_paging_probe(&self) -> bool {
+        true
+    }
+
     fn list_request(&self, query: &ListQuery, page: u32, stamp: &Stamp) -> Request {
-        let offset = u64::from(page) * u64::from(PAGE_SIZE);
+        let offset = if query.offset_is_page {
+            u64::from(page)
+        } else {
+            u64::from(page) * u64::from(PAGE_SIZE)
+        };
         let mut req = Request::new(
             "GET",
             &self.endpoint.scheme,
@@ -264,41 +275,46 @@ pub fn error_answer(reply: &Reply) -> Answer {
 
 /// Vendor code (or, without one, the HTTP status) → how certdel treats it.
 ///
-/// Sources: the SCM reference's error-code table ("SCM error codes") for `SCM.*`; the API
-/// Gateway reference's error codes for `APIG.*`/`APIGW.*` (the gateway writes both
-/// spellings). Only a code that names a missing certificate is `not_found`: a 404 from the
-/// gateway (`APIG.0101` "The API does not exist or has not been published in the
-/// environment", `APIG.0103` "The backend does not exist") means the route is wrong for every
-/// id, and a 404 without an SCM code proves nothing about the certificate.
+/// Sources: the SCM reference's error-code table ("SSL证书管理错误码" / "SCM Error Codes") for
+/// `SCM.*`; the API Signing Guide's "Error Codes" table for `APIGW.*` (the APIG user guide
+/// writes the same numbers as `APIG.*`); Huawei's Terraform provider
+/// (`resource_huaweicloud_scm_certificate.go`, `common.CheckDeletedDiag`) for a 404 from SCM
+/// itself meaning the certificate is gone.
+///
+/// Only an answer from SCM about the certificate is `not_found`: a 404 carrying an `SCM.*`
+/// code, or `SCM.0008` "Abnormal certificate ID" / `SCM.0020` "Incorrect certificate ID."
+/// (**assumption**: the reference documents no not-found code; these two name a bad id). A
+/// 404 from the gateway (`APIGW.0101` "The API does not exist or has not been published in
+/// the environment", `APIGW.0103` "The backend does not exist") means the route is wrong for
+/// every id and stops the run; a 404 with no SCM code proves nothing about the certificate.
+/// No in-use code is documented: a certificate still deployed is expected to come back as
+/// `SCM.0010` (wrong type or status), reported `denied` with the vendor's message.
 pub fn classify(code: Option<&str>, http: u16) -> Class {
     let gateway = code.and_then(|c| c.strip_prefix("APIGW.").or_else(|| c.strip_prefix("APIG.")));
     if let Some(n) = gateway {
         return match n {
-            // "The throttling threshold has been reached: policy user over ratelimit".
+            // "The throttling threshold has been reached."
             "0308" => Class::Throttled,
-            // API or backend missing, plug-in/backend configuration missing: the route is
-            // wrong for every request.
-            "0101" | "0103" | "0104" | "0105" => Class::Abort,
-            // Authentication (AK/SK signature, app auth, token), access denied by IAM/ACL/IP,
-            // project unavailable: every request would fail the same way.
-            "0301" | "0302" | "0303" | "0304" | "0305" | "0306" | "0307" | "0310" => Class::Abort,
-            // Backend unavailable or timed out.
-            "0201" | "0202" => Class::Transient,
-            _ => match http {
-                429 => Class::Throttled,
-                500..=599 => Class::Transient,
-                401 | 403 | 404 => Class::Abort,
-                _ => Class::Done(Status::Failed),
-            },
+            // Backend unavailable or timed out; gateway internal errors (06xx, 0705).
+            "0201" => Class::Transient,
+            n if n.starts_with("06") || n == "0705" => Class::Transient,
+            // The rest hold for every request: API, backend, plug-in or configuration
+            // missing, orchestration error, service unavailable in the region (0101, 0103-0106,
+            // 0801); authentication (0301, 0303, 0305, 0307, 0311); IAM user, app, API, project
+            // or region access denied (0302, 0304, 0306, 0310, 0802); client IP refused (0401,
+            // 0402, 0404); app quota used up or frozen (0501, 0502).
+            _ => Class::Abort,
         };
     }
     match code {
         Some("SCM.0003") => Class::Done(Status::Denied),
         // Wrong certificate type or status for deletion.
         Some("SCM.0010") => Class::Done(Status::Denied),
-        // "Abnormal certificate ID" / "Incorrect certificate ID": no such certificate.
+        // "Abnormal certificate ID" / "Incorrect certificate ID." (assumption, see above).
         Some("SCM.0008" | "SCM.0020") => Class::Done(Status::NotFound),
         Some("SCM.0005") => Class::Done(Status::Failed),
+        // SCM itself answered 404 for this certificate's path.
+        Some(c) if http == 404 && c.starts_with("SCM.") => Class::Done(Status::NotFound),
         _ => match http {
             429 => Class::Throttled,
             401 => Class::Abort,
@@ -384,15 +400,39 @@ mod tests {
             (None, 500, Class::Transient),
             (None, 503, Class::Transient),
             (Some("SCM.9999"), 400, Class::Done(Status::Failed)),
-            (Some("SCM.9999"), 404, Class::Done(Status::Failed)),
+            // SCM itself answering 404 for the certificate (Terraform's CheckDeletedDiag).
+            (Some("SCM.9999"), 404, Class::Done(Status::NotFound)),
+            // Neither SCM nor the gateway: no proof.
+            (Some("Whatever"), 404, Class::Done(Status::Failed)),
             // API Gateway: the API or its backend does not exist — wrong route, every id.
             (Some("APIG.0101"), 404, Class::Abort),
             (Some("APIGW.0101"), 404, Class::Abort),
             (Some("APIG.0103"), 404, Class::Abort),
             (Some("APIGW.0103"), 404, Class::Abort),
+            (Some("APIG.0103"), 500, Class::Abort),
+            (Some("APIGW.0104"), 400, Class::Abort),
+            (Some("APIGW.0105"), 400, Class::Abort),
+            (Some("APIGW.0106"), 400, Class::Abort),
+            (Some("APIGW.0801"), 403, Class::Abort),
             (Some("APIGW.0302"), 403, Class::Abort),
+            (Some("APIGW.0304"), 403, Class::Abort),
+            (Some("APIGW.0305"), 401, Class::Abort),
+            (Some("APIGW.0306"), 403, Class::Abort),
+            (Some("APIGW.0307"), 401, Class::Abort),
+            (Some("APIGW.0310"), 403, Class::Abort),
+            (Some("APIGW.0311"), 401, Class::Abort),
+            (Some("APIGW.0401"), 403, Class::Abort),
+            (Some("APIGW.0402"), 403, Class::Abort),
+            (Some("APIGW.0404"), 403, Class::Abort),
+            (Some("APIGW.0501"), 405, Class::Abort),
+            (Some("APIGW.0502"), 405, Class::Abort),
+            (Some("APIGW.0802"), 403, Class::Abort),
             (Some("APIGW.0201"), 502, Class::Transient),
-            (Some("APIGW.0999"), 404, Class::Abort),
+            (Some("APIGW.0201"), 504, Class::Transient),
+            (Some("APIGW.0601"), 500, Class::Transient),
+            (Some("APIGW.0610"), 502, Class::Transient),
+            (Some("APIGW.0613"), 503, Class::Transient),
+            (Some("APIGW.0705"), 500, Class::Transient),
         ];
         for (code, http, want) in table {
             assert_eq!(classify(*code, *http), *want, "{code:?} {http}");
@@ -559,6 +599,12 @@ mod tests {
             assert_eq!(req.header_value("X-Domain-Id"), Some("domainid123"));
             let req = p.list_request(&plan[0], 4, &Stamp::now());
             assert_eq!(req.target(), "/v3/scm/certificates?limit=50&offset=200");
+            // The other reading, once the probe found it: offset is the page index.
+            let mut as_page = plan[0].clone();
+            as_page.offset_is_page = true;
+            let req = p.list_request(&as_page, 4, &Stamp::now());
+            assert_eq!(req.target(), "/v3/scm/certificates?limit=50&offset=4");
+            assert!(p.list_paging_probe());
         }
 
         #[test]

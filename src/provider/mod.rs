@@ -191,6 +191,12 @@ pub trait Provider: Send + Sync {
     /// One page of certificates, or the answer for an error reply.
     fn list_answer(&self, query: &ListQuery, reply: &Reply) -> Result<Page, Answer>;
 
+    /// Whether the paging parameter's reading (record offset or page index) must be found out
+    /// from the server's replies before walking ([`ListQuery::offset_is_page`]).
+    fn list_paging_probe(&self) -> bool {
+        false
+    }
+
     /// The documented request quota for the list call.
     fn list_rate(&self) -> f64 {
         self.default_rate()
@@ -214,6 +220,9 @@ pub struct ListQuery {
     /// `--region all`: a region the product or account does not have is skipped with a
     /// warning instead of failing the listing.
     pub optional: bool,
+    /// The paging parameter is a page index rather than a record offset (huawei-scm's
+    /// `offset`, whose reading the reference leaves open; see [`Provider::list_paging_probe`]).
+    pub offset_is_page: bool,
 }
 
 impl ListQuery {
@@ -223,6 +232,7 @@ impl ListQuery {
             params,
             region: None,
             optional: false,
+            offset_is_page: false,
         }
     }
 }

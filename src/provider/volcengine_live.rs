@@ -255,6 +255,9 @@ pub fn classify(code: Option<&str>, http: u16) -> Class {
         | "InternalServiceTimeout" => Class::Transient,
         // "未分类错误。建议重试" — unclassified, the vendor advises retrying (seed 002).
         "CommonErr" => Class::Transient,
+        // No in-use code is documented for DeleteCert (seed 002's table has none, and no
+        // message pattern is published for `InvalidParam`): a certificate still bound to a
+        // domain is reported `failed` with the vendor's message, never a guessed `in_use`.
         "InvalidParam" | "InvalidParam.BindError" | "MissingParameter" | "MissingRequestInfo" => {
             Class::Done(Status::Failed)
         }
