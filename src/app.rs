@@ -65,7 +65,7 @@ pub async fn run<W: Write>(
     }
 
     // From here on every id gets an outcome, even when the run cannot start.
-    let ready = match Transport::new(settings.run.timeout, settings.run.proxy.as_ref()) {
+    let ready = match Transport::new(&settings.run) {
         Ok(transport) => resolve_domain_id(&transport, &mut provider_settings)
             .await
             .map(|()| transport),
