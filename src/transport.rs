@@ -181,21 +181,19 @@ fn platform_roots(trust: &Trust) -> Vec<CertificateDer<'static>> {
 }
 
 /// The rustls error somewhere in a reqwest error's source chain. (`io::Error` hides the error
-/// it wraps from `source()`, so look inside it too.)
+/// it wraps from `source()`, and the TLS connectors wrap it in one or two, so look inside.)
 fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
-    let mut source = Some(e);
-    while let Some(s) = source {
+    let mut next = Some(e);
+    while let Some(s) = next {
         if let Some(r) = s.downcast_ref::<rustls::Error>() {
             return Some(r);
         }
-        if let Some(r) = s
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(r);
-        }
-        source = s.source();
+        next = match s.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
     }
     None
 }
