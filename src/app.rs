@@ -65,7 +65,7 @@ pub async fn run<W: Write>(
     // From here on every id gets an outcome, even when the run cannot start.
     let pre = provider::build(&provider_settings);
     let rate = settings.run.rate.unwrap_or_else(|| pre.default_rate());
-    let ready = match Transport::new(settings.run.timeout, settings.run.proxy.as_ref()) {
+    let ready = match Transport::new(&settings.run) {
         Ok(transport) => {
             let sender = Sender::for_run(transport, rate, &settings.run);
             resolve_domain_id(&sender, &mut provider_settings)

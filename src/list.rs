@@ -43,8 +43,7 @@ pub async fn run<W: Write>(
     let now = Utc::now();
     let filter = spec.resolve(now);
     let mut provider_settings = settings.provider.clone();
-    let transport =
-        Transport::new(settings.run.timeout, settings.run.proxy.as_ref()).map_err(Error::Io)?;
+    let transport = Transport::new(&settings.run).map_err(Error::Io)?;
     let rate = settings
         .run
         .rate

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::provider::{alibaba_cas, alibaba_slb, huawei_scm, tencent_ssl, volcengine_live, Kind};
 use crate::secret::{Credentials, Secret};
 use crate::time::When;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Where requests go: scheme and `Host` value (with `:port` only when not the default).
@@ -153,6 +154,8 @@ pub struct RunSettings {
     pub deadline: Option<Duration>,
     /// Outbound proxy for https requests, from the environment.
     pub proxy: Option<Proxy>,
+    /// Certificate authorities trusted besides the built-in and platform roots.
+    pub trust: Trust,
 }
 
 /// An outbound proxy taken from `HTTPS_PROXY` (or `ALL_PROXY`, either case), with the hosts in
@@ -191,6 +194,137 @@ fn proxy(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Proxy>, Error> {
         url: Secret::new(url),
         no_proxy,
     }))
+}
+
+/// Certificate authorities trusted on top of the compiled-in Mozilla roots and the platform's
+/// store: every certificate in the PEM file `SSL_CERT_FILE` names and in the PEM files of the
+/// directories `SSL_CERT_DIR` names (`:`-separated, `;` on Windows, as OpenSSL reads them).
+///
+/// certdel reads the two variables here, itself, so that their certificates are *added*:
+/// rustls-native-certs also looks at them, but when either is set it loads those files
+/// *instead of* the platform store. [`crate::transport`] therefore gets the files from here
+/// and, when they are set, loads the platform's certificate directories explicitly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trust {
+    /// Every certificate found, once, in the order found.
+    pub extra: Vec<ExtraRoot>,
+    /// Load the platform's store (`false` only in tests and measurements).
+    pub platform: bool,
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Trust {
+            extra: Vec::new(),
+            platform: true,
+        }
+    }
+}
+
+/// One certificate from `SSL_CERT_FILE` or `SSL_CERT_DIR`, with where it came from (for
+/// messages).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExtraRoot {
+    pub var: &'static str,
+    pub path: PathBuf,
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+}
+
+impl std::fmt::Debug for ExtraRoot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}={} ({} bytes)",
+            self.var,
+            self.path.display(),
+            self.der.len()
+        )
+    }
+}
+
+fn trust(env: &dyn Fn(&str) -> Option<String>) -> Result<Trust, Error> {
+    let mut extra: Vec<ExtraRoot> = Vec::new();
+    let mut add = |var: &'static str, path: &Path, ders: Vec<Vec<u8>>| {
+        for der in ders {
+            // `openssl rehash` directories hold each certificate under several names.
+            if !extra.iter().any(|e| e.der == der) {
+                extra.push(ExtraRoot {
+                    var,
+                    path: path.to_path_buf(),
+                    der,
+                });
+            }
+        }
+    };
+    const FILE: &str = "SSL_CERT_FILE";
+    const DIR: &str = "SSL_CERT_DIR";
+    if let Some(file) = env(FILE) {
+        let path = Path::new(&file);
+        let ders = pem_certificates(FILE, path)?;
+        if ders.is_empty() {
+            return Err(Error::usage(format!(
+                "{FILE}={}: no PEM certificate in the file (no -----BEGIN CERTIFICATE----- block); point {FILE} at a PEM file of CA certificates, or unset it",
+                path.display()
+            )));
+        }
+        add(FILE, path, ders);
+    }
+    if let Some(dirs) = env(DIR) {
+        for dir in std::env::split_paths(&dirs).filter(|d| !d.as_os_str().is_empty()) {
+            let entries = std::fs::read_dir(&dir).map_err(|e| {
+                Error::usage(format!(
+                    "{DIR}: cannot read the directory {} ({e}); point {DIR} at directories of PEM CA certificates, or unset it",
+                    dir.display()
+                ))
+            })?;
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                // Follows symlinks; dangling links and subdirectories are not certificates.
+                .filter(|p| p.is_file())
+                .collect();
+            paths.sort();
+            let mut found = 0;
+            for path in paths {
+                let ders = pem_certificates(DIR, &path)?;
+                found += ders.len();
+                add(DIR, &path, ders);
+            }
+            if found == 0 {
+                return Err(Error::usage(format!(
+                    "{DIR}: no PEM certificate in any file of the directory {}; point {DIR} at directories of PEM CA certificates, or unset it",
+                    dir.display()
+                )));
+            }
+        }
+    }
+    Ok(Trust {
+        extra,
+        platform: true,
+    })
+}
+
+/// The certificates (DER) of a PEM file; other PEM sections (keys, CRLs) and text around
+/// them are skipped.
+fn pem_certificates(var: &str, path: &Path) -> Result<Vec<Vec<u8>>, Error> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::usage(format!(
+            "{var}: cannot read {} ({e}); point {var} at a readable PEM file of CA certificates, or unset it",
+            path.display()
+        ))
+    })?;
+    CertificateDer::pem_slice_iter(&bytes)
+        .map(|c| {
+            c.map(|c| c.as_ref().to_vec()).map_err(|e| {
+                Error::usage(format!(
+                    "{var}: {}: a certificate in the file cannot be read ({e}); fix or remove it",
+                    path.display()
+                ))
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug)]
@@ -440,6 +574,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             timeout: Duration::from_secs_f64(g.timeout),
             deadline,
             proxy: proxy(&env)?,
+            trust: trust(&env)?,
         },
     })
 }
@@ -861,5 +996,140 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("HTTPS_PROXY is not a proxy URL"), "{e}");
+    }
+
+    /// A fresh directory under the system temp dir, for files the trust settings read.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("certdel-trust-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn ca_pem(name: &str) -> (String, Vec<u8>) {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        let cert = params
+            .self_signed(&rcgen::KeyPair::generate().unwrap())
+            .unwrap();
+        (cert.pem(), cert.der().to_vec())
+    }
+
+    fn trust_with(vars: &[(&str, &str)]) -> Result<Trust, Error> {
+        let mut all = TC.to_vec();
+        all.extend_from_slice(vars);
+        resolve_with(&["tencent-ssl", "delete", "x"], &all).map(|s| s.run.trust)
+    }
+
+    #[test]
+    fn no_trust_variables_means_built_in_and_platform_roots() {
+        assert_eq!(trust_with(&[]).unwrap(), Trust::default());
+        let t = trust_with(&[("SSL_CERT_FILE", ""), ("SSL_CERT_DIR", "")]).unwrap();
+        assert!(t.extra.is_empty() && t.platform, "empty values are unset");
+    }
+
+    #[test]
+    fn ssl_cert_file_adds_every_certificate_in_it() {
+        let dir = scratch("file");
+        let ((a, a_der), (b, b_der)) = (ca_pem("CA one"), ca_pem("CA two"));
+        let file = dir.join("bundle.pem");
+        std::fs::write(&file, format!("# corporate roots\n{a}\nsome text\n{b}")).unwrap();
+        let t = trust_with(&[("SSL_CERT_FILE", file.to_str().unwrap())]).unwrap();
+        assert!(
+            t.platform,
+            "added to the platform roots, not instead of them"
+        );
+        let ders: Vec<_> = t.extra.iter().map(|e| e.der.clone()).collect();
+        assert_eq!(ders, vec![a_der, b_der]);
+        assert!(t
+            .extra
+            .iter()
+            .all(|e| e.var == "SSL_CERT_FILE" && e.path == file));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn ssl_cert_dir_reads_the_pem_files_of_each_directory() {
+        let (one, two) = (scratch("dir1"), scratch("dir2"));
+        let ((a, a_der), (b, b_der)) = (ca_pem("CA one"), ca_pem("CA two"));
+        std::fs::write(one.join("a.pem"), &a).unwrap();
+        // The same certificate under a second name (as `openssl rehash` leaves it) counts once.
+        std::fs::write(one.join("1a2b3c4d.0"), &a).unwrap();
+        std::fs::write(one.join("README"), "not a certificate").unwrap();
+        std::fs::create_dir(one.join("sub")).unwrap();
+        std::fs::write(two.join("b.crt"), &b).unwrap();
+        let dirs = format!("{}:{}", one.display(), two.display());
+        let t = trust_with(&[("SSL_CERT_DIR", &dirs)]).unwrap();
+        let ders: Vec<_> = t.extra.iter().map(|e| e.der.clone()).collect();
+        assert_eq!(ders, vec![a_der, b_der]);
+        assert!(t.extra.iter().all(|e| e.var == "SSL_CERT_DIR"));
+
+        let empty = scratch("dir-empty");
+        let e = trust_with(&[("SSL_CERT_DIR", empty.to_str().unwrap())])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("SSL_CERT_DIR") && e.contains(empty.to_str().unwrap()),
+            "{e}"
+        );
+        let missing = one.join("missing");
+        let e = trust_with(&[("SSL_CERT_DIR", &format!("{dirs}:{}", missing.display()))])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("SSL_CERT_DIR") && e.contains(missing.to_str().unwrap()),
+            "{e}"
+        );
+        for d in [one, two, empty] {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+
+    #[test]
+    fn unusable_ssl_cert_file_is_a_usage_error_naming_it() {
+        let e = trust_with(&[("SSL_CERT_FILE", "/nonexistent/ca.pem")]).unwrap_err();
+        assert!(matches!(e, Error::Usage(_)), "{e:?}");
+        let e = e.to_string();
+        assert!(
+            e.starts_with("SSL_CERT_FILE: cannot read /nonexistent/ca.pem (")
+                && e.contains("or unset it"),
+            "{e}"
+        );
+
+        let dir = scratch("nocert");
+        let file = dir.join("key.pem");
+        std::fs::write(&file, rcgen::KeyPair::generate().unwrap().serialize_pem()).unwrap();
+        let e = trust_with(&[("SSL_CERT_FILE", file.to_str().unwrap())])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("SSL_CERT_FILE=") && e.contains("no PEM certificate"),
+            "{e}"
+        );
+        let garbled = dir.join("garbled.pem");
+        std::fs::write(
+            &garbled,
+            "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let e = trust_with(&[("SSL_CERT_FILE", garbled.to_str().unwrap())])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot be read"), "{e}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn https_to_loopback_is_accepted() {
+        let e = Endpoint::parse("https://127.0.0.1:8443").unwrap();
+        assert_eq!(
+            (e.scheme.as_str(), e.host.as_str()),
+            ("https", "127.0.0.1:8443")
+        );
+        let e = Endpoint::parse("https://localhost:8443").unwrap();
+        assert_eq!(e.host, "localhost:8443");
     }
 }

@@ -1,9 +1,13 @@
 //! The one shared HTTP client: connection pool, keep-alive, timeouts, no redirects, no
 //! proxies picked up behind the operator's back. The only module that uses reqwest.
+//!
+//! Trusted roots: the compiled-in Mozilla set (webpki-roots), the platform's store, and the
+//! certificates of `SSL_CERT_FILE` / `SSL_CERT_DIR` ([`Trust`], read by settings).
 
 use crate::provider::Reply;
-use crate::settings::Proxy;
+use crate::settings::{RunSettings, Trust};
 use crate::sign::Request;
+use rustls::pki_types::CertificateDer;
 use std::time::Duration;
 
 /// Why a request got no reply, and whether it may have reached the server.
@@ -21,8 +25,9 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(timeout: Duration, proxy: Option<&Proxy>) -> Result<Transport, String> {
-        let builder = reqwest::Client::builder()
+    pub fn new(run: &RunSettings) -> Result<Transport, String> {
+        let timeout = run.timeout;
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("certdel/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
@@ -32,7 +37,13 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none())
             // The only proxy is the one settings found; nothing else is picked up.
             .no_proxy();
-        let builder = match proxy {
+        for der in roots(&run.trust)? {
+            builder = builder.add_root_certificate(
+                reqwest::Certificate::from_der(&der)
+                    .map_err(|e| format!("cannot use a root certificate: {e}"))?,
+            );
+        }
+        let builder = match run.proxy.as_ref() {
             None => builder,
             Some(p) => {
                 // https only: plain http is for loopback endpoints, which never go through it.
@@ -109,8 +120,80 @@ fn describe(e: reqwest::Error) -> SendError {
         message.push_str(&s.to_string());
         source = s.source();
     }
+    if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) =
+        rustls_error(&e)
+    {
+        message.push_str(
+            "; the server's certificate is not signed by a trusted CA: behind a TLS-inspecting proxy or with a private CA, give its CA certificate (PEM) in SSL_CERT_FILE or SSL_CERT_DIR",
+        );
+    }
     SendError {
         message,
         maybe_sent,
     }
+}
+
+/// The roots added to the compiled-in Mozilla set: the platform's store and the operator's
+/// `SSL_CERT_FILE` / `SSL_CERT_DIR` certificates. A platform certificate rustls cannot use is
+/// skipped (stores hold ancient roots without X.509v3 extensions) and an unreadable store is
+/// not fatal (the Mozilla roots remain); an operator's certificate that cannot be used is an
+/// error naming it.
+fn roots(trust: &Trust) -> Result<Vec<CertificateDer<'static>>, String> {
+    let mut check = rustls::RootCertStore::empty();
+    let mut out = Vec::new();
+    if trust.platform {
+        for der in platform_roots(trust) {
+            if check.add(der.clone()).is_ok() {
+                out.push(der);
+            }
+        }
+    }
+    for root in &trust.extra {
+        let der = CertificateDer::from(root.der.clone());
+        check.add(der.clone()).map_err(|e| {
+            format!(
+                "{}: {}: a certificate cannot be used as a trusted root ({e}); fix or remove it",
+                root.var,
+                root.path.display()
+            )
+        })?;
+        out.push(der);
+    }
+    Ok(out)
+}
+
+/// The platform's certificate store. rustls-native-certs loads `SSL_CERT_FILE` /
+/// `SSL_CERT_DIR` *instead of* the store when either is set; certdel adds those itself
+/// ([`Trust::extra`]), so on Linux and the BSDs the distribution's certificate directories
+/// are then read directly. (On macOS and Windows the system store is then not consulted: the
+/// Mozilla roots and the named files remain.)
+fn platform_roots(trust: &Trust) -> Vec<CertificateDer<'static>> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if !trust.extra.is_empty() {
+        return openssl_probe::candidate_cert_dirs()
+            .flat_map(|dir| rustls_native_certs::load_certs_from_paths(None, Some(dir)).certs)
+            .collect();
+    }
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    let _ = trust;
+    // Errors (no store, an unreadable file in it) are not fatal: the Mozilla roots remain.
+    rustls_native_certs::load_native_certs().certs
+}
+
+/// The rustls error somewhere in a reqwest error's source chain. (`io::Error` hides the error
+/// it wraps from `source()`, and the TLS connectors wrap it in one or two, so look inside.)
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut next = Some(e);
+    while let Some(s) = next {
+        if let Some(r) = s.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        next = match s.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
+    }
+    None
 }

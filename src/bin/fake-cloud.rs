@@ -1,11 +1,12 @@
 //! fake-cloud: a local server on 127.0.0.1 that speaks the five certificate APIs certdel
 //! talks to, verifies their signatures and keeps an in-memory store seeded from JSON.
 //!
-//! Prints exactly one line, `listening on http://127.0.0.1:PORT`, to stdout, then serves
+//! Prints exactly one line, `listening on http://127.0.0.1:PORT` (`https://` with
+//! `--tls-cert`/`--tls-key`), to stdout, then serves
 //! until killed or interrupted; one line per request goes to stderr (never a secret).
 //! See `fixtures/fake/README.md`.
 
-use certdel::fake::{self, Config, Faults, Quota, Seed};
+use certdel::fake::{self, Config, Faults, Quota, Seed, TlsIdentity};
 use certdel::provider::Kind;
 use clap::Parser;
 use std::io::Write;
@@ -72,6 +73,14 @@ struct Args {
     #[arg(long, value_name = "SECONDS")]
     retry_after: Option<u32>,
 
+    /// Serve https with this certificate chain (PEM, leaf first); needs --tls-key
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+
     /// Do not log requests to stderr
     #[arg(long, short)]
     quiet: bool,
@@ -124,6 +133,15 @@ fn config(args: Args) -> Result<Config, String> {
     config.task_polls = args.task_polls;
     config.retry_after = args.retry_after;
     config.log_stderr = !args.quiet;
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        let read = |flag: &str, path: &PathBuf| {
+            std::fs::read(path).map_err(|e| format!("{flag} {}: {e}", path.display()))
+        };
+        config.tls = Some(TlsIdentity {
+            cert_pem: read("--tls-cert", cert)?,
+            key_pem: read("--tls-key", key)?,
+        });
+    }
     Ok(config)
 }
 
@@ -139,13 +157,14 @@ fn main() -> ExitCode {
         let listener = fake::bind(config.port)?;
         let addr = listener.local_addr()?;
         let state = Arc::new(fake::State::new(config)?);
+        let scheme = state.scheme();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener)?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "listening on http://{addr}")?;
+            writeln!(out, "listening on {scheme}://{addr}")?;
             out.flush()?;
             drop(out);
             let stop = async {

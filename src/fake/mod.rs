@@ -14,7 +14,7 @@
 //! Each request goes: capture → latency → auth ([`verify`]) → quota → injected fault →
 //! the product's handler. Random faults ([`chaos`]) are drawn for every routed request, in
 //! arrival order, from a seeded PRNG, so a given seed and request order always give the same
-//! faults. [`start`] runs the server on its own thread and returns a [`Running`] handle whose
+//! faults. With [`Config::tls`] it serves https instead of http (rustls). [`start`] runs the server on its own thread and returns a [`Running`] handle whose
 //! accessors let tests look at the store, the request log and the counters.
 
 pub mod alibaba;
@@ -84,6 +84,8 @@ pub struct Config {
     /// records) instead of a record offset — the other reading of the reference, which caps
     /// `offset` at 100.
     pub huawei_offset_is_page: bool,
+    /// Serve TLS (https) with this certificate and key instead of plain http.
+    pub tls: Option<TlsIdentity>,
 }
 
 /// One scripted answer (see [`Config::scripts`]).
@@ -127,7 +129,47 @@ impl Config {
             log_stderr: false,
             scripts: HashMap::new(),
             huawei_offset_is_page: false,
+            tls: None,
         }
+    }
+}
+
+/// A certificate chain (leaf first) and its private key, both PEM, for serving https.
+#[derive(Clone)]
+pub struct TlsIdentity {
+    pub cert_pem: Vec<u8>,
+    pub key_pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for TlsIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TlsIdentity { cert_pem, key_pem: <redacted> }")
+    }
+}
+
+impl TlsIdentity {
+    /// The rustls acceptor serving this identity (ring, as reqwest uses; TLS 1.2 and 1.3).
+    fn acceptor(&self) -> std::io::Result<tokio_rustls::TlsAcceptor> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let bad = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, what);
+        let certs = CertificateDer::pem_slice_iter(&self.cert_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("TLS certificate: {e}")))?;
+        if certs.is_empty() {
+            return Err(bad("TLS certificate: no PEM certificate".into()));
+        }
+        let key = PrivateKeyDer::from_pem_slice(&self.key_pem)
+            .map_err(|e| bad(format!("TLS key: {e}")))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| bad(format!("TLS: {e}")))?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(|e| bad(format!("TLS certificate and key: {e}")))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
     }
 }
 
@@ -358,6 +400,7 @@ pub struct State {
     chaos: Mutex<chaos::Chaos>,
     scripts: Mutex<HashMap<(Kind, String), std::collections::VecDeque<Step>>>,
     capture: Option<Mutex<std::fs::File>>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     seq: AtomicU64,
     started: std::time::Instant,
 }
@@ -379,6 +422,7 @@ impl State {
             None => None,
         };
         let chaos = chaos::Chaos::new(config.rng_seed, config.faults, &config.quotas);
+        let tls = config.tls.as_ref().map(TlsIdentity::acceptor).transpose()?;
         Ok(State {
             store: Mutex::new(config.seed.store.clone()),
             log: Mutex::new(Vec::new()),
@@ -393,10 +437,20 @@ impl State {
                     .collect(),
             ),
             capture,
+            tls,
             seq: AtomicU64::new(1),
             started: std::time::Instant::now(),
             config,
         })
+    }
+
+    /// `https` when serving TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -718,11 +772,25 @@ pub async fn serve_until(
         };
         let state = Arc::clone(&state);
         tokio::spawn(async move {
+            let tls = state.tls.clone();
             let service = service_fn(move |req| serve_http(Arc::clone(&state), req));
-            // Errors here are dropped connections (on purpose or by the client).
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            // Errors here are dropped connections (on purpose or by the client), and TLS
+            // handshakes the client broke off (it does not trust the certificate).
+            match tls {
+                None => {
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                }
+                Some(acceptor) => {
+                    let Ok(stream) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                }
+            }
         });
     }
 }
@@ -789,9 +857,9 @@ impl Running {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`, for `--endpoint`.
+    /// `http://127.0.0.1:PORT` (`https://` when serving TLS), for `--endpoint`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.state.scheme(), self.addr)
     }
 
     /// A copy of the store as it is now.
