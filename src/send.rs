@@ -165,9 +165,20 @@ impl Sender {
                 Err(SendError {
                     message,
                     maybe_sent,
+                    permanent,
                 }) => {
                     if maybe_sent {
                         tried.ambiguous = Some(message.clone());
+                    }
+                    if permanent {
+                        // A refused server certificate: no retry can change it.
+                        self.stop_with(Error::Unreachable {
+                            provider,
+                            action,
+                            message: message.clone(),
+                        });
+                        tried.end = End::NoReply(message);
+                        return tried;
                     }
                     if retries_left {
                         self.pause(backoff(tried.attempts)).await;

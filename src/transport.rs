@@ -17,6 +17,9 @@ pub struct SendError {
     /// `false` only when the request certainly never left (connection refused, DNS, TLS
     /// handshake): then a retry cannot hide an earlier deletion.
     pub maybe_sent: bool,
+    /// Retrying cannot help: the server's certificate was refused (untrusted issuer, wrong
+    /// name, expired). Every request to this endpoint would fail the same way.
+    pub permanent: bool,
 }
 
 #[derive(Clone)]
@@ -72,6 +75,7 @@ impl Transport {
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| SendError {
             message: format!("bad method: {e}"),
             maybe_sent: false,
+            permanent: true,
         })?;
         let mut builder = self.client.request(method, req.url());
         for (name, value) in &req.headers {
@@ -120,9 +124,9 @@ fn describe(e: reqwest::Error) -> SendError {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) =
-        rustls_error(&e)
-    {
+    let tls = rustls_error(&e);
+    let permanent = matches!(tls, Some(rustls::Error::InvalidCertificate(_)));
+    if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) = tls {
         message.push_str(
             "; the server's certificate is not signed by a trusted CA: behind a TLS-inspecting proxy or with a private CA, give its CA certificate (PEM) in SSL_CERT_FILE or SSL_CERT_DIR",
         );
@@ -130,6 +134,7 @@ fn describe(e: reqwest::Error) -> SendError {
     SendError {
         message,
         maybe_sent,
+        permanent,
     }
 }
 

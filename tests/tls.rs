@@ -189,3 +189,24 @@ fn the_fake_cloud_binary_serves_https() {
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(out.outcome("8zXq1Uuq"), Some("deleted"), "{out:?}");
 }
+
+/// A refused server certificate holds for every attempt: certdel stops at once instead of
+/// retrying with backoff.
+#[test]
+fn a_refused_certificate_is_not_retried() {
+    let pki = Pki::new("noretry");
+    let fake = pki.start();
+    let out = delete(&fake, TENCENT, &["tls-1", "tls-2"])
+        .flag("--max-retries", "5")
+        .flag("--output", "json")
+        .arg("--no-batch")
+        .run();
+    assert_eq!(out.code, 2, "{out:?}");
+    let lines = out.json_lines();
+    assert_eq!(lines.len(), 2, "{out:?}");
+    let attempts: u64 = lines.iter().map(|l| l["attempts"].as_u64().unwrap()).sum();
+    assert!(
+        attempts <= 2,
+        "one attempt at most per id, no retries: {out:?}"
+    );
+}
