@@ -8,7 +8,7 @@
 //! ```
 //! Results and their interpretation: `benches/README.md`.
 
-use certdel::fake::{self, Cert, Config, Faults, Quota, Running, Seed};
+use certdel::fake::{self, CasKind, Cert, Config, Faults, Quota, Running, Seed};
 use certdel::provider::Kind;
 use chrono::{Duration as Days, Utc};
 use std::io::{Read, Write};
@@ -191,6 +191,98 @@ fn ceiling_case(name: &str, n: usize, rate: f64, latency_ms: u64, faults: Faults
     let j = judge(&fake, kind, &ids, &run.stdout);
     row(name, n, rate, &run, Some(n as f64 / rate), &j);
     fake.shutdown();
+}
+
+/// One provider's faults case: label, product, extra flags, id shape, certificate shape.
+type FaultCase = (
+    &'static str,
+    Kind,
+    &'static [&'static str],
+    fn(usize) -> String,
+    fn(Cert) -> Cert,
+);
+
+/// The faults case on every provider (both alibaba-cas targets, tencent-ssl batched and one
+/// request per id): outcomes the store contradicts must stay at 0 everywhere.
+fn faults_every_provider(n: usize, faults: Faults) {
+    let later = Utc::now() + Days::days(30);
+    let cases: [FaultCase; 7] = [
+        (
+            "faults, huawei-scm",
+            Kind::HuaweiScm,
+            &[],
+            |i| format!("scs{:013}", i),
+            |c| c,
+        ),
+        (
+            "faults, tencent-ssl (batches)",
+            Kind::TencentSsl,
+            &[],
+            |i| format!("tc{i:06}"),
+            |c| c,
+        ),
+        (
+            "faults, tencent-ssl (--no-batch)",
+            Kind::TencentSsl,
+            &["--no-batch"],
+            |i| format!("tc{i:06}"),
+            |c| c,
+        ),
+        (
+            "faults, volcengine-live",
+            Kind::VolcengineLive,
+            &[],
+            |i| format!("chain-{i:08}"),
+            |c| c,
+        ),
+        (
+            "faults, alibaba-slb",
+            Kind::AlibabaSlb,
+            &["--region", "cn-hangzhou"],
+            |i| format!("slb_{i}"),
+            |c| c.region("cn-hangzhou"),
+        ),
+        (
+            "faults, alibaba-cas orders",
+            Kind::AlibabaCas,
+            &[],
+            |i| format!("{}", 100_000 + i),
+            |c| c.kind(CasKind::Order).status("CHECKED_FAIL"),
+        ),
+        (
+            "faults, alibaba-cas certificates",
+            Kind::AlibabaCas,
+            &["--target", "certificates"],
+            |i| format!("{}", 900_000 + i),
+            |c| c.kind(CasKind::Certificate),
+        ),
+    ];
+    for (label, kind, extra, id, shape) in cases {
+        let ids: Vec<String> = (0..n).map(id).collect();
+        let seed = ids.iter().fold(Seed::demo(), |s, i| {
+            s.with(kind, shape(Cert::new(i.clone()).not_after(later)))
+        });
+        let mut config = Config::new(seed);
+        config.latency = Duration::from_millis(30);
+        config.quotas.insert(
+            kind,
+            Quota {
+                rate: 50.0,
+                burst: 10.0,
+            },
+        );
+        config.faults = faults;
+        config.rng_seed = 7;
+        let fake = fake::start(config).expect("start fake cloud");
+        let url = fake.url();
+        let mut args = vec![kind.name(), "delete", "-", "--yes", "--output", "json"];
+        args.extend(["--endpoint", &url, "--rate", "50", "--timeout", "5"]);
+        args.extend(extra.iter().copied());
+        let run = certdel(&args, &(ids.join("\n") + "\n"));
+        let j = judge(&fake, kind, &ids, &run.stdout);
+        row(label, n, 50.0, &run, Some(n as f64 / 50.0), &j);
+        fake.shutdown();
+    }
 }
 
 fn tencent_batch(n: usize) {
@@ -424,6 +516,7 @@ fn main() {
         after_apply: 0.5,
     };
     ceiling_case("20% 5xx + 5% drops, 30 ms", n, 50.0, 30, faults);
+    faults_every_provider(if quick { 50 } else { 200 }, faults);
     tencent_batch(if quick { 100 } else { 1000 });
     rss_many_ids(if quick { 1000 } else { 10_000 });
     rss_list(if quick { 1000 } else { 10_000 });
