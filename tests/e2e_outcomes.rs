@@ -274,3 +274,46 @@ fn an_unreachable_region_fails_the_listing_and_is_named() {
         "{out:?}"
     );
 }
+
+/// Huawei ids `.` and `..` would name another path once any URL parser removed the dot
+/// segment (`DELETE /v3/scm/certificates/..` → `DELETE /v3/scm/`): refused before any request.
+#[test]
+fn huawei_dot_segment_ids_are_refused_before_any_request() {
+    let t = HUAWEI;
+    let id = t.id(1);
+    let fake = start(t.seed([t.cert(&id)]));
+    for bad in [".", ".."] {
+        let out = delete(&fake, t, &[&id, bad]).run();
+        assert_eq!(out.code, 2, "{bad}: {out:?}");
+        assert!(out.stderr.contains("dot segment"), "{bad}: {out:?}");
+    }
+    assert!(fake.requests().is_empty(), "a request was sent");
+    assert!(t.present(&fake, &id));
+}
+
+/// The domain-id lookup goes through the run's sender: `--deadline` bounds it like any other
+/// request, and every id is still reported.
+#[test]
+fn huawei_discovery_is_bounded_by_the_deadline() {
+    // A listener on loopback that never answers: the kernel accepts, nobody reads.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let iam = format!("http://{}", silent.local_addr().unwrap());
+    let t = HUAWEI;
+    let id = t.id(1);
+    let fake = start(t.seed([t.cert(&id)]));
+    let out = delete(&fake, t, &[&id])
+        .without_env("HUAWEICLOUD_SDK_DOMAIN_ID")
+        .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", &iam)
+        .flag("--timeout", "1")
+        .flag("--max-retries", "8")
+        .args(["--deadline", "1.5"])
+        .run();
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("HUAWEICLOUD_SDK_DOMAIN_ID") && out.stderr.contains("deadline reached"),
+        "{out:?}"
+    );
+    assert_eq!(out.outcome(&id), Some("failed"), "{out:?}");
+    assert!(fake.requests().is_empty());
+    drop(silent);
+}

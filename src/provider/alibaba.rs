@@ -123,6 +123,9 @@ mod tests {
     fn common_codes() {
         use Status::*;
         let table: &[(&str, u16, Class)] = &[
+            // The API gateway's common error codes ("Request syntax and signature method V3",
+            // the gateway error table in providers.md §4.5): throttling, signature,
+            // access key, timestamp, nonce, RAM.
             ("Throttling", 400, Class::Throttled),
             ("Throttling.User", 400, Class::Throttled),
             ("Throttling.Api", 400, Class::Throttled),

@@ -296,6 +296,11 @@ mod tests {
     fn product_codes() {
         use Status::*;
         let table: &[(&str, Option<Class>)] = &[
+            // Seed 004 (DeleteCertificateRequest's error table): NotFoundOrder,
+            // OrderStateError, DeleteFail, NotFoundPackage, NotRemainCount,
+            // CreateCertificateRequestFailed; "Error" (500) from the CAS error center.
+            // `NotFound` family: Alibaba's Terraform provider (`NotFound` on cas 2020-04-07)
+            // and certimate (a `NotFound` prefix); never another resource's NotFound.
             ("NotFoundOrder", Some(Class::Done(NotFound))),
             ("OrderStateError", Some(Class::Done(Denied))),
             ("DeleteFail", Some(Class::Done(Failed))),

@@ -282,6 +282,9 @@ mod tests {
 
     #[test]
     fn product_codes() {
+        // DeleteServerCertificate's error table (in use), Alibaba's Terraform provider
+        // `resource_alicloud_slb_server_certificate.go` (not found), DescribeRegions' error
+        // table ("LocationServiceTimeout … Please try again later.").
         assert_eq!(
             classify("CertificateAndPrivateKeyIsRefered"),
             Some(Class::Done(Status::InUse))

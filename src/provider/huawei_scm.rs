@@ -382,6 +382,9 @@ mod tests {
     #[test]
     fn every_documented_code_is_mapped() {
         let table: &[(Option<&str>, u16, Class)] = &[
+            // SCM.*: the SCM error-code table; APIG(W).*: the API Signing Guide's "Error
+            // Codes" (APIGW) and the APIG user guide (APIG); a 404 from SCM itself: Huawei's
+            // Terraform provider (`common.CheckDeletedDiag`).
             (Some("APIG.0308"), 429, Class::Throttled),
             (Some("APIGW.0308"), 429, Class::Throttled),
             (Some("APIG.0301"), 401, Class::Abort),

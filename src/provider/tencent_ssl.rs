@@ -503,6 +503,14 @@ mod tests {
     fn every_documented_code_is_mapped() {
         use Status::*;
         let table: &[(&str, Class)] = &[
+            // Sources: seed 001 (DeleteCertificate's error table: FailedOperation.*,
+            // InternalError, LimitExceeded.RateLimitExceeded); Tencent "Common Error Codes"
+            // (AuthFailure*, RequestLimitExceeded*, ResourceNotFound, ResourceInUse,
+            // UnauthorizedOperation, InvalidParameter*, MissingParameter, UnknownParameter,
+            // ActionOffline, InvalidAction, NoSuchVersion, UnsupportedRegion, IpInBlacklist,
+            // IpNotInWhitelist); tencentcloud-sdk-python-ssl 3.1.145 `ssl/v20191205/
+            // errorcodes.py` (CAMAuthorizedFail, ResourceNotFound.Manager, SystemError,
+            // ContainsInvalidCertificateId, CertificateIdNumberLimit).
             ("LimitExceeded.RateLimitExceeded", Class::Throttled),
             ("RequestLimitExceeded", Class::Throttled),
             ("RequestLimitExceeded.UinLimitExceeded", Class::Throttled),
