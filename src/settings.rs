@@ -543,17 +543,24 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         },
     };
 
+    let domain_id = if kind == Kind::HuaweiScm {
+        env("HUAWEICLOUD_SDK_DOMAIN_ID")
+    } else {
+        None
+    };
+    let mut trust = trust(&env)?;
+    // A run that talks only plain http (loopback endpoints) verifies no certificate: reading
+    // the platform's store would only cost start-up time.
+    let discovers = kind == Kind::HuaweiScm && domain_id.is_none();
+    trust.platform &= endpoint.scheme == "https" || (discovers && iam_endpoint.scheme == "https");
+
     Ok(Settings {
         provider: ProviderSettings {
             kind,
             endpoint,
             credentials,
             region,
-            domain_id: if kind == Kind::HuaweiScm {
-                env("HUAWEICLOUD_SDK_DOMAIN_ID")
-            } else {
-                None
-            },
+            domain_id,
             iam_endpoint,
             cas_target: match g.target {
                 CasTargetArg::Orders => CasTarget::Orders,
@@ -574,7 +581,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             timeout: Duration::from_secs_f64(g.timeout),
             deadline,
             proxy: proxy(&env)?,
-            trust: trust(&env)?,
+            trust,
         },
     })
 }
@@ -1022,6 +1029,38 @@ mod tests {
         let mut all = TC.to_vec();
         all.extend_from_slice(vars);
         resolve_with(&["tencent-ssl", "delete", "x"], &all).map(|s| s.run.trust)
+    }
+
+    #[test]
+    fn plain_http_runs_skip_the_platform_store() {
+        let vars = [
+            ("TENCENTCLOUD_SECRET_ID", "a"),
+            ("TENCENTCLOUD_SECRET_KEY", "s"),
+        ];
+        let s = resolve_with(&["tencent-ssl", "delete", "x"], &vars).unwrap();
+        assert!(s.run.trust.platform, "https endpoint: platform roots");
+        let local = [
+            "tencent-ssl",
+            "delete",
+            "x",
+            "--endpoint",
+            "http://127.0.0.1:9",
+        ];
+        let s = resolve_with(&local, &vars).unwrap();
+        assert!(!s.run.trust.platform, "plain http only: no store to read");
+        // huawei-scm discovering its domain id over https still needs the roots.
+        let hw = [("HUAWEICLOUD_SDK_AK", "a"), ("HUAWEICLOUD_SDK_SK", "s")];
+        let local = [
+            "huawei-scm",
+            "delete",
+            "x",
+            "--endpoint",
+            "http://127.0.0.1:9",
+        ];
+        assert!(resolve_with(&local, &hw).unwrap().run.trust.platform);
+        let mut with_id = hw.to_vec();
+        with_id.push(("HUAWEICLOUD_SDK_DOMAIN_ID", "d"));
+        assert!(!resolve_with(&local, &with_id).unwrap().run.trust.platform);
     }
 
     #[test]
