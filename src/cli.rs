@@ -213,7 +213,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
 
-    /// Give up on ids still unfinished after this many seconds (they are reported failed)
+    /// Give up on ids still unfinished after this many seconds, requests in flight included
+    /// (they are reported failed)
     #[arg(long, global = true, value_name = "SECONDS")]
     pub deadline: Option<f64>,
+
+    /// Most time one id (one request, with all its retries and backoff) may take before it is
+    /// given up as failed
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 45.0)]
+    pub retry_timeout: f64,
 }

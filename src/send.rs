@@ -7,7 +7,13 @@
 //! - [`Class::Transient`] and a failed send retry with backoff; either may have been carried
 //!   out by the server, which is recorded as `ambiguous` for the caller's reporting.
 //! - [`Class::Abort`] stops the run for everyone ([`Sender::stop_with`]).
-//! - Never reaching the server on any attempt (connection refused, DNS) stops the run too.
+//! - Never reaching the server on any attempt (connection refused, DNS) stops the run too, and
+//!   so does a server that has not answered a single request of the run while
+//!   [`SILENT_ATTEMPTS`] attempts in a row got no reply (it accepts and stalls, or never reads).
+//! - Time is bounded three ways: each attempt by `--timeout`; each exchange, with every retry,
+//!   backoff and throttling pause, by `--retry-timeout` ([`Sender::retry_timeout`], counted
+//!   from the first attempt); the run by `--deadline`, which also cuts requests in flight. A
+//!   request cut short may have been carried out: it is reported as such, never `deleted`.
 
 use crate::error::Error;
 use crate::pace::{backoff, Pacer};
@@ -15,6 +21,7 @@ use crate::provider::{Answer, Class, Reply};
 use crate::settings::RunSettings;
 use crate::sign::{Request, Stamp};
 use crate::transport::{SendError, Transport};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -24,14 +31,28 @@ use tokio::time::Instant;
 /// at most about 80 s for one request whose quota stays exhausted.
 pub const THROTTLE_RETRIES: u32 = 15;
 
+/// A server hint (`Retry-After`, `x-acs-retry-after`) is honoured up to this long; the
+/// exchange's own budget (`--retry-timeout`) still bounds the total.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// Attempts in a row without any reply, on a run whose server has answered nothing yet, after
+/// which the run stops: the endpoint accepts connections but does not answer.
+pub const SILENT_ATTEMPTS: u32 = 3;
+
 /// Everything the attempts of one run share.
 pub struct Sender {
     pub transport: Transport,
     pub pacer: Pacer,
     pub max_retries: u32,
     pub deadline: Option<Instant>,
+    /// Most time one exchange may take, from its first attempt.
+    pub retry_timeout: Duration,
     /// Set once when the run must stop; later requests are not sent.
     stop: Mutex<Option<Error>>,
+    /// Some reply (any status) has come back in this run.
+    answered: AtomicBool,
+    /// Attempts in a row that ended without a reply.
+    silent: AtomicU32,
 }
 
 /// How one exchange ended.
@@ -76,26 +97,43 @@ impl Sender {
             pacer,
             max_retries,
             deadline,
+            retry_timeout: Duration::from_secs(45),
             stop: Mutex::new(None),
+            answered: AtomicBool::new(false),
+            silent: AtomicU32::new(0),
         }
     }
 
     /// The sender for one run: `rate` requests per second, the run's retries and deadline
     /// (counted from now).
     pub fn for_run(transport: Transport, rate: f64, run: &RunSettings) -> Sender {
-        Sender::new(
+        let mut sender = Sender::new(
             transport,
             Pacer::new(rate),
             run.max_retries,
-            run.deadline.map(|d| Instant::now() + d),
-        )
+            run.deadline.and_then(|d| Instant::now().checked_add(d)),
+        );
+        sender.retry_timeout = run.retry_timeout;
+        sender
     }
 
-    /// Sleep before a retry, but never past the run's deadline.
-    async fn pause(&self, wait: Duration) {
-        let until = Instant::now() + wait;
-        let until = self.deadline.map_or(until, |d| until.min(d));
+    /// Sleep before a retry, but never past `limit` (the exchange's budget or the deadline).
+    async fn pause(&self, wait: Duration, limit: Instant) {
+        let until = Instant::now().checked_add(wait).unwrap_or(limit).min(limit);
         tokio::time::sleep_until(until).await;
+    }
+
+    /// A reply came back: the server is there.
+    fn heard(&self) {
+        self.answered.store(true, Ordering::Relaxed);
+        self.silent.store(0, Ordering::Relaxed);
+    }
+
+    /// An attempt got no reply; `true` when the run should stop because the server has
+    /// answered nothing yet and [`SILENT_ATTEMPTS`] attempts in a row went unanswered.
+    fn unheard(&self) -> bool {
+        let n = self.silent.fetch_add(1, Ordering::Relaxed) + 1;
+        !self.answered.load(Ordering::Relaxed) && n >= SILENT_ATTEMPTS
     }
 
     /// The reason the run was stopped, if it was.
@@ -139,6 +177,8 @@ impl Sender {
             last: None,
         };
         let mut throttled = 0u32;
+        // The exchange's budget runs from its first attempt; the deadline bounds it too.
+        let mut limit: Option<Instant> = None;
         loop {
             if let Some(reason) = self.stopped() {
                 tried.end = End::Stopped(format!("run stopped: {reason}"));
@@ -148,9 +188,23 @@ impl Sender {
                 tried.end = End::Stopped("deadline reached".into());
                 return tried;
             }
+            if limit.is_some_and(|l| Instant::now() >= l) {
+                tried.end = End::Stopped(self.out_of_time(&tried));
+                return tried;
+            }
             self.pacer.wait().await;
             if let Some(reason) = self.stopped() {
                 tried.end = End::Stopped(format!("run stopped: {reason}"));
+                return tried;
+            }
+            let now = Instant::now();
+            let budget_end = *limit.get_or_insert_with(|| {
+                now.checked_add(self.retry_timeout)
+                    .unwrap_or(now + Duration::from_secs(86_400 * 365))
+            });
+            let cut = self.deadline.map_or(budget_end, |d| d.min(budget_end));
+            if now >= cut {
+                tried.end = End::Stopped(self.out_of_time(&tried));
                 return tried;
             }
             let request = build(&Stamp::now());
@@ -160,13 +214,24 @@ impl Sender {
             // without using up the retries meant for faults.
             let retries_left = tried.attempts - throttled <= self.max_retries;
 
-            let reply = match self.transport.send(&request).await {
-                Ok(reply) => reply,
-                Err(SendError {
+            let sent = tokio::time::timeout_at(cut, self.transport.send(&request)).await;
+            let reply = match sent {
+                // Cut short by the deadline or the exchange's budget: it may have been
+                // carried out.
+                Err(_elapsed) => {
+                    tried.ambiguous = Some("a request still in flight when time ran out".into());
+                    tried.end = End::Stopped(self.out_of_time(&tried));
+                    return tried;
+                }
+                Ok(Ok(reply)) => {
+                    self.heard();
+                    reply
+                }
+                Ok(Err(SendError {
                     message,
                     maybe_sent,
                     permanent,
-                }) => {
+                })) => {
                     if maybe_sent {
                         tried.ambiguous = Some(message.clone());
                     }
@@ -180,8 +245,19 @@ impl Sender {
                         tried.end = End::NoReply(message);
                         return tried;
                     }
+                    if self.unheard() {
+                        self.stop_with(Error::Unreachable {
+                            provider,
+                            action,
+                            message: format!(
+                                "no reply to any request so far ({SILENT_ATTEMPTS} attempts in a row without one; last: {message})"
+                            ),
+                        });
+                        tried.end = End::NoReply(message);
+                        return tried;
+                    }
                     if retries_left {
-                        self.pause(backoff(tried.attempts)).await;
+                        self.pause(backoff(tried.attempts), cut).await;
                         continue;
                     }
                     if !maybe_sent && tried.ambiguous.is_none() {
@@ -205,6 +281,7 @@ impl Sender {
                 Err(answer) => answer,
             };
             tried.last = Some(answer.clone());
+            let hint = answer.retry_after.map(|h| h.min(MAX_RETRY_AFTER));
             match answer.class {
                 Class::Done(_) => {
                     self.pacer.succeeded();
@@ -212,12 +289,12 @@ impl Sender {
                     return tried;
                 }
                 Class::Throttled => {
-                    self.pacer.throttled(answer.retry_after);
+                    self.pacer.throttled(hint);
                     throttled += 1;
                     if throttled <= self.max_retries.max(THROTTLE_RETRIES) {
                         // The pacer slows everyone; this request also backs off, so a quota
                         // that stays exhausted is not hammered.
-                        self.pause(backoff(throttled).max(answer.retry_after.unwrap_or_default()))
+                        self.pause(backoff(throttled).max(hint.unwrap_or_default()), cut)
                             .await;
                         continue;
                     }
@@ -227,9 +304,8 @@ impl Sender {
                 Class::Transient => {
                     tried.ambiguous = Some(describe(&answer));
                     if retries_left {
-                        let wait =
-                            backoff(tried.attempts).max(answer.retry_after.unwrap_or_default());
-                        self.pause(wait).await;
+                        let wait = backoff(tried.attempts).max(hint.unwrap_or_default());
+                        self.pause(wait, cut).await;
                         continue;
                     }
                     tried.end = End::Transient(answer);
@@ -245,6 +321,23 @@ impl Sender {
                     return tried;
                 }
             }
+        }
+    }
+
+    /// Why an exchange ran out of time: the run's deadline, or its own budget.
+    fn out_of_time<T>(&self, tried: &Tried<T>) -> String {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            "deadline reached".into()
+        } else {
+            let last = tried
+                .last
+                .as_ref()
+                .map(|a| format!("; last answer {}", describe(a)))
+                .unwrap_or_default();
+            format!(
+                "out of time: --retry-timeout {} s used up{last}",
+                self.retry_timeout.as_secs_f64()
+            )
         }
     }
 }

@@ -152,6 +152,8 @@ pub struct RunSettings {
     pub max_retries: u32,
     pub timeout: Duration,
     pub deadline: Option<Duration>,
+    /// Most time one exchange (a request with its retries) may take.
+    pub retry_timeout: Duration,
     /// Outbound proxy for https requests, from the environment.
     pub proxy: Option<Proxy>,
     /// Certificate authorities trusted besides the built-in and platform roots.
@@ -394,6 +396,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         Some(d) => Some(Duration::from_secs_f64(d)),
         None => None,
     };
+    if !(g.retry_timeout.is_finite() && g.retry_timeout > 0.0) {
+        return Err(Error::usage(format!(
+            "--retry-timeout {}: give a positive number of seconds",
+            g.retry_timeout
+        )));
+    }
 
     let listing = matches!(action, Action::List(_));
     let several_regions = kind == Kind::AlibabaSlb && listing;
@@ -580,6 +588,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             max_retries: g.max_retries,
             timeout: Duration::from_secs_f64(g.timeout),
             deadline,
+            retry_timeout: Duration::from_secs_f64(g.retry_timeout),
             proxy: proxy(&env)?,
             trust,
         },

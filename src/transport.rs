@@ -96,13 +96,45 @@ impl Transport {
                 )
             })
             .collect();
-        let body = response.bytes().await.map_err(describe)?.to_vec();
+        let body = read_capped(response).await?;
         Ok(Reply {
             status,
             headers,
             body,
         })
     }
+}
+
+/// Most bytes of one reply body that are read: far above any real answer (a listing page of
+/// 1,000 Tencent certificates is about 1 MB), so a hostile or broken server cannot run
+/// certdel out of memory.
+pub const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
+
+/// The body, read chunk by chunk up to [`MAX_REPLY_BYTES`]. A longer one is an error: its
+/// request was carried out or not, nobody can tell from an answer certdel will not read.
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, SendError> {
+    let too_long = || SendError {
+        message: format!(
+            "reply body longer than {} MiB: not read",
+            MAX_REPLY_BYTES / (1024 * 1024)
+        ),
+        maybe_sent: true,
+        permanent: false,
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
+    {
+        return Err(too_long());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(describe)? {
+        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+            return Err(too_long());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn describe(e: reqwest::Error) -> SendError {

@@ -145,14 +145,15 @@ impl Answer {
     }
 }
 
-/// `Retry-After: <seconds>` or Alibaba's `x-acs-retry-after: <seconds>`.
+/// `Retry-After: <seconds>` or Alibaba's `x-acs-retry-after: <seconds>`, honoured up to
+/// [`crate::send::MAX_RETRY_AFTER`].
 pub fn retry_after(reply: &Reply) -> Option<Duration> {
     ["retry-after", "x-acs-retry-after"]
         .iter()
         .filter_map(|h| reply.header(h))
         .filter_map(|v| v.trim().parse::<f64>().ok())
         .find(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| Duration::from_secs_f64(s.min(300.0)))
+        .map(|s| Duration::from_secs_f64(s.min(crate::send::MAX_RETRY_AFTER.as_secs_f64())))
 }
 
 /// One product's protocol: request building and reply reading, without I/O.
@@ -460,5 +461,12 @@ mod tests {
             body: vec![],
         };
         assert_eq!(retry_after(&r), None);
+        // A hint is honoured up to 30 s: a server cannot park the run for minutes.
+        let r = Reply {
+            status: 429,
+            headers: vec![("retry-after".into(), "600".into())],
+            body: vec![],
+        };
+        assert_eq!(retry_after(&r), Some(Duration::from_secs(30)));
     }
 }
