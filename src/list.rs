@@ -316,8 +316,17 @@ impl Walked {
     }
 }
 
+/// Most pages certdel walks per query: 10,000 pages is 500,000 Huawei or 10 million Tencent
+/// records, far above any real account. A server reporting more is answered with an error,
+/// not with hours of requests or a queue that does not fit in memory.
+pub const MAX_PAGES: u32 = 10_000;
+
 /// Fetch every page of `queries` queries: page 0 of each, then the rest as the totals make
-/// them known, at most `concurrency` at a time. The first failure cancels the rest.
+/// them known, at most `concurrency` at a time. Pages are queued lazily (one at a time per
+/// query), so a server's total costs no memory. The first failure cancels the rest, and a
+/// server that contradicts itself fails the walk: a total above [`MAX_PAGES`] pages or a page
+/// that repeats earlier records instead of bringing new ones at once; an empty page before the
+/// last one the total promises stops the query's paging there (reported after the walk).
 pub async fn walk<F, Fut>(
     queries: usize,
     page_size: Option<u32>,
@@ -330,15 +339,25 @@ where
 {
     let mut walked = Walked::new(queries);
     let mut todo: VecDeque<(usize, u32)> = (0..queries).map(|q| (q, 0)).collect();
+    // Queries with pages still to queue: (query, next page, end of the pages).
+    let mut frontier: VecDeque<(usize, u32, u32)> = VecDeque::new();
     // Ids seen per query, to notice a server that ignores the page parameters.
     let mut ids: Vec<HashSet<String>> = vec![HashSet::new(); queries];
     let mut running: JoinSet<(usize, u32, Result<Page, String>)> = JoinSet::new();
     // Pages before the last that came back with fewer records than asked for.
     let mut short: Vec<(usize, u32, u64)> = Vec::new();
     let concurrency = concurrency.max(1);
+    let fail = |query: usize, page: u32, why: String| PageFailed { query, page, why };
     loop {
         while running.len() < concurrency {
-            let Some((q, p)) = todo.pop_front() else {
+            let next = todo.pop_front().or_else(|| {
+                let (q, page, end) = frontier.pop_front()?;
+                if page + 1 < end {
+                    frontier.push_back((q, page + 1, end));
+                }
+                Some((q, page))
+            });
+            let Some((q, p)) = next else {
                 break;
             };
             let fut = fetch(q, p);
@@ -351,22 +370,14 @@ where
             Ok(r) => r,
             Err(e) => {
                 running.abort_all();
-                return Err(PageFailed {
-                    query: 0,
-                    page: 0,
-                    why: format!("internal error: {e}"),
-                });
+                return Err(fail(0, 0, format!("internal error: {e}")));
             }
         };
         let page = match result {
             Ok(page) => page,
             Err(why) => {
                 running.abort_all();
-                return Err(PageFailed {
-                    query: q,
-                    page: p,
-                    why,
-                });
+                return Err(fail(q, p, why));
             }
         };
         if let Some(why) = page.skipped.clone() {
@@ -384,22 +395,61 @@ where
             walked.totals[q] = page.total;
         }
         if let Some(size) = page_size {
+            if p > 0 && count > 0 && fresh == 0 && walked.totals[q].is_some() {
+                running.abort_all();
+                return Err(fail(
+                    q,
+                    p,
+                    format!(
+                        "the server repeated earlier records instead of page {}: it does not page as certdel asks",
+                        p + 1
+                    ),
+                ));
+            }
             if let Some(total) = walked.totals[q] {
+                let pages = total.div_ceil(u64::from(size.max(1)));
+                if p == 0 && pages > u64::from(MAX_PAGES) {
+                    running.abort_all();
+                    return Err(fail(
+                        q,
+                        p,
+                        format!(
+                            "the server reports {total} records, {pages} pages of {size}: more than the {MAX_PAGES} pages certdel walks per query"
+                        ),
+                    ));
+                }
                 // A short page before the last one; or a short first page, whose total came
                 // in the same reply (so no concurrent change explains it): a clamped size.
                 let last = remaining_pages(total, size).end.saturating_sub(1);
+                if p > 0 && p < last && count == 0 {
+                    // The total contradicts the pages: queue no more of this query's pages
+                    // (the check after the walk reports it); pages in flight still land.
+                    frontier.retain(|(fq, _, _)| *fq != q);
+                }
                 let first_short = p == 0 && count < total.min(u64::from(size));
                 if first_short || (p < last && count < u64::from(size)) {
                     short.push((q, p, count));
                 }
             }
             match (p, walked.totals[q]) {
-                // The total is known after the first page: queue every other page at once.
-                (0, Some(total)) => todo.extend(remaining_pages(total, size).map(|n| (q, n))),
+                // The total is known after the first page: the other pages are queued lazily.
+                (0, Some(total)) => {
+                    let rest = remaining_pages(total, size);
+                    if !rest.is_empty() {
+                        frontier.push_back((q, rest.start, rest.end));
+                    }
+                }
                 // No total: walk on while pages come back full and bring new records.
                 (_, None) if count >= u64::from(size) => {
                     if fresh == 0 {
                         walked.looped[q] = true;
+                    } else if p + 1 >= MAX_PAGES {
+                        running.abort_all();
+                        return Err(fail(
+                            q,
+                            p,
+                            format!("more than the {MAX_PAGES} pages certdel walks per query"),
+                        ));
                     } else {
                         todo.push_back((q, p + 1));
                     }
@@ -413,15 +463,15 @@ where
     for (q, p, count) in short {
         let total = walked.totals[q].unwrap_or_default();
         if walked.seen[q] < total {
-            return Err(PageFailed {
-                query: q,
-                page: p,
-                why: format!(
+            return Err(fail(
+                q,
+                p,
+                format!(
                     "{count} records where {} were asked for, and {} of the reported {total} came back: the server does not page as certdel asks",
                     page_size.unwrap_or_default(),
                     walked.seen[q]
                 ),
-            });
+            ));
         }
     }
     Ok(walked)
@@ -594,6 +644,67 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(e.page, 0);
+    }
+
+    type Calls = std::sync::Arc<std::sync::atomic::AtomicUsize>;
+
+    /// A fetcher that counts its calls and serves `served(page)` records of ids `{page}-{i}`
+    /// (or, with `repeat`, the same ids on every page) under a reported total.
+    fn counting(
+        total: u64,
+        size: usize,
+        served: fn(u32) -> usize,
+        repeat: bool,
+    ) -> (
+        Calls,
+        impl Fn(usize, u32) -> std::future::Ready<Result<Page, String>>,
+    ) {
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&calls);
+        let fetch = move |_q, p: u32| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let key = if repeat { 0 } else { p };
+            let certs = (0..served(p).min(size))
+                .map(|i| Cert::new(format!("{key}-{i}")))
+                .collect();
+            std::future::ready(Ok(Page {
+                certs,
+                total: Some(total),
+                skipped: None,
+                warnings: Vec::new(),
+            }))
+        };
+        (calls, fetch)
+    }
+
+    #[tokio::test]
+    async fn an_absurd_total_is_refused_after_one_request() {
+        // total_count = 2^64 - 1: no queue of pages, no allocation, one request.
+        let (calls, fetch) = counting(u64::MAX, 50, |_| 50, false);
+        let e = walk(1, Some(50), 8, fetch).await.unwrap_err();
+        assert_eq!(e.page, 0);
+        assert!(e.why.contains("more than the 10000 pages"), "{}", e.why);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn a_total_the_pages_contradict_stops_paging_at_the_first_empty_page() {
+        // Claims 3,000,000 records (3,000 pages) but holds 2,000: paging stops at the first
+        // empty page instead of requesting the 2,998 others, and the listing fails.
+        let (calls, fetch) = counting(3_000_000, 1000, |p| if p < 2 { 1000 } else { 0 }, false);
+        let e = walk(1, Some(1000), 4, fetch).await.unwrap_err();
+        assert!(e.why.contains("2000 of the reported 3000000"), "{}", e.why);
+        let n = calls.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(n <= 8, "{n} requests");
+    }
+
+    #[tokio::test]
+    async fn a_server_repeating_the_same_page_fails_the_listing() {
+        // Ignores the offset: the same 1,000 records on every page, total 3,000.
+        let (_, fetch) = counting(3000, 1000, |_| 1000, true);
+        let e = walk(1, Some(1000), 1, fetch).await.unwrap_err();
+        assert_eq!(e.page, 1);
+        assert!(e.why.contains("repeated earlier records"), "{}", e.why);
     }
 
     #[tokio::test]

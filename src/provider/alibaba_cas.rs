@@ -201,9 +201,15 @@ impl Provider for AlibabaCas {
 
     fn list_answer(&self, query: &ListQuery, reply: &Reply) -> Result<Page, Answer> {
         let json = alibaba::read_response(reply, classify)?;
+        // The list and its total are the listing: a reply without them (`{"RequestId":"…"}`)
+        // is no listing at all, not an empty one.
+        if count_field(&json, "TotalCount").is_none() {
+            return Err(malformed_list(reply, "no TotalCount"));
+        }
         let items = match json.get("CertificateOrderList") {
             Some(Value::Array(a)) => a.as_slice(),
-            Some(Value::Null) | None => &[],
+            Some(Value::Null) => &[],
+            None => return Err(malformed_list(reply, "no CertificateOrderList")),
             Some(_) => {
                 return Err(malformed_list(
                     reply,

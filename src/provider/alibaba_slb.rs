@@ -205,13 +205,15 @@ impl Provider for AlibabaSlb {
             Err(a) => return Err(a),
         };
         let items = match json.get("ServerCertificates") {
-            // The XML-style wrapper: {"ServerCertificates":{"ServerCertificate":[…]}}.
-            Some(w) => match w.get("ServerCertificate") {
+            // The XML-style wrapper: {"ServerCertificates":{"ServerCertificate":[…]}}; an
+            // empty region may leave the inner list out, but not the wrapper: a reply without
+            // it (`{"RequestId":"…"}`) is no listing at all.
+            Some(w) if w.is_object() => match w.get("ServerCertificate") {
                 Some(serde_json::Value::Array(a)) => a.as_slice(),
                 Some(_) => return Err(malformed_list(reply, "ServerCertificate is not an array")),
                 None => &[],
             },
-            None => &[],
+            _ => return Err(malformed_list(reply, "no ServerCertificates object")),
         };
         let mut certs = Vec::with_capacity(items.len());
         let mut warnings = Vec::new();

@@ -441,6 +441,62 @@ mod tests {
         assert!(check_common(&"x".repeat(513)).is_err());
     }
 
+    /// A success envelope without the listing's fields is no listing, never an empty one.
+    #[test]
+    fn an_envelope_without_the_listing_is_malformed() {
+        let ok = |body: &str| Reply {
+            status: 200,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        };
+        let cases: &[(Kind, &str)] = &[
+            (Kind::HuaweiScm, r#"{"total_count":0}"#),
+            (
+                Kind::TencentSsl,
+                r#"{"Response":{"RequestId":"r","TotalCount":0}}"#,
+            ),
+            (
+                Kind::VolcengineLive,
+                r#"{"ResponseMetadata":{"RequestId":"r"},"Result":{}}"#,
+            ),
+            (Kind::AlibabaSlb, r#"{"RequestId":"r"}"#),
+            (Kind::AlibabaCas, r#"{"RequestId":"r"}"#),
+            (Kind::AlibabaCas, r#"{"RequestId":"r","TotalCount":0}"#),
+        ];
+        for (kind, body) in cases {
+            let mut settings = crate::settings::ProviderSettings::for_test(*kind);
+            settings.region = Some("cn-hangzhou".into());
+            let p = build(&settings);
+            let plan = p.list_plan(&crate::cert::Filter::all(chrono::Utc::now()));
+            let a = p.list_answer(&plan[0], &ok(body)).unwrap_err();
+            assert_eq!(a.code.as_deref(), Some("MalformedReply"), "{kind:?} {body}");
+            assert_eq!(a.class, Class::Transient, "{kind:?} {body}");
+        }
+        // The documented empty listings stay empty listings.
+        let empty: &[(Kind, &str)] = &[
+            (
+                Kind::AlibabaSlb,
+                r#"{"RequestId":"r","ServerCertificates":{"ServerCertificate":[]}}"#,
+            ),
+            (
+                Kind::AlibabaCas,
+                r#"{"RequestId":"r","TotalCount":0,"CertificateOrderList":[]}"#,
+            ),
+            (
+                Kind::VolcengineLive,
+                r#"{"ResponseMetadata":{"RequestId":"r"},"Result":{"Total":0}}"#,
+            ),
+        ];
+        for (kind, body) in empty {
+            let mut settings = crate::settings::ProviderSettings::for_test(*kind);
+            settings.region = Some("cn-hangzhou".into());
+            let p = build(&settings);
+            let plan = p.list_plan(&crate::cert::Filter::all(chrono::Utc::now()));
+            let page = p.list_answer(&plan[0], &ok(body)).unwrap();
+            assert!(page.certs.is_empty(), "{kind:?}");
+        }
+    }
+
     #[test]
     fn retry_after_reads_both_headers() {
         let r = Reply {

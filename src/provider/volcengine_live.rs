@@ -152,8 +152,9 @@ impl Provider for VolcengineLive {
             .ok_or_else(|| malformed_list(reply, "no Result"))?;
         let items = match result.get("CertList") {
             Some(Value::Array(a)) => a.as_slice(),
-            // An empty result may come without the list.
-            Some(Value::Null) | None => &[],
+            // An empty result may come without the list, but then with its total.
+            Some(Value::Null) | None if count_field(result, "Total") == Some(0) => &[],
+            Some(Value::Null) | None => return Err(malformed_list(reply, "no CertList")),
             Some(_) => return Err(malformed_list(reply, "CertList is not an array")),
         };
         let mut certs = Vec::with_capacity(items.len());
