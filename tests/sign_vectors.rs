@@ -121,62 +121,133 @@ fn check(case: &Case, signed: &Request, sig: &sign::Signature) {
     assert_eq!(got_query, want_query, "{name}: wire query");
 }
 
-fn run_all(algo: &str, sign: impl Fn(&mut Request, &Case) -> sign::Signature) -> usize {
-    let cases = cases(algo);
-    for dir in &cases {
-        let case = load(dir.clone());
-        let mut req = case.request.clone();
-        let sig = sign(&mut req, &case);
-        check(&case, &req, &sig);
-    }
-    cases.len()
+/// Sign one case with the algorithm's signer and check every stage.
+fn run_one(algo: &str, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/sign")
+        .join(algo)
+        .join(name);
+    let case = load(dir);
+    let mut req = case.request.clone();
+    let sig = match algo {
+        "huawei" => huawei::sign(&mut req, &case.creds, &case.stamp),
+        "tc3" => {
+            // The SDK signs content-type;host; doc cases may sign more, named in their
+            // Authorization.
+            let auth = read(&case.dir, "authorization.txt");
+            let signed = auth
+                .split("SignedHeaders=")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+                .to_string();
+            let extra: Vec<&str> = signed
+                .split(';')
+                .filter(|h| *h != "content-type" && *h != "host")
+                .collect();
+            let service = case.input["service"].as_str().unwrap();
+            tc3::sign_headers(&mut req, &case.creds, &case.stamp, service, &extra)
+        }
+        "volc" => volc::sign(
+            &mut req,
+            &case.creds,
+            &case.stamp,
+            case.input["region"].as_str().unwrap(),
+            case.input["service"].as_str().unwrap(),
+        ),
+        "acs3" => acs3::sign(&mut req, &case.creds, &case.stamp),
+        other => panic!("unknown algorithm folder {other}"),
+    };
+    check(&case, &req, &sig);
 }
 
-#[test]
-fn huawei_sdk_hmac_sha256() {
-    let n = run_all("huawei", |req, c| huawei::sign(req, &c.creds, &c.stamp));
-    assert!(n >= 7, "expected doc, regression and SDK cases, found {n}");
+/// One `#[test]` per vector folder, so a failure names its case (and `check` the stage).
+macro_rules! vectors {
+    ($module:ident = $algo:literal: $($test:ident => $dir:literal),* $(,)?) => {
+        mod $module {
+            pub const LISTED: &[&str] = &[$($dir),*];
+            $(
+                #[test]
+                fn $test() {
+                    super::run_one($algo, $dir);
+                }
+            )*
+        }
+    };
 }
 
+vectors!(huawei_vectors = "huawei":
+        delete_encoded_slash => "delete-encoded-slash",
+        delete_plus_percent_eq_amp => "delete-plus-percent-eq-amp",
+        delete_space_unicode => "delete-space-unicode",
+        delete_star_tilde_slash => "delete-star-tilde-slash",
+        delete_token => "delete-token",
+        doc_signing_guide => "doc-signing-guide",
+        list_expired_content => "list-expired-content",
+        regression_delete => "regression-delete",
+        regression_list => "regression-list",
+);
+vectors!(tc3_vectors = "tc3":
+        delete_batch => "delete-batch",
+        delete_plain => "delete-plain",
+        delete_plus_percent_eq_amp => "delete-plus-percent-eq-amp",
+        delete_space_unicode => "delete-space-unicode",
+        delete_star_tilde_slash => "delete-star-tilde-slash",
+        delete_token => "delete-token",
+        doc_v3_example => "doc-v3-example",
+        doc_v3_signed_action => "doc-v3-signed-action",
+        empty_body => "empty-body",
+        list_describe => "list-describe",
+        regression_delete => "regression-delete",
+);
+vectors!(volc_vectors = "volc":
+        delete_plain => "delete-plain",
+        delete_plus_percent_eq_amp => "delete-plus-percent-eq-amp",
+        delete_space_unicode => "delete-space-unicode",
+        delete_star_tilde_slash => "delete-star-tilde-slash",
+        delete_token => "delete-token",
+        doc_iam_listusers => "doc-iam-listusers",
+        empty_body => "empty-body",
+        list_certv2 => "list-certv2",
+        query_awkward_value => "query-awkward-value",
+        regression_delete => "regression-delete",
+);
+vectors!(acs3_vectors = "acs3":
+        cas_delete_cert => "cas-delete-cert",
+        cas_delete_order => "cas-delete-order",
+        cas_list => "cas-list",
+        doc_v3_runinstances => "doc-v3-runinstances",
+        regression_slb_delete => "regression-slb-delete",
+        slb_delete => "slb-delete",
+        slb_delete_plus_percent_eq_amp => "slb-delete-plus-percent-eq-amp",
+        slb_delete_space_unicode => "slb-delete-space-unicode",
+        slb_delete_star_tilde_slash => "slb-delete-star-tilde-slash",
+        slb_delete_token => "slb-delete-token",
+        slb_list => "slb-list",
+);
+
+/// Every vector folder has its test above (a new folder fails here until it is listed), and
+/// each algorithm keeps its doc, regression and SDK cases.
 #[test]
-fn tencent_tc3_hmac_sha256() {
-    let n = run_all("tc3", |req, c| {
-        // The SDK signs content-type;host; doc cases may sign more, named in their Authorization.
-        let auth = read(&c.dir, "authorization.txt");
-        let signed = auth
-            .split("SignedHeaders=")
-            .nth(1)
-            .unwrap()
-            .split(',')
-            .next()
-            .unwrap()
-            .to_string();
-        let extra: Vec<&str> = signed
-            .split(';')
-            .filter(|h| *h != "content-type" && *h != "host")
+fn every_vector_folder_has_a_test() {
+    for (algo, listed) in [
+        ("huawei", huawei_vectors::LISTED),
+        ("tc3", tc3_vectors::LISTED),
+        ("volc", volc_vectors::LISTED),
+        ("acs3", acs3_vectors::LISTED),
+    ] {
+        let on_disk: Vec<String> = cases(algo)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        let service = c.input["service"].as_str().unwrap();
-        tc3::sign_headers(req, &c.creds, &c.stamp, service, &extra)
-    });
-    assert!(n >= 7, "expected doc, regression and SDK cases, found {n}");
-}
-
-#[test]
-fn volcengine_hmac_sha256() {
-    let n = run_all("volc", |req, c| {
-        volc::sign(
-            req,
-            &c.creds,
-            &c.stamp,
-            c.input["region"].as_str().unwrap(),
-            c.input["service"].as_str().unwrap(),
-        )
-    });
-    assert!(n >= 7, "expected doc, regression and SDK cases, found {n}");
-}
-
-#[test]
-fn alibaba_acs3_hmac_sha256() {
-    let n = run_all("acs3", |req, c| acs3::sign(req, &c.creds, &c.stamp));
-    assert!(n >= 7, "expected doc, regression and SDK cases, found {n}");
+        let mut listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(listed, on_disk, "{algo}: vector folders and tests differ");
+        assert!(
+            on_disk.len() >= 7,
+            "{algo}: expected doc, regression and SDK cases"
+        );
+    }
 }
