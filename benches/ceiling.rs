@@ -8,14 +8,41 @@
 //! ```
 //! Results and their interpretation: `benches/README.md`.
 
-use certdel::fake::{self, CasKind, Cert, Config, Faults, Quota, Running, Seed};
 use certdel::provider::Kind;
 use chrono::{Duration as Days, Utc};
+use fake_cloud::{self as fake, CasKind, Cert, Config, Faults, Quota, Running, Seed};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_certdel");
+
+/// The `fake-cloud` binary (its own crate), built with the same profile next to `certdel`.
+fn fake_cloud_bin() -> std::path::PathBuf {
+    let certdel = std::path::Path::new(BIN);
+    let profile_dir = certdel.parent().expect("the binary's directory");
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "fake-cloud",
+            "--bin",
+            "fake-cloud",
+        ])
+        .arg("--target-dir")
+        .arg(profile_dir.parent().expect("the target directory"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        cargo.arg("--release");
+    }
+    assert!(
+        cargo.status().expect("cargo runs").success(),
+        "building fake-cloud failed"
+    );
+    profile_dir.join(format!("fake-cloud{}", std::env::consts::EXE_SUFFIX))
+}
 
 struct Run {
     wall: Duration,
@@ -391,7 +418,7 @@ impl FakeProcess {
     fn start(generate: usize) -> FakeProcess {
         let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/fake/seed.json");
         let n = generate.to_string();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_fake-cloud"))
+        let mut child = Command::new(fake_cloud_bin())
             .args(["--seed", seed, "--generate", &n, "--quiet"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -6,14 +6,14 @@
 //! without doing I/O; [`send`] paces, sends and retries them over [`transport`]; [`output`]
 //! renders outcomes and listings. `list` is driven by [`list`] into the common record of
 //! [`cert`] (vendor times read by [`time`]); bulk and asynchronous deletes by [`batch`].
-//! [`fake`] is the local fake cloud the tests and the demo run against.
+//! The local fake cloud the tests and the demo run against is its own crate,
+//! `crates/fake-cloud`.
 
 pub mod app;
 pub mod batch;
 pub mod cert;
 pub mod cli;
 pub mod error;
-pub mod fake;
 pub mod ids;
 pub mod list;
 pub mod outcome;

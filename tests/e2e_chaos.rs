@@ -6,9 +6,9 @@
 
 mod common;
 
-use certdel::fake::chaos::{Chaos, Draw, Injected};
-use certdel::fake::{Faults, Quota};
 use common::*;
+use fake_cloud::chaos::{Chaos, Draw, Injected};
+use fake_cloud::{Faults, Quota};
 use std::collections::HashMap;
 
 /// The first rng seed whose first draws under `faults` are `want`.

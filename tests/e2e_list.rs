@@ -1,5 +1,5 @@
 //! `certdel <provider> list` end to end: the real binary against the fake cloud
-//! (`certdel::fake`, bound to 127.0.0.1), on every provider.
+//! (`fake_cloud`, bound to 127.0.0.1), on every provider.
 //!
 //! - A store of 250 certificates lists exactly those 250 ids; `--expired` exactly the expired
 //!   ones (the fake's generator expires every third).
@@ -13,9 +13,9 @@
 
 mod common;
 
-use certdel::fake::{generate, Faults, Store};
 use chrono::{DateTime, Utc};
 use common::*;
+use fake_cloud::{generate, Faults, Store};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};

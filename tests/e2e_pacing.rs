@@ -4,8 +4,8 @@
 
 mod common;
 
-use certdel::fake::{Faults, Quota};
 use common::*;
+use fake_cloud::{Faults, Quota};
 
 /// Every id has exactly one outcome, and `deleted` exactly when the store no longer has it.
 fn assert_honest(fake: &Running, t: Target, ids: &[String], out: &Out) {

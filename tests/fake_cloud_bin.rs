@@ -19,7 +19,7 @@ struct FakeCloud {
 impl FakeCloud {
     fn start(extra: &[&str]) -> FakeCloud {
         let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/fake/seed.json");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_fake-cloud"))
+        let mut child = Command::new(fake_cloud_bin())
             .args(["--port", "0", "--seed", seed])
             .args(extra)
             .stdout(Stdio::piped())
@@ -173,14 +173,14 @@ fn header(record: &Value, name: &str) -> String {
 
 #[test]
 fn bad_flags_and_bad_seeds_are_refused() {
-    let out = Command::new(env!("CARGO_BIN_EXE_fake-cloud"))
+    let out = Command::new(fake_cloud_bin())
         .args(["--seed", "/nonexistent/seed.json"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/seed.json"));
     assert!(out.stdout.is_empty());
-    let out = Command::new(env!("CARGO_BIN_EXE_fake-cloud"))
+    let out = Command::new(fake_cloud_bin())
         .args(["--quota", "nobody=1"])
         .output()
         .unwrap();

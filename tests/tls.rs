@@ -157,7 +157,7 @@ fn version_needs_no_trust_store() {
 fn the_fake_cloud_binary_serves_https() {
     let pki = Pki::new("bin");
     let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/fake/seed.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fake-cloud"))
+    let mut child = Command::new(fake_cloud_bin())
         .args(["--port", "0", "--quiet", "--seed", seed])
         .args(["--tls-cert", &pki.path("leaf.pem")])
         .args(["--tls-key", &pki.path("leaf.key")])

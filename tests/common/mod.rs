@@ -2,8 +2,8 @@
 //! and the real `certdel` binary run with a clean environment.
 #![allow(dead_code, unused_imports)]
 
-pub use certdel::fake::{self, CasKind, Cert, Config, Fault, Running, Seed, Step};
 pub use certdel::provider::Kind;
+pub use fake_cloud::{self as fake, CasKind, Cert, Config, Fault, Running, Seed, Step};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -86,7 +86,7 @@ impl Target {
     /// The demo credentials (as `fixtures/fake/seed.json`) under the SDKs' variable names.
     pub fn env(&self) -> Vec<(String, String)> {
         let (ak, sk) = self.vars();
-        let accounts = certdel::fake::store::demo_accounts();
+        let accounts = fake_cloud::store::demo_accounts();
         let keys = accounts.for_kind(self.kind).expect("demo account");
         let mut env = vec![
             (ak.to_string(), keys.access_key.clone()),
@@ -296,4 +296,37 @@ pub fn delete(fake: &Running, target: Target, ids: &[&str]) -> Certdel {
         .envs(target.env())
         // huawei-scm's domain-id lookup goes to IAM, which --endpoint does not redirect.
         .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", &fake.url())
+}
+
+/// The `fake-cloud` binary (its own crate, `crates/fake-cloud`), built next to the `certdel`
+/// binary under test — `cargo build` is a no-op when it is up to date, and makes sure a test
+/// never runs a stale or missing one.
+pub fn fake_cloud_bin() -> std::path::PathBuf {
+    static BUILT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let certdel = Path::new(env!("CARGO_BIN_EXE_certdel"));
+            let profile_dir = certdel.parent().expect("the binary's directory");
+            let target_dir = profile_dir.parent().expect("the target directory");
+            let mut cargo = Command::new(env!("CARGO"));
+            cargo
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "fake-cloud",
+                    "--bin",
+                    "fake-cloud",
+                ])
+                .arg("--target-dir")
+                .arg(target_dir)
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            if profile_dir.file_name().is_some_and(|n| n == "release") {
+                cargo.arg("--release");
+            }
+            let status = cargo.status().expect("cargo runs");
+            assert!(status.success(), "building fake-cloud failed");
+            profile_dir.join(format!("fake-cloud{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
 }

@@ -30,8 +30,8 @@ pub mod volc;
 pub use chaos::{Faults, Quota};
 pub use store::{demo_accounts, generate, Accounts, CasKind, Cert, Fault, Keys, Seed, Store};
 
-use crate::provider::Kind;
 use base64::Engine as _;
+use certdel::provider::Kind;
 use chrono::{DateTime, Utc};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -202,7 +202,7 @@ impl Incoming {
 
     /// Decoded query pairs.
     pub fn query(&self) -> Vec<(String, String)> {
-        crate::sign::parse_target(&self.target).1
+        certdel::sign::parse_target(&self.target).1
     }
 
     pub fn query_value(&self, key: &str) -> Option<String> {

@@ -20,8 +20,8 @@
 use super::store::Cert;
 use super::verify::{self, AuthError};
 use super::{Call, Handled, Incoming, Out, Quota, State};
-use crate::provider::Kind;
-use crate::sign::percent_decode;
+use certdel::provider::Kind;
+use certdel::sign::percent_decode;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{json, Map, Value};
 use std::time::Duration;

@@ -6,9 +6,9 @@
 //! until killed or interrupted; one line per request goes to stderr (never a secret).
 //! See `fixtures/fake/README.md`.
 
-use certdel::fake::{self, Config, Faults, Quota, Seed, TlsIdentity};
 use certdel::provider::Kind;
 use clap::Parser;
+use fake_cloud::{self as fake, Config, Faults, Quota, Seed, TlsIdentity};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -24,7 +24,7 @@
 use super::store::{Cert, Task};
 use super::verify::{self, AuthError};
 use super::{beijing, Call, Handled, Incoming, Out, State};
-use crate::provider::Kind;
+use certdel::provider::Kind;
 use chrono::{DateTime, Duration as Days, Utc};
 use serde_json::{json, Value};
 use std::time::Duration;

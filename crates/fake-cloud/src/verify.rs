@@ -1,7 +1,7 @@
 //! Signature verification the way the vendors' gateways do it: recompute the signature from
 //! the request **as received** and compare the whole `Authorization` value.
 //!
-//! The crate's own signers ([`crate::sign`]) do the recomputation. A [`Request`] is rebuilt
+//! The crate's own signers ([`certdel::sign`]) do the recomputation. A [`Request`] is rebuilt
 //! from the wire: the raw target split by [`sign::parse_target`] (path as sent, query decoded),
 //! the `Host` header, the body bytes, and every received header listed in the
 //! `Authorization`'s `SignedHeaders` except those the signer adds itself (date, nonce, payload
@@ -15,8 +15,8 @@
 
 use super::store::Keys;
 use super::Incoming;
-use crate::secret::{Credentials, Secret};
-use crate::sign::{self, acs3, huawei, tc3, volc, Request, Signature, Stamp};
+use certdel::secret::{Credentials, Secret};
+use certdel::sign::{self, acs3, huawei, tc3, volc, Request, Signature, Stamp};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use std::time::Duration;
 
@@ -367,8 +367,8 @@ pub fn acs3(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::{huawei_scm, tencent_ssl, volcengine_live, Kind, Provider};
-    use crate::settings::{Endpoint, ProviderSettings};
+    use certdel::provider::{huawei_scm, tencent_ssl, volcengine_live, Kind, Provider};
+    use certdel::settings::{Endpoint, ProviderSettings};
 
     fn keys() -> Keys {
         Keys::new("AKEXAMPLE", "SECRETEXAMPLE")
@@ -431,7 +431,7 @@ mod tests {
                 volc,
             ),
             (
-                Box::new(crate::provider::alibaba_slb::AlibabaSlb::new(&settings(
+                Box::new(certdel::provider::alibaba_slb::AlibabaSlb::new(&settings(
                     Kind::AlibabaSlb,
                 ))),
                 acs3,
@@ -588,7 +588,7 @@ mod tests {
     fn tokens_are_signed_where_the_vendor_signs_them() {
         let mut s = settings(Kind::AlibabaSlb);
         s.credentials.token = Some(Secret::new("sts-token"));
-        let p = crate::provider::alibaba_slb::AlibabaSlb::new(&s);
+        let p = certdel::provider::alibaba_slb::AlibabaSlb::new(&s);
         let inc = incoming(&p.delete_request("x", &stamp()));
         assert!(acs3(&inc, Some(&keys()), now(), TOL).is_ok());
         let mut k = keys();

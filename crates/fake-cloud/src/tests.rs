@@ -3,8 +3,8 @@
 //! failures, nonce reuse, quotas and injected faults.
 
 use super::*;
-use crate::secret::{Credentials, Secret};
-use crate::sign::{acs3, huawei as hw, tc3, volc as vs, Request, Stamp};
+use certdel::secret::{Credentials, Secret};
+use certdel::sign::{acs3, huawei as hw, tc3, volc as vs, Request, Stamp};
 use chrono::TimeZone;
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicU32;

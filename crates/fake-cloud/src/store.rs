@@ -5,7 +5,7 @@
 //! per product in insertion order (list calls page over that order) plus Tencent's
 //! asynchronous deletion tasks.
 
-use crate::provider::Kind;
+use certdel::provider::Kind;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 use serde_json::Value;
@@ -489,7 +489,7 @@ mod tests {
 
     #[test]
     fn demo_seed_file_parses() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fake/seed.json");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/fake/seed.json");
         let seed = Seed::load(&path).unwrap();
         assert_eq!(seed.accounts, demo_accounts());
         for kind in Kind::ALL {

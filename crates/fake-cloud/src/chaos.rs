@@ -8,7 +8,7 @@
 //! never hears so — the ambiguous case). So a given seed and request order always give the
 //! same faults. The token buckets run on the server's monotonic clock.
 
-use crate::provider::Kind;
+use certdel::provider::Kind;
 use std::collections::HashMap;
 
 /// A token bucket's shape: refill `rate` tokens per second, hold at most `burst`.

@@ -22,7 +22,7 @@
 use super::store::{CasKind, Cert};
 use super::verify::{self, AuthError};
 use super::{beijing, Call, Handled, Incoming, Out, State};
-use crate::provider::Kind;
+use certdel::provider::Kind;
 use chrono::{DateTime, Duration as Days, Utc};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -40,7 +40,7 @@ fn params(inc: &Incoming) -> Vec<(String, String)> {
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if form && !inc.body.is_empty() {
         let body = String::from_utf8_lossy(&inc.body).replace('+', "%20");
-        p.extend(crate::sign::parse_target(&format!("/?{body}")).1);
+        p.extend(certdel::sign::parse_target(&format!("/?{body}")).1);
     }
     p
 }
@@ -259,7 +259,7 @@ fn iso(t: DateTime<Utc>) -> String {
 
 /// A stable fake fingerprint (colon-separated hex) derived from the id.
 fn fingerprint(id: &str) -> String {
-    let h = crate::sign::sha256_hex(id.as_bytes());
+    let h = certdel::sign::sha256_hex(id.as_bytes());
     h.as_bytes()[..40]
         .chunks(2)
         .map(|c| String::from_utf8_lossy(c).into_owned())
@@ -508,8 +508,8 @@ fn cert_item(c: &Cert, now: DateTime<Utc>) -> Value {
         "Upload": true,
         "Issuer": "DigiCert",
         "Fingerprint": fingerprint(&c.id).replace(':', ""),
-        "Sha2": crate::sign::sha256_hex(c.id.as_bytes()),
-        "SerialNo": format!("0{}", &crate::sign::sha256_hex(c.id.as_bytes())[..31]),
+        "Sha2": certdel::sign::sha256_hex(c.id.as_bytes()),
+        "SerialNo": format!("0{}", &certdel::sign::sha256_hex(c.id.as_bytes())[..31]),
         "OrgName": "",
         "Country": "CN",
         "Province": "Zhejiang",

@@ -21,7 +21,7 @@
 use super::store::Cert;
 use super::verify::{self, AuthError};
 use super::{Call, Handled, Incoming, Out, State};
-use crate::provider::Kind;
+use certdel::provider::Kind;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -277,7 +277,7 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 fn item(cert: &Cert, now: DateTime<Utc>) -> Value {
     let mut v = json!({
         "ChainID": cert.id,
-        "CertID": format!("cert-{}", &crate::sign::sha256_hex(cert.id.as_bytes())[..24]),
+        "CertID": format!("cert-{}", &certdel::sign::sha256_hex(cert.id.as_bytes())[..24]),
         "ChainIDVolc": "",
         "CertName": cert.name,
         "CertDomainList": cert.domains,
