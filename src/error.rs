@@ -1,5 +1,8 @@
 //! The crate error: anything that stops a whole run (exit status 2). Per-id failures are
 //! [`crate::outcome::Outcome`]s, not errors.
+//!
+//! Messages may carry what a server sent (vendor messages, ids) exactly as it was sent; they
+//! reach a terminal only through [`crate::output::stderr_line`], which escapes them.
 
 use thiserror::Error;
 
@@ -33,6 +36,11 @@ pub enum Error {
 
     #[error("{0}")]
     Io(String),
+
+    /// Results could not be written as asked (stdout refused them, or `--output ids` would
+    /// print an id that does not read back as itself).
+    #[error("{0}")]
+    Output(String),
 }
 
 impl Error {

@@ -114,10 +114,10 @@ pub async fn run<W: Write>(
     };
     // Each warning starts with its query's label, which names the action.
     for w in walked.warnings(&plan) {
-        eprintln!("certdel: warning: {name}: {w}");
+        crate::output::warn(&format!("{name}: {w}"));
     }
     let certs = select(walked.into_certs(), &filter);
-    Ok(reporter.list(name, &certs, now))
+    reporter.list(shared.provider.as_ref(), &certs, now)
 }
 
 /// Find out, per query, whether the server reads the paging parameter as a record offset or

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    let reads_stdin = matches!(&settings.command, certdel::settings::Command::Delete { ids, .. } if ids.len() == 1 && ids[0] == "-");
+    let reads_stdin = matches!(&settings.command, certdel::settings::Command::Delete { ids, .. } if certdel::ids::reads_stdin(ids));
     let mut confirm = |question: &str| -> Option<bool> {
         // Ask only a person at a terminal, and never through a stdin that carries ids.
         if reads_stdin || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
@@ -44,6 +44,6 @@ fn main() -> ExitCode {
 }
 
 fn fail(e: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("certdel: {e}");
+    certdel::output::stderr_line(&e.to_string());
     Exit::Fatal.into()
 }

@@ -1,22 +1,40 @@
-//! Rendering results: text, NDJSON or bare ids. The only module that writes results to stdout.
-//! Each outcome is written (and flushed) as soon as it is known; write errors such as a
-//! closed pipe (`| head`) stop the output but never the run.
+//! Rendering results: text, NDJSON or bare ids. The only module that writes results to stdout,
+//! and the one printer for stderr ([`stderr_line`]).
+//!
+//! Each outcome is written (and flushed) as soon as it is known, a whole line in one write, so
+//! a run killed mid-way never leaves half a line. A failed write to stdout (a closed pipe
+//! after `| head -1`, a full disk) stops the output but never the run: certdel says so once on
+//! stderr, goes on processing every id it was handed, and exits with status 2.
 //!
 //! `list` output is written once the listing is complete: an aligned table (widths measured
 //! in terminal columns, so CJK names line up) and a count line, NDJSON records, or bare ids.
+//! Bare ids are written only when every one of them reads back as itself through the ids
+//! format ([`crate::ids::line_problem`]); otherwise nothing is written and the listing fails.
+//!
+//! Text meant for a person (text output, everything on stderr) shows the characters a
+//! terminal would act on escaped ([`escape`]): servers' messages, names and ids cannot
+//! retitle or clear the terminal, or fake an outcome line. NDJSON keeps every string exact
+//! and writes those characters as JSON `\u` escapes ([`json_line`]).
 
 use crate::cert::Cert;
 use crate::cli::OutputFormat;
+use crate::error::Error;
+use crate::ids;
 use crate::outcome::{Exit, Outcome, Status, Tally};
+use crate::provider::Provider;
 use crate::time;
 use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::Write;
 
 pub struct Reporter<W: Write> {
     format: OutputFormat,
     out: W,
     tally: Tally,
-    broken: bool,
+    /// Why stdout stopped taking lines (the first failed write); nothing more is written.
+    lost: Option<String>,
 }
 
 impl<W: Write> Reporter<W> {
@@ -25,7 +43,7 @@ impl<W: Write> Reporter<W> {
             format,
             out,
             tally: Tally::default(),
-            broken: false,
+            lost: None,
         }
     }
 
@@ -33,14 +51,16 @@ impl<W: Write> Reporter<W> {
         self.tally.add(o.outcome);
         let line = match self.format {
             OutputFormat::Text => text_line(o),
-            OutputFormat::Json => serde_json::to_string(o).expect("an Outcome always serializes"),
+            OutputFormat::Json => json_line(o),
+            // Ids were checked on the way in (`ids::collect`): each reads back as itself.
             OutputFormat::Ids if o.outcome == Status::Deleted => o.id.clone(),
             OutputFormat::Ids => return,
         };
-        self.write_line(&line);
+        self.result_line(&line);
     }
 
-    /// Write the summary (text only) and return the run's exit status.
+    /// Write the summary (text only) and return the run's exit status: 2 when stdout stopped
+    /// taking results, whatever happened to the ids.
     pub fn finish(&mut self, provider: &str) -> Exit {
         if self.format == OutputFormat::Text {
             let total = self.tally.total();
@@ -49,9 +69,18 @@ impl<W: Write> Reporter<W> {
                 if total == 1 { "" } else { "s" },
                 self.tally.summary()
             );
-            self.write_line(&line);
+            self.result_line(&line);
         }
-        self.tally.exit()
+        if self.lost.is_some() {
+            Exit::Fatal
+        } else {
+            self.tally.exit()
+        }
+    }
+
+    /// Why stdout stopped taking lines, if it did.
+    pub fn lost(&self) -> Option<&str> {
+        self.lost.as_deref()
     }
 
     pub fn tally(&self) -> &Tally {
@@ -59,52 +88,179 @@ impl<W: Write> Reporter<W> {
     }
 
     /// Write a complete listing; `now` gives "days left". The listing completed, so the
-    /// exit status is success.
-    pub fn list(&mut self, provider: &str, certs: &[Cert], now: DateTime<Utc>) -> Exit {
-        match self.format {
+    /// exit status is success — unless `--output ids` holds an id that would not read back as
+    /// itself (nothing is written), or stdout does not take the lines.
+    pub fn list(
+        &mut self,
+        provider: &dyn Provider,
+        certs: &[Cert],
+        now: DateTime<Utc>,
+    ) -> Result<Exit, Error> {
+        let name = provider.kind().name();
+        let lines: Vec<String> = match self.format {
             OutputFormat::Text => {
-                for line in table(certs, now) {
-                    self.write_line(&line);
-                }
-                let line = count_line(provider, certs, now);
-                self.write_line(&line);
+                let mut lines = table(certs, now);
+                lines.push(count_line(name, certs, now));
+                lines
             }
-            OutputFormat::Json => {
-                for c in certs {
-                    let line = serde_json::to_string(&c.record(provider))
-                        .expect("a JSON value always serializes");
-                    self.write_line(&line);
-                }
-            }
+            OutputFormat::Json => certs.iter().map(|c| json_line(&c.record(name))).collect(),
             OutputFormat::Ids => {
-                for c in certs {
-                    self.write_line(&c.id);
-                }
+                refuse_unsafe_ids(provider, certs)?;
+                certs.iter().map(|c| c.id.clone()).collect()
+            }
+        };
+        for line in &lines {
+            if !self.write_line(line) {
+                break;
             }
         }
-        Exit::Success
+        match &self.lost {
+            Some(e) => Err(Error::Output(format!(
+                "cannot write the listing to stdout ({e}); what was written is incomplete"
+            ))),
+            None => Ok(Exit::Success),
+        }
     }
 
     pub fn into_inner(self) -> W {
         self.out
     }
 
-    fn write_line(&mut self, line: &str) {
-        if self.broken {
-            return;
+    /// One result line; the first one stdout refuses is announced on stderr, once.
+    fn result_line(&mut self, line: &str) {
+        let was_lost = self.lost.is_some();
+        if !self.write_line(line) && !was_lost {
+            stderr_line(&format!(
+                "cannot write to stdout ({}): results are no longer delivered; every id is still processed, and the exit status will be 2",
+                self.lost.as_deref().unwrap_or_default()
+            ));
         }
-        if writeln!(self.out, "{line}")
-            .and_then(|_| self.out.flush())
-            .is_err()
+    }
+
+    /// Write `line` and its newline in one call, then flush. `false` once stdout failed.
+    fn write_line(&mut self, line: &str) -> bool {
+        if self.lost.is_some() {
+            return false;
+        }
+        let mut buf = String::with_capacity(line.len() + 1);
+        buf.push_str(line);
+        buf.push('\n');
+        match self
+            .out
+            .write_all(buf.as_bytes())
+            .and_then(|()| self.out.flush())
         {
-            self.broken = true;
+            Ok(()) => true,
+            Err(e) => {
+                self.lost = Some(e.to_string());
+                false
+            }
         }
+    }
+}
+
+/// `--output ids` prints only ids that read back as themselves; the first one that would not
+/// fails the listing, named (escaped), with the way out.
+fn refuse_unsafe_ids(provider: &dyn Provider, certs: &[Cert]) -> Result<(), Error> {
+    let mut bad = certs
+        .iter()
+        .filter_map(|c| ids::line_problem(&c.id, provider).map(|why| (c, why)));
+    let Some((first, why)) = bad.next() else {
+        return Ok(());
+    };
+    let more = bad.count();
+    Err(Error::Output(format!(
+        "{}: list --output ids: the id {} cannot be printed as an id line: {why}{}; use --output json, which gives every id exactly",
+        provider.kind().name(),
+        ids::printable(&first.id),
+        match more {
+            0 => String::new(),
+            n => format!(" ({n} more such id{})", if n == 1 { "" } else { "s" }),
+        }
+    )))
+}
+
+/// Whether a terminal could act on `c`: C0 and C1 controls and DEL, the bidirectional
+/// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which reorder what is
+/// shown, and the line and paragraph separators (U+2028, U+2029).
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// `s` for a person's terminal: every [`is_unsafe`] character written as a Rust-style escape
+/// (`\n`, `\r`, `\t`, otherwise `\u{1b}`), everything else as it is.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The one printer for stderr: `certdel: <message>`, escaped, written in one call. A stderr
+/// that cannot be written is ignored: there is nowhere left to say so.
+pub fn stderr_line(message: &str) {
+    let line = format!("certdel: {}\n", escape(message));
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// A warning on stderr (`certdel: warning: …`).
+pub fn warn(message: &str) {
+    stderr_line(&format!("warning: {message}"));
+}
+
+/// One NDJSON line. Every string stays exact; the [`is_unsafe`] characters serde_json would
+/// write raw (DEL, C1, the bidi controls, U+2028/U+2029) are written as `\uXXXX` escapes, so
+/// the line is safe on a terminal too.
+pub fn json_line<T: Serialize>(value: &T) -> String {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, SafeJson);
+    match value.serialize(&mut ser) {
+        Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+        // Records and outcomes have string keys only: serializing them cannot fail.
+        Err(e) => format!("{{\"error\":{:?}}}", e.to_string()),
+    }
+}
+
+/// serde_json's compact format, with the [`is_unsafe`] characters escaped inside strings.
+struct SafeJson;
+
+impl serde_json::ser::Formatter for SafeJson {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
     }
 }
 
 /// `not_found  abc  FailedOperation.CertificateNotFound: The certificate does not exist. [request r-1]`
 fn text_line(o: &Outcome) -> String {
-    let mut line = format!("{:<9}  {}", o.outcome.as_str(), o.id);
+    let mut line = format!("{:<9}  {}", o.outcome.as_str(), escape(&o.id));
     let detail = match (&o.code, &o.message) {
         (Some(c), Some(m)) => Some(format!("{c}: {m}")),
         (Some(c), None) => Some(c.clone()),
@@ -113,10 +269,10 @@ fn text_line(o: &Outcome) -> String {
     };
     if let Some(d) = detail {
         line.push_str("  ");
-        line.push_str(&d.replace(['\n', '\r'], " "));
+        line.push_str(&escape(&d));
     }
     if let Some(r) = &o.request_id {
-        line.push_str(&format!(" [request {r}]"));
+        line.push_str(&format!(" [request {}]", escape(r)));
     }
     line
 }
@@ -227,11 +383,9 @@ pub fn count_line(provider: &str, certs: &[Cert], now: DateTime<Utc>) -> String 
     )
 }
 
-/// Control characters would break the table (or the terminal): shown as spaces.
+/// Control characters would break the table (or the terminal): shown escaped.
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    escape(s).into_owned()
 }
 
 /// Terminal columns a string takes: 2 for East Asian wide and fullwidth characters (CJK,
@@ -319,20 +473,11 @@ mod tests {
 
     #[test]
     fn broken_pipe_does_not_stop_counting() {
-        struct Closed;
-        impl Write for Closed {
-            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-                Err(std::io::ErrorKind::BrokenPipe.into())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut r = Reporter::new(OutputFormat::Text, Closed);
+        let mut r = Reporter::new(OutputFormat::Text, Refusing(std::io::ErrorKind::BrokenPipe));
         for o in outcomes() {
             r.outcome(&o);
         }
-        assert_eq!(r.finish("x"), Exit::Partial);
+        assert_eq!(r.finish("x"), Exit::Fatal);
         assert_eq!(r.tally().total(), 2);
     }
 
@@ -384,11 +529,20 @@ mod tests {
         assert!(table(&[], now()).is_empty());
     }
 
+    fn tencent() -> Box<dyn Provider> {
+        crate::provider::build(&crate::settings::ProviderSettings::for_test(
+            crate::provider::Kind::TencentSsl,
+        ))
+    }
+
     #[test]
     fn list_formats() {
         let render = |format| {
             let mut r = Reporter::new(format, Vec::new());
-            assert_eq!(r.list("tencent-ssl", &listed(now()), now()), Exit::Success);
+            assert_eq!(
+                r.list(tencent().as_ref(), &listed(now()), now()).unwrap(),
+                Exit::Success
+            );
             String::from_utf8(r.into_inner()).unwrap()
         };
         assert_eq!(render(OutputFormat::Ids), "cert-a\ncert-bb\nc\n");
@@ -405,7 +559,10 @@ mod tests {
         let text = render(OutputFormat::Text);
         assert!(text.ends_with("tencent-ssl: 3 certificates (1 expired, 1 with unknown expiry)\n"));
         let mut r = Reporter::new(OutputFormat::Text, Vec::new());
-        r.list("huawei-scm", &[], now());
+        let huawei = crate::provider::build(&crate::settings::ProviderSettings::for_test(
+            crate::provider::Kind::HuaweiScm,
+        ));
+        r.list(huawei.as_ref(), &[], now()).unwrap();
         assert_eq!(
             String::from_utf8(r.into_inner()).unwrap(),
             "huawei-scm: 0 certificates\n"
@@ -419,5 +576,217 @@ mod tests {
         assert_eq!(width("ｆｕｌｌ"), 8);
         assert_eq!(width("e\u{301}"), 1);
         assert_eq!(width("한국"), 4);
+    }
+
+    /// Records each `write` call, as the operating system would see them.
+    #[derive(Default)]
+    struct Calls(Vec<Vec<u8>>);
+    impl Write for Calls {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.push(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_line_is_one_write() {
+        for format in [OutputFormat::Text, OutputFormat::Json, OutputFormat::Ids] {
+            let mut r = Reporter::new(format, Calls::default());
+            for o in outcomes() {
+                r.outcome(&o);
+            }
+            r.finish("tencent-ssl");
+            r.list(tencent().as_ref(), &listed(now()), now()).unwrap();
+            let calls = r.into_inner().0;
+            assert!(!calls.is_empty());
+            for call in &calls {
+                let text = String::from_utf8_lossy(call);
+                assert!(
+                    text.ends_with('\n') && text.matches('\n').count() == 1,
+                    "{format:?}: one whole line per write, got {text:?}"
+                );
+            }
+        }
+    }
+
+    /// A stdout that refuses every write with `kind`.
+    struct Refusing(std::io::ErrorKind);
+    impl Write for Refusing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(self.0.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_stdout_keeps_counting_and_fails_the_run() {
+        for format in [OutputFormat::Text, OutputFormat::Json, OutputFormat::Ids] {
+            let mut r = Reporter::new(format, Refusing(std::io::ErrorKind::BrokenPipe));
+            let mut ok = Outcome::new("tencent-ssl", "a", Status::Deleted);
+            ok.attempts = 1;
+            r.outcome(&ok);
+            r.outcome(&ok);
+            assert_eq!(r.tally().total(), 2);
+            // Every id was deleted, but the results were not delivered.
+            assert_eq!(r.finish("x"), Exit::Fatal, "{format:?}");
+            assert!(r.lost().is_some());
+        }
+        let mut r = Reporter::new(OutputFormat::Text, Vec::new());
+        let mut ok = Outcome::new("tencent-ssl", "a", Status::Deleted);
+        ok.attempts = 1;
+        r.outcome(&ok);
+        assert_eq!(r.finish("x"), Exit::Success);
+    }
+
+    #[test]
+    fn a_listing_stdout_refuses_fails_the_listing() {
+        for format in [OutputFormat::Text, OutputFormat::Json, OutputFormat::Ids] {
+            let mut r = Reporter::new(format, Refusing(std::io::ErrorKind::StorageFull));
+            let e = r
+                .list(tencent().as_ref(), &listed(now()), now())
+                .unwrap_err();
+            assert!(matches!(e, Error::Output(_)), "{e:?}");
+            assert!(
+                e.to_string()
+                    .starts_with("cannot write the listing to stdout ("),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_that_do_not_read_back_refuse_the_listing() {
+        let cases = [
+            ("a\nb", "line break"),
+            ("a\r", "line break"),
+            (" a", "whitespace"),
+            ("a\u{a0}", "whitespace"),
+            ("#a", "comment"),
+            ("\u{feff}a", "U+FEFF"),
+            ("a\u{1b}]0;x", "U+001B"),
+            ("a\u{202e}b", "U+202E"),
+            ("a\u{9b}b", "U+009B"),
+            ("", "empty id"),
+        ];
+        for (id, why) in cases {
+            let mut certs = listed(now());
+            certs.push(Cert::new(id));
+            let mut r = Reporter::new(OutputFormat::Ids, Vec::new());
+            let e = r.list(tencent().as_ref(), &certs, now()).unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with("tencent-ssl: list --output ids: the id ")
+                    && msg.contains(&ids::printable(id))
+                    && msg.contains(why)
+                    && msg.ends_with("use --output json, which gives every id exactly"),
+                "{id:?}: {msg}"
+            );
+            assert!(!msg.chars().any(is_unsafe), "{msg:?}");
+            assert!(r.into_inner().is_empty(), "{id:?}: nothing on stdout");
+        }
+        // The provider's own rules count too: a CAS order id is a number.
+        let cas = crate::provider::build(&crate::settings::ProviderSettings::for_test(
+            crate::provider::Kind::AlibabaCas,
+        ));
+        let mut r = Reporter::new(OutputFormat::Ids, Vec::new());
+        let e = r
+            .list(cas.as_ref(), &[Cert::new("12x")], now())
+            .unwrap_err();
+        assert!(e.to_string().contains("positive integer"), "{e}");
+        // Several bad ids: the first is named, the others counted.
+        let mut r = Reporter::new(OutputFormat::Ids, Vec::new());
+        let bad = [Cert::new(" a"), Cert::new("b "), Cert::new("#c")];
+        let e = r.list(tencent().as_ref(), &bad, now()).unwrap_err();
+        assert!(e.to_string().contains("\" a\"") && e.to_string().contains("(2 more such ids)"));
+        // Text and JSON show such ids (escaped, or exact).
+        let mut r = Reporter::new(OutputFormat::Json, Vec::new());
+        assert!(r.list(tencent().as_ref(), &bad, now()).is_ok());
+    }
+
+    #[test]
+    fn escape_shows_what_a_terminal_would_act_on() {
+        assert_eq!(escape("plain 测试 é"), "plain 测试 é");
+        assert!(matches!(escape("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape("a\nb\rc\td\u{1b}[2Je\u{7f}\u{9b}\u{202e}\u{2066}\u{2028}\0"),
+            "a\\nb\\rc\\td\\u{1b}[2Je\\u{7f}\\u{9b}\\u{202e}\\u{2066}\\u{2028}\\u{0}"
+        );
+        for c in (0u32..0x20)
+            .chain(0x7f..0xa0)
+            .chain(0x202a..0x202f)
+            .chain(0x2066..0x206a)
+        {
+            let c = char::from_u32(c).unwrap();
+            assert!(is_unsafe(c), "U+{:04X}", c as u32);
+            assert!(!escape(&c.to_string()).chars().any(is_unsafe));
+        }
+        assert!(!is_unsafe(' ') && !is_unsafe('\u{a0}') && !is_unsafe('测'));
+    }
+
+    fn hostile() -> Outcome {
+        let mut o = Outcome::new("tencent-ssl", "id\u{1b}]0;pwned\u{7}", Status::Failed);
+        o.code = Some("Code\u{9b}2J".into());
+        o.message = Some("no\ndeleted    other-id\u{202e}\r\u{1b}[2J".into());
+        o.request_id = Some("r\u{1b}[1A".into());
+        o
+    }
+
+    #[test]
+    fn text_output_escapes_server_strings() {
+        let mut r = Reporter::new(OutputFormat::Text, Vec::new());
+        r.outcome(&hostile());
+        r.finish("tencent-ssl");
+        let s = String::from_utf8(r.into_inner()).unwrap();
+        assert_eq!(
+            s,
+            "failed     id\\u{1b}]0;pwned\\u{7}  Code\\u{9b}2J: no\\ndeleted    other-id\\u{202e}\\r\\u{1b}[2J [request r\\u{1b}[1A]\n\
+             tencent-ssl: 1 id: 1 failed\n"
+        );
+        let mut certs = listed(now());
+        certs[1].name = "evil\u{1b}[2J\u{202e}".into();
+        certs[1].domains = vec!["x\n.example".into()];
+        certs[1].region = Some("r\u{9b}".into());
+        let lines = table(&certs, now());
+        assert!(lines[2].contains("evil\\u{1b}[2J\\u{202e}"), "{lines:?}");
+        assert!(lines[2].contains("x\\n.example"), "{lines:?}");
+        assert!(lines[2].contains("r\\u{9b}"), "{lines:?}");
+        assert!(lines.iter().all(|l| !l.chars().any(is_unsafe)), "{lines:?}");
+        // Escapes are measured like any other text: the columns still line up.
+        let starts = |l: &str, col: &str| width(&l[..l.find(col).unwrap()]);
+        assert_eq!(starts(&lines[2], "x\\n"), starts(&lines[0], "DOMAIN"));
+    }
+
+    #[test]
+    fn json_stays_exact_and_terminal_safe() {
+        let mut r = Reporter::new(OutputFormat::Json, Vec::new());
+        let o = hostile();
+        r.outcome(&o);
+        let mut certs = listed(now());
+        certs[0].name = "n\u{1b}[2J\u{7f}\u{85}\u{202e}\u{2069}\u{2029}\"\\".into();
+        r.list(tencent().as_ref(), &certs[..1], now()).unwrap();
+        let s = String::from_utf8(r.into_inner()).unwrap();
+        assert!(s.lines().all(|l| !l.chars().any(is_unsafe)), "{s:?}");
+        let lines: Vec<serde_json::Value> = s
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["id"], o.id);
+        assert_eq!(lines[0]["code"], o.code.unwrap());
+        assert_eq!(lines[0]["message"], o.message.unwrap());
+        assert_eq!(lines[0]["request_id"], o.request_id.unwrap());
+        assert_eq!(lines[1]["name"], certs[0].name);
+        assert!(s.contains("\\u007f\\u0085\\u202e\\u2069\\u2029"), "{s}");
+        // Everything else is written as serde_json writes it.
+        let plain = &listed(now())[1];
+        assert_eq!(
+            json_line(&plain.record("x")),
+            serde_json::to_string(&plain.record("x")).unwrap()
+        );
     }
 }

@@ -25,48 +25,124 @@ impl Endpoint {
         }
     }
 
-    /// Parse `scheme://host[:port][/]`. Plain `http` only for loopback hosts, so a typo can
-    /// never send credentials-bearing requests in clear text over a network.
+    /// Parse `--endpoint`: see [`Endpoint::parse_as`].
     pub fn parse(url: &str) -> Result<Endpoint, String> {
-        let (scheme, rest) = url.split_once("://").ok_or_else(|| {
-            format!("--endpoint '{url}' is not a URL: expected scheme://host[:port]")
-        })?;
+        Endpoint::parse_as("--endpoint", url)
+    }
+
+    /// Parse `scheme://host[:port][/]`, given as `name` (a flag or a variable, for messages).
+    /// Plain `http` only for loopback hosts, so a typo can never send credentials-bearing
+    /// requests in clear text over a network.
+    ///
+    /// The host certdel signs must be the host the request goes to. URL parsers (WHATWG, as
+    /// reqwest's) reinterpret much of what a person might type: `\` as `/`, percent-escapes
+    /// and IDNA in the host, `127.1` or `0x7f.0.0.1` as `127.0.0.1`, an empty port as the
+    /// default, a user and password before `@`. So certdel refuses all of that, then parses
+    /// the URL with that same parser and requires the same scheme, host and port. Messages
+    /// never show a user or password the value holds ([`redact_userinfo`]).
+    pub fn parse_as(name: &str, url: &str) -> Result<Endpoint, String> {
+        let shown = redact_userinfo(url);
+        let bad = |why: &str| format!("{name} '{shown}': {why}");
+        const FORM: &str = "give only scheme://host[:port]";
+        if let Some(c) = url.chars().find(|c| c.is_control() || c.is_whitespace()) {
+            return Err(bad(&format!(
+                "contains whitespace or a control character (U+{:04X}); {FORM}",
+                c as u32
+            )));
+        }
+        if url.contains('\\') {
+            return Err(bad(&format!(
+                "contains a backslash, which URL parsers read as '/'; {FORM}"
+            )));
+        }
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return Err(bad("is not a URL: expected scheme://host[:port]"));
+        };
         let scheme = scheme.to_ascii_lowercase();
         if scheme != "https" && scheme != "http" {
-            return Err(format!(
-                "--endpoint '{url}': scheme must be https (or http for loopback)"
-            ));
+            return Err(bad("scheme must be https (or http for loopback)"));
         }
         let authority = rest.strip_suffix('/').unwrap_or(rest);
-        if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
-            return Err(format!(
-                "--endpoint '{url}': give only scheme://host[:port], without path, query or user"
+        if authority.contains('@') {
+            return Err(bad(&format!(
+                "a user or password in the URL is not supported (certdel signs its requests); {FORM}"
+            )));
+        }
+        if authority.is_empty() || authority.contains(['/', '?', '#']) {
+            return Err(bad(&format!("{FORM}, without path, query or fragment")));
+        }
+        if !authority.is_ascii() {
+            return Err(bad(
+                "the host has non-ASCII characters; give its ASCII (punycode, xn--) form",
             ));
         }
-        let (host, port) = split_host_port(authority)
-            .ok_or_else(|| format!("--endpoint '{url}': bad host or port"))?;
+        if authority.contains('%') {
+            return Err(bad(&format!(
+                "percent-escapes are not allowed in the host; {FORM}"
+            )));
+        }
+        let (host, port) = split_host_port(authority).map_err(&bad)?;
         let host = host.to_ascii_lowercase();
-        if scheme == "http" && !is_loopback(&host) {
-            return Err(format!(
-                "--endpoint '{url}': plain http is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https"
-            ));
-        }
+        let loopback = is_loopback(&host);
         let default_port = if scheme == "https" { 443 } else { 80 };
         let host = match port {
             Some(p) if p != default_port => format!("{host}:{p}"),
             _ => host,
         };
+        // What the URL parser makes of it must be what certdel signs and connects to.
+        let parsed = url::Url::parse(&format!("{scheme}://{authority}/"))
+            .map_err(|e| bad(&format!("not a valid URL ({e}); {FORM}")))?;
+        let theirs = match (parsed.host_str(), parsed.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => String::new(),
+        };
+        if parsed.scheme() != scheme || theirs != host {
+            return Err(bad(&format!(
+                "URL parsers read the host as '{theirs}', not '{host}'; write it as '{}://{theirs}'",
+                parsed.scheme()
+            )));
+        }
+        if scheme == "http" && !loopback {
+            return Err(bad(
+                "plain http is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https",
+            ));
+        }
         Ok(Endpoint { scheme, host })
     }
 }
 
-fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
+/// `url` with anything that may be a user or password (before the last `@` of what follows
+/// `://`) replaced by `[redacted]`, for messages.
+pub fn redact_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some(at) = url.rfind('@') else {
+        return std::borrow::Cow::Borrowed(url);
+    };
+    let start = match url.find("://") {
+        Some(i) if i + 3 <= at => i + 3,
+        _ => 0,
+    };
+    std::borrow::Cow::Owned(format!("{}[redacted]{}", &url[..start], &url[at..]))
+}
+
+/// Host and port of an authority: a bracketed IPv6 address or a name of letters, digits,
+/// `-`, `.` and `_`; a port of 1 to 5 digits, neither empty nor 0.
+fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), &'static str> {
+    const BAD_PORT: &str = "the port must be a number from 1 to 65535 (or left out with its ':')";
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let end = rest.find(']')?;
+        let end = rest
+            .find(']')
+            .ok_or("an IPv6 address needs its closing ']'")?;
         let host = &authority[..end + 2];
+        if !rest[..end]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return Err("bad IPv6 address in brackets");
+        }
         match &rest[end + 1..] {
             "" => (host, None),
-            p => (host, Some(p.strip_prefix(':')?)),
+            p => (host, Some(p.strip_prefix(':').ok_or(BAD_PORT)?)),
         }
     } else {
         match authority.rsplit_once(':') {
@@ -75,13 +151,23 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
         }
     };
     if host.is_empty() {
-        return None;
+        return Err("the host is missing");
+    }
+    if !host.starts_with('[')
+        && !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    {
+        return Err("a host name has only letters, digits, '-', '.' and '_'");
     }
     let port = match port {
-        Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p != 0)?),
+        Some(p) if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(BAD_PORT)
+        }
+        Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p != 0).ok_or(BAD_PORT)?),
         None => None,
     };
-    Some((host, port))
+    Ok((host, port))
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -462,8 +548,13 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
+            // The flag was checked above: this value came from the environment.
+            let var = match kind {
+                Kind::TencentSsl => "TENCENTCLOUD_REGION",
+                _ => "ALIBABA_CLOUD_REGION_ID",
+            };
             return Err(Error::usage(format!(
-                "--region '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
+                "{var} '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
             )));
         }
     }
@@ -494,12 +585,9 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     // HUAWEICLOUD_SDK_IAM_ENDPOINT, else the region's IAM endpoint. `--endpoint` redirects
     // SCM only: IAM is another service, and an SCM host cannot answer for it.
     let iam_endpoint = match env("HUAWEICLOUD_SDK_IAM_ENDPOINT") {
-        Some(url) => Endpoint::parse(&url).map_err(|e| {
-            Error::usage(format!(
-                "HUAWEICLOUD_SDK_IAM_ENDPOINT: {}",
-                e.trim_start_matches("--endpoint ")
-            ))
-        })?,
+        Some(url) => {
+            Endpoint::parse_as("HUAWEICLOUD_SDK_IAM_ENDPOINT", &url).map_err(Error::Usage)?
+        }
         None => huawei_scm::iam_endpoint(region.as_deref()),
     };
 
@@ -556,6 +644,9 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     } else {
         None
     };
+    if let Some(id) = &domain_id {
+        header_value(kind, "HUAWEICLOUD_SDK_DOMAIN_ID", id)?;
+    }
     let mut trust = trust(&env)?;
     // A run that talks only plain http (loopback endpoints) verifies no certificate: reading
     // the platform's store would only cost start-up time.
@@ -655,11 +746,35 @@ fn credentials(kind: Kind, env: &dyn Fn(&str) -> Option<String>) -> Result<Crede
             }
         }
     }
+    // The access key id goes into `Authorization`, the token into a header of its own.
+    for (name, value) in [(id_var, &id), (token_var, &token)] {
+        if let Some(v) = value {
+            header_value(kind, name, v)?;
+        }
+    }
     Ok(Credentials {
         access_key: id.unwrap_or_default(),
         secret_key: Secret::new(secret.unwrap_or_default()),
         token: token.map(Secret::new),
     })
+}
+
+/// Whether `value` can be sent as (part of) an HTTP header value exactly as it is: visible
+/// ASCII, no space. Access key ids, session tokens and account ids are all of that kind.
+pub fn header_safe(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A usage error naming `var` when its value cannot go into a header — before any request,
+/// instead of a request that can never be sent. The value is never shown: it may be secret.
+fn header_value(kind: Kind, var: &str, value: &str) -> Result<(), Error> {
+    if header_safe(value) {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "{}: {var} has a character that cannot be sent in an HTTP header (whitespace, a line break or another control character, or a non-ASCII character); set it to the bare value",
+        kind.name()
+    )))
 }
 
 #[cfg(test)]
@@ -708,6 +823,142 @@ mod tests {
         assert!(Endpoint::parse("https://u@h").is_err());
         assert!(Endpoint::parse("https://h:99999").is_err());
         assert!(Endpoint::parse("https://h:0").is_err());
+    }
+
+    #[test]
+    fn endpoints_the_url_parser_would_reinterpret_are_refused() {
+        for (url, why) in [
+            ("https://127.0.0.1\\evil.example", "backslash"),
+            ("https://evil.example\\@127.0.0.1", "backslash"),
+            ("https://ex%61mple.com", "percent-escapes"),
+            ("https://127.0.0.1%2F", "percent-escapes"),
+            ("https://exa mple.com", "whitespace"),
+            (" https://example.com", "whitespace"),
+            ("https://example.com\t", "U+0009"),
+            ("https://exa\u{0}mple.com", "U+0000"),
+            ("https://b\u{fc}cher.example", "punycode"),
+            ("https://\u{ff45}xample.com", "punycode"),
+            ("https://example.com:", "port"),
+            ("https://example.com:+443", "port"),
+            ("https://example.com:0", "port"),
+            ("https://example.com:0443x", "port"),
+            ("https://[::1]x", "port"),
+            ("https://[::1", "closing"),
+            ("https://[fe80::1%25eth0]", "percent-escapes"),
+            ("https://exa^mple.com", "letters, digits"),
+            ("https://exa'mple.com", "letters, digits"),
+            ("https://:443", "host is missing"),
+            ("https://127.1", "read the host as '127.0.0.1'"),
+            (
+                "https://0x7f.0.0.1:8443",
+                "read the host as '127.0.0.1:8443'",
+            ),
+            ("https://2130706433", "read the host as '127.0.0.1'"),
+            ("http://127.0.0.1.", "read the host as '127.0.0.1'"),
+            ("https://[0:0:0:0:0:0:0:1]", "read the host as '[::1]'"),
+            ("https://user@example.com", "user or password"),
+            ("https://example.com/#", "without path"),
+        ] {
+            let e = Endpoint::parse(url).unwrap_err();
+            assert!(e.contains(why), "{url:?}: {e}");
+            assert!(e.starts_with("--endpoint '"), "{url:?}: {e}");
+        }
+        // What the parser agrees with is kept.
+        for (url, host) in [
+            ("https://example.com", "example.com"),
+            ("https://EXAMPLE.com:8443/", "example.com:8443"),
+            ("https://example.com:00443", "example.com"),
+            ("https://xn--bcher-kva.example", "xn--bcher-kva.example"),
+            ("https://my_host.internal", "my_host.internal"),
+            ("http://[::1]:9", "[::1]:9"),
+            ("http://localhost:80", "localhost"),
+        ] {
+            assert_eq!(Endpoint::parse(url).unwrap().host, host, "{url}");
+        }
+    }
+
+    #[test]
+    fn endpoint_userinfo_is_refused_and_never_shown() {
+        for url in [
+            "https://admin:hunter2@example.com",
+            "https://hunter2@example.com",
+            "https://admin:hunter2@127.0.0.1\\x",
+            "https://admin:hun/ter2@example.com",
+            "http://admin:hunter2@10.0.0.1",
+            "admin:hunter2@example.com",
+            "https://admin:hun ter2@example.com",
+        ] {
+            let e = Endpoint::parse(url).unwrap_err();
+            assert!(!e.contains("hunter2") && !e.contains("hun"), "{url}: {e}");
+            assert!(e.contains("[redacted]@"), "{url}: {e}");
+        }
+        assert_eq!(redact_userinfo("https://h:1"), "https://h:1");
+        assert_eq!(
+            redact_userinfo("https://u:p@h@i/x"),
+            "https://[redacted]@i/x"
+        );
+        let mut vars = vec![("HUAWEICLOUD_SDK_AK", "a"), ("HUAWEICLOUD_SDK_SK", "s")];
+        vars.push((
+            "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+            "https://iam:s3cretpw@127.0.0.1:9001",
+        ));
+        let e = resolve_with(&["huawei-scm", "delete", "x"], &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("HUAWEICLOUD_SDK_IAM_ENDPOINT 'https://[redacted]@127.0.0.1:9001': ")
+                && !e.contains("s3cretpw"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn header_values_from_the_environment_are_checked() {
+        let hw = [("HUAWEICLOUD_SDK_AK", "a"), ("HUAWEICLOUD_SDK_SK", "s")];
+        for bad in ["abc\r\nX-Injected: 1", "abc def", "ab\u{7f}", "账户"] {
+            let mut vars = hw.to_vec();
+            vars.push(("HUAWEICLOUD_SDK_DOMAIN_ID", bad));
+            let e = resolve_with(&["huawei-scm", "delete", "x"], &vars).unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{e:?}");
+            let e = e.to_string();
+            assert!(
+                e.starts_with("huawei-scm: HUAWEICLOUD_SDK_DOMAIN_ID has a character that cannot be sent in an HTTP header"),
+                "{bad:?}: {e}"
+            );
+            assert!(!e.contains(bad), "{e}");
+        }
+        let mut vars = hw.to_vec();
+        vars.push(("HUAWEICLOUD_SDK_DOMAIN_ID", "0a1b2c"));
+        let s = resolve_with(&["huawei-scm", "delete", "x"], &vars).unwrap();
+        assert_eq!(s.provider.domain_id.as_deref(), Some("0a1b2c"));
+        // Access key ids and tokens: never echoed, since a token is secret.
+        for (var, value) in [
+            ("TENCENTCLOUD_SECRET_ID", "AK\u{e9}"),
+            ("TENCENTCLOUD_TOKEN", "tok en-s3cret"),
+            ("TENCENTCLOUD_TOKEN", "tok\u{e9}n-s3cret"),
+            ("TENCENTCLOUD_TOKEN", "tok\nen-s3cret"),
+        ] {
+            let mut vars = TC.to_vec();
+            vars.retain(|(k, _)| *k != var);
+            vars.push((var, value));
+            let e = resolve_with(&["tencent-ssl", "delete", "x"], &vars)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(var) && !e.contains("s3cret"), "{var}: {e}");
+        }
+        // The region tencent-ssl sends as X-TC-Region, from the environment: named as such.
+        let mut vars = TC.to_vec();
+        vars.push(("TENCENTCLOUD_REGION", "ap-guangzhou\r\nX: 1"));
+        let e = resolve_with(&["tencent-ssl", "delete", "x"], &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("TENCENTCLOUD_REGION '"), "{e}");
+        let mut vars = ALI.to_vec();
+        vars.push(("ALIBABA_CLOUD_REGION_ID", "cn hangzhou"));
+        let e = resolve_with(&["alibaba-slb", "list"], &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("ALIBABA_CLOUD_REGION_ID '"), "{e}");
     }
 
     #[test]

@@ -361,7 +361,8 @@ pub fn discover_answer(reply: &Reply) -> Result<String, Answer> {
     domains[0]
         .get("id")
         .and_then(|id| id.as_str())
-        .filter(|id| !id.is_empty())
+        // It goes into the X-Domain-Id header of every request.
+        .filter(|id| crate::settings::header_safe(id))
         .map(str::to_string)
         .ok_or_else(|| Answer::malformed(reply))
 }
@@ -551,6 +552,12 @@ mod tests {
             .contains("set HUAWEICLOUD_SDK_DOMAIN_ID"));
         let odd = discover_answer(&reply(200, r#"{"domains":[{"name":"x"}]}"#)).unwrap_err();
         assert_eq!(odd.code.as_deref(), Some("MalformedReply"));
+        // An id that cannot go into the X-Domain-Id header is no answer either.
+        for id in ["d\r\nX-Injected: 1", "d 1", "域"] {
+            let body = serde_json::json!({"domains": [{"id": id}]}).to_string();
+            let odd = discover_answer(&reply(200, &body)).unwrap_err();
+            assert_eq!(odd.code.as_deref(), Some("MalformedReply"), "{id:?}");
+        }
         let creds = Credentials {
             access_key: "AK".into(),
             secret_key: Secret::new("SK"),
