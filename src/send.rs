@@ -87,13 +87,13 @@ impl Sender {
             transport,
             Pacer::new(rate),
             run.max_retries,
-            run.deadline.map(|d| Instant::now() + d),
+            run.deadline.map(|d| crate::pace::later(Instant::now(), d)),
         )
     }
 
     /// Sleep before a retry, but never past the run's deadline.
     async fn pause(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let until = crate::pace::later(Instant::now(), wait);
         let until = self.deadline.map_or(until, |d| until.min(d));
         tokio::time::sleep_until(until).await;
     }
