@@ -125,7 +125,7 @@ pub async fn await_tasks(
 ) -> Vec<Outcome> {
     let name = shared.provider.kind().name();
     let batch = batch_of(shared);
-    let until = Instant::now() + wait;
+    let until = crate::pace::later(Instant::now(), wait);
     let mut done: Vec<Outcome> = Vec::with_capacity(pending.len());
     // Why the last poll failed, if it did: reported with the tasks still pending.
     let mut poll_trouble: Option<String> = None;
@@ -186,7 +186,7 @@ pub async fn await_tasks(
             }
         }
         pending = still;
-        let next_poll = Instant::now() + POLL_EVERY;
+        let next_poll = crate::pace::later(Instant::now(), POLL_EVERY);
         let deadline_passed = shared.sender.deadline.is_some_and(|d| next_poll >= d);
         if pending.is_empty() || next_poll >= until || deadline_passed {
             break;

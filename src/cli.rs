@@ -121,8 +121,8 @@ pub struct DeleteArgs {
     pub no_wait: bool,
 
     /// tencent-ssl with --check-resources: how long to wait for asynchronous deletions
-    /// [default: 60]
-    #[arg(long, value_name = "SECONDS")]
+    /// (0.1 to 86400, one day) [default: 60]
+    #[arg(long, value_name = "SECONDS", value_parser = wait_timeout)]
     pub wait_timeout: Option<f64>,
 }
 
@@ -133,7 +133,8 @@ pub struct ListArgs {
     pub expired: bool,
 
     /// Only certificates expiring before this time: RFC 3339 (2025-06-30T00:00:00Z), a date
-    /// (2025-06-30, midnight UTC) or a duration from now (30d, 12h, 90m)
+    /// (2025-06-30, midnight UTC) or a duration from now (30d, 12h, 90m, 2w; at most 100
+    /// years)
     #[arg(long, value_name = "WHEN")]
     pub expires_before: Option<String>,
 
@@ -196,30 +197,104 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub check_resources: bool,
 
-    /// Requests per second (default: the provider's documented quota)
-    #[arg(long, global = true, value_name = "N")]
+    /// Requests per second, 0.01 to 10000 (default: the provider's documented quota)
+    #[arg(long, global = true, value_name = "N", value_parser = rate)]
     pub rate: Option<f64>,
 
-    /// Requests in flight at once (default: enough to reach the rate)
-    #[arg(long, global = true, value_name = "N")]
+    /// Requests in flight at once, 1 to 1024 (default: enough to reach the rate)
+    #[arg(long, global = true, value_name = "N", value_parser = concurrency)]
     pub concurrency: Option<usize>,
 
-    /// Retries per id after 5xx answers, timeouts or dropped connections (throttled requests have
-    /// their own budget of 15 retries while the whole run slows down)
-    #[arg(long, global = true, value_name = "N", default_value_t = 8)]
+    /// Retries per id after 5xx answers, timeouts or dropped connections, 0 to 100 (throttled
+    /// requests have their own budget of 15 retries while the whole run slows down)
+    #[arg(long, global = true, value_name = "N", default_value_t = 8, value_parser = max_retries)]
     pub max_retries: u32,
 
-    /// Per-request timeout in seconds
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
+    /// Per-request timeout in seconds, 0.1 to 600
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0, value_parser = timeout)]
     pub timeout: f64,
 
-    /// Give up on ids still unfinished after this many seconds, requests in flight included
-    /// (they are reported failed)
-    #[arg(long, global = true, value_name = "SECONDS")]
+    /// Give up on ids still unfinished after this many seconds, requests in flight included,
+    /// 0.1 to 604800 (7 days); they are reported failed
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = deadline)]
     pub deadline: Option<f64>,
 
     /// Most time one id (one request, with all its retries and backoff) may take before it is
-    /// given up as failed
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 45.0)]
+    /// given up as failed, 0.1 to 86400 seconds (1 day)
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 45.0, value_parser = retry_timeout)]
     pub retry_timeout: f64,
+}
+
+// Numeric flags are checked when parsed: clap names the flag, these say what is allowed, and
+// every later computation with them (intervals, instants, sizes) stays far from overflow.
+
+/// `--rate`: requests per second.
+pub const RATE: (f64, f64) = (0.01, 10_000.0);
+/// `--concurrency`: requests in flight (each task holds buffers: a million would take gigabytes).
+pub const CONCURRENCY: (usize, usize) = (1, 1024);
+/// `--max-retries`.
+pub const MAX_RETRIES: u32 = 100;
+/// `--timeout` in seconds.
+pub const TIMEOUT: (f64, f64) = (0.1, 600.0);
+/// `--deadline` in seconds: up to 7 days.
+pub const DEADLINE: (f64, f64) = (0.1, 7.0 * 86_400.0);
+/// `--wait-timeout` in seconds: up to 1 day.
+pub const WAIT_TIMEOUT: (f64, f64) = (0.1, 86_400.0);
+
+/// A decimal number within `[lo, hi]`; NaN, infinities and anything outside are refused with
+/// the range in the message.
+pub fn number_in(s: &str, (lo, hi): (f64, f64), unit: &str) -> Result<f64, String> {
+    let what = || format!("give a number from {lo} to {hi}{unit}");
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a number: {}", what()))?;
+    if !v.is_finite() || v < lo || v > hi {
+        return Err(format!("out of range: {}", what()));
+    }
+    Ok(v)
+}
+
+fn whole_in(s: &str, lo: u64, hi: u64, unit: &str) -> Result<u64, String> {
+    let what = || format!("give a whole number from {lo} to {hi}{unit}");
+    let t = s.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("not a whole number: {}", what()));
+    }
+    match t.parse::<u64>() {
+        Ok(v) if (lo..=hi).contains(&v) => Ok(v),
+        _ => Err(format!("out of range: {}", what())),
+    }
+}
+
+pub fn rate(s: &str) -> Result<f64, String> {
+    number_in(s, RATE, " requests per second")
+}
+
+pub fn concurrency(s: &str) -> Result<usize, String> {
+    let (lo, hi) = CONCURRENCY;
+    whole_in(s, lo as u64, hi as u64, " requests in flight").map(|v| v as usize)
+}
+
+pub fn max_retries(s: &str) -> Result<u32, String> {
+    whole_in(s, 0, MAX_RETRIES.into(), " retries").map(|v| v as u32)
+}
+
+pub fn timeout(s: &str) -> Result<f64, String> {
+    number_in(s, TIMEOUT, " seconds")
+}
+
+pub fn deadline(s: &str) -> Result<f64, String> {
+    number_in(s, DEADLINE, " seconds (7 days)")
+}
+
+/// `--retry-timeout`: seconds one id may take.
+pub const RETRY_TIMEOUT: (f64, f64) = (0.1, 86_400.0);
+
+pub fn retry_timeout(s: &str) -> Result<f64, String> {
+    number_in(s, RETRY_TIMEOUT, " seconds (1 day)")
+}
+
+pub fn wait_timeout(s: &str) -> Result<f64, String> {
+    number_in(s, WAIT_TIMEOUT, " seconds (1 day)")
 }

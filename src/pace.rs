@@ -28,9 +28,28 @@ const CONGESTION_EPOCH: Duration = Duration::from_secs(1);
 /// The slowest certdel will go when throttled repeatedly: one request every 5 s.
 const SLOWEST: Duration = Duration::from_secs(5);
 
+/// The widest slot spacing a rate can ask for: 100 s, the spacing of `--rate 0.01`.
+const WIDEST: Duration = Duration::from_secs(100);
+
+/// `t + d`, or an instant decades away when that sum does not fit: a deadline or a pause
+/// that far out never comes, and computing it must not panic.
+pub fn later(t: Instant, d: Duration) -> Instant {
+    t.checked_add(d)
+        .or_else(|| t.checked_add(Duration::from_secs(30 * 365 * 86_400)))
+        .unwrap_or(t)
+}
+
 impl Pacer {
+    /// Slots `1/rate` seconds apart; a rate that is not a positive number, or is slower than
+    /// one request every 100 s, gets the 100 s spacing.
     pub fn new(rate: f64) -> Pacer {
-        let base = Duration::from_secs_f64(1.0 / rate);
+        let base = if rate.is_finite() && rate > 0.0 {
+            Duration::try_from_secs_f64(1.0 / rate)
+                .unwrap_or(WIDEST)
+                .min(WIDEST)
+        } else {
+            WIDEST
+        };
         Pacer {
             state: Mutex::new(State {
                 base,
@@ -46,7 +65,7 @@ impl Pacer {
         let mut s = self.state.lock().expect("pacer lock");
         let now = Instant::now();
         let slot = s.next.max(now);
-        s.next = slot + s.interval;
+        s.next = later(slot, s.interval);
         slot
     }
 
@@ -62,11 +81,11 @@ impl Pacer {
         if s.slowed_at
             .is_none_or(|t| now.duration_since(t) >= CONGESTION_EPOCH)
         {
-            s.interval = (s.interval * 2).min(SLOWEST.max(s.base));
+            s.interval = s.interval.saturating_mul(2).min(SLOWEST.max(s.base));
             s.slowed_at = Some(now);
         }
         let pause = hint.unwrap_or(s.interval);
-        let resume = now + pause;
+        let resume = later(now, pause);
         if s.next < resume {
             s.next = resume;
         }
@@ -139,6 +158,35 @@ mod tests {
             p.throttled(None);
         }
         assert_eq!(p.interval(), SLOWEST);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn any_rate_and_any_hint_are_safe() {
+        // Rates no flag lets through must still give a pacer, not a panic.
+        for rate in [
+            1e-300,
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::MIN_POSITIVE,
+        ] {
+            let p = Pacer::new(rate);
+            assert_eq!(p.interval(), WIDEST, "{rate}");
+            p.claim();
+            p.claim();
+        }
+        assert_eq!(Pacer::new(1e300).interval(), Duration::ZERO);
+        let p = Pacer::new(10.0);
+        p.throttled(Some(Duration::MAX));
+        assert!(p.claim() > Instant::now() + Duration::from_secs(86_400));
+        p.claim();
+        let now = Instant::now();
+        assert!(later(now, Duration::MAX) > now + Duration::from_secs(365 * 86_400));
+        assert_eq!(
+            later(now, Duration::from_secs(2)),
+            now + Duration::from_secs(2)
+        );
     }
 
     #[test]

@@ -111,7 +111,7 @@ impl Sender {
             transport,
             Pacer::new(rate),
             run.max_retries,
-            run.deadline.and_then(|d| Instant::now().checked_add(d)),
+            run.deadline.map(|d| crate::pace::later(Instant::now(), d)),
         );
         sender.retry_timeout = run.retry_timeout;
         sender
@@ -119,7 +119,7 @@ impl Sender {
 
     /// Sleep before a retry, but never past `limit` (the exchange's budget or the deadline).
     async fn pause(&self, wait: Duration, limit: Instant) {
-        let until = Instant::now().checked_add(wait).unwrap_or(limit).min(limit);
+        let until = crate::pace::later(Instant::now(), wait).min(limit);
         tokio::time::sleep_until(until).await;
     }
 

@@ -457,37 +457,36 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     if g.target != CasTargetArg::Orders && kind != Kind::AlibabaCas {
         return Err(Error::usage("--target applies to alibaba-cas only"));
     }
+    // clap's value parsers (`cli::rate` …) refuse these already; checked again here for a
+    // `Cli` built by hand, so that no conversion below can panic.
     if let Some(rate) = g.rate {
-        if !(rate.is_finite() && rate > 0.0) {
+        in_range("--rate", rate, crate::cli::RATE, "requests per second")?;
+    }
+    if let Some(c) = g.concurrency {
+        let (lo, hi) = crate::cli::CONCURRENCY;
+        if !(lo..=hi).contains(&c) {
             return Err(Error::usage(format!(
-                "--rate {rate}: give a positive number of requests per second"
+                "--concurrency {c}: give a whole number from {lo} to {hi}"
             )));
         }
     }
-    if g.concurrency == Some(0) {
-        return Err(Error::usage("--concurrency 0: give at least 1"));
-    }
-    if !(g.timeout.is_finite() && g.timeout > 0.0) {
+    if g.max_retries > crate::cli::MAX_RETRIES {
         return Err(Error::usage(format!(
-            "--timeout {}: give a positive number of seconds",
-            g.timeout
+            "--max-retries {}: give a whole number from 0 to {}",
+            g.max_retries,
+            crate::cli::MAX_RETRIES
         )));
     }
-    let deadline = match g.deadline {
-        Some(d) if !(d.is_finite() && d > 0.0) => {
-            return Err(Error::usage(format!(
-                "--deadline {d}: give a positive number of seconds"
-            )))
-        }
-        Some(d) => Some(Duration::from_secs_f64(d)),
-        None => None,
-    };
-    if !(g.retry_timeout.is_finite() && g.retry_timeout > 0.0) {
-        return Err(Error::usage(format!(
-            "--retry-timeout {}: give a positive number of seconds",
-            g.retry_timeout
-        )));
-    }
+    let timeout = seconds("--timeout", g.timeout, crate::cli::TIMEOUT)?;
+    let deadline = g
+        .deadline
+        .map(|d| seconds("--deadline", d, crate::cli::DEADLINE))
+        .transpose()?;
+    let retry_timeout = seconds(
+        "--retry-timeout",
+        g.retry_timeout,
+        crate::cli::RETRY_TIMEOUT,
+    )?;
 
     let listing = matches!(action, Action::List(_));
     let several_regions = kind == Kind::AlibabaSlb && listing;
@@ -604,17 +603,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 }
             }
             let wait = match d.wait_timeout {
-                Some(t) if !(t.is_finite() && t > 0.0) => {
-                    return Err(Error::usage(format!(
-                        "--wait-timeout {t}: give a positive number of seconds"
-                    )))
-                }
                 Some(_) if d.no_wait => {
                     return Err(Error::usage(
                         "--wait-timeout and --no-wait contradict each other: give one",
                     ))
                 }
-                Some(t) => Some(Duration::from_secs_f64(t)),
+                Some(t) => Some(seconds("--wait-timeout", t, crate::cli::WAIT_TIMEOUT)?),
                 None if d.no_wait => None,
                 None => Some(DEFAULT_WAIT),
             };
@@ -677,12 +671,34 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             rate: g.rate,
             concurrency: g.concurrency,
             max_retries: g.max_retries,
-            timeout: Duration::from_secs_f64(g.timeout),
+            timeout,
             deadline,
-            retry_timeout: Duration::from_secs_f64(g.retry_timeout),
+            retry_timeout,
             proxy: proxy(&env)?,
             trust,
         },
+    })
+}
+
+/// `v` within `[lo, hi]` (finite), or a usage error naming the flag and the range.
+fn in_range(flag: &str, v: f64, (lo, hi): (f64, f64), unit: &str) -> Result<f64, Error> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Error::usage(format!(
+            "{flag} {v}: give a number from {lo} to {hi} {unit}"
+        )))
+    }
+}
+
+/// A number of seconds within `range`, as a `Duration` (checked: never a panic).
+fn seconds(flag: &str, v: f64, range: (f64, f64)) -> Result<Duration, Error> {
+    let v = in_range(flag, v, range, "seconds")?;
+    Duration::try_from_secs_f64(v).map_err(|_| {
+        Error::usage(format!(
+            "{flag} {v}: give a number from {} to {} seconds",
+            range.0, range.1
+        ))
     })
 }
 
@@ -784,8 +800,9 @@ mod tests {
     use std::collections::HashMap;
 
     fn resolve_with(args: &[&str], vars: &[(&str, &str)]) -> Result<Settings, Error> {
-        let cli =
-            Cli::try_parse_from(std::iter::once("certdel").chain(args.iter().copied())).unwrap();
+        // A value clap refuses (the numeric flags' ranges) is a usage error too.
+        let cli = Cli::try_parse_from(std::iter::once("certdel").chain(args.iter().copied()))
+            .map_err(|e| Error::usage(e.to_string()))?;
         let map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -1039,6 +1056,94 @@ mod tests {
         assert!(e.to_string().contains("--rate"));
         let e = resolve_with(&["tencent-ssl", "delete", "x", "--region", "a b"], TC).unwrap_err();
         assert!(e.to_string().contains("--region"));
+    }
+
+    #[test]
+    fn numeric_flags_take_their_whole_range_and_nothing_more() {
+        let base = ["tencent-ssl", "delete", "x"];
+        let ok = |extra: &[&str]| {
+            let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+            resolve_with(&args, TC).unwrap_or_else(|e| panic!("{extra:?}: {e}"))
+        };
+        let s = ok(&[
+            "--rate",
+            "10000",
+            "--concurrency",
+            "1024",
+            "--max-retries",
+            "100",
+            "--timeout",
+            "600",
+            "--deadline",
+            "604800",
+        ]);
+        assert_eq!(s.run.rate, Some(10_000.0));
+        assert_eq!(s.run.concurrency, Some(1024));
+        assert_eq!(s.run.max_retries, 100);
+        assert_eq!(s.run.timeout, Duration::from_secs(600));
+        assert_eq!(s.run.deadline, Some(Duration::from_secs(7 * 86_400)));
+        let s = ok(&["--rate", "0.01", "--concurrency", "1", "--max-retries", "0"]);
+        assert_eq!(s.run.rate, Some(0.01));
+        let s = ok(&["--timeout", "0.1", "--deadline", "0.1"]);
+        assert_eq!(s.run.timeout, Duration::from_millis(100));
+        let s = ok(&["--wait-timeout", "86400"]);
+        let Command::Delete { wait, .. } = s.command else {
+            panic!("not a delete")
+        };
+        assert_eq!(wait, Some(Duration::from_secs(86_400)));
+        for (flag, bad) in [
+            ("--rate", "0.009"),
+            ("--rate", "10000.5"),
+            ("--rate", "inf"),
+            ("--concurrency", "1025"),
+            ("--concurrency", "-1"),
+            ("--concurrency", "1.5"),
+            ("--max-retries", "101"),
+            ("--timeout", "0.09"),
+            ("--timeout", "600.1"),
+            ("--deadline", "604801"),
+            ("--deadline", "-inf"),
+            ("--wait-timeout", "86401"),
+            ("--wait-timeout", "nan"),
+        ] {
+            let arg = format!("{flag}={bad}");
+            let args: Vec<&str> = base.iter().copied().chain([arg.as_str()]).collect();
+            let e = resolve_with(&args, TC).unwrap_err().to_string();
+            assert!(e.contains(flag) && e.contains(" to "), "{arg}: {e}");
+        }
+    }
+
+    /// A `Cli` built without clap's parsers is checked again: a usage error, not a panic.
+    #[test]
+    fn numbers_clap_did_not_check_are_refused_too() {
+        let args = ["certdel", "tencent-ssl", "delete", "x"];
+        let map: HashMap<String, String> = TC
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        type Spoil = fn(&mut crate::cli::GlobalArgs);
+        let spoilers: [(&str, Spoil); 6] = [
+            ("--rate", |g| g.rate = Some(1e-300)),
+            ("--concurrency", |g| g.concurrency = Some(1_000_000)),
+            ("--max-retries", |g| g.max_retries = u32::MAX),
+            ("--timeout", |g| g.timeout = 1e30),
+            ("--deadline", |g| g.deadline = Some(1e19)),
+            ("--deadline", |g| g.deadline = Some(f64::NAN)),
+        ];
+        for (flag, spoil) in spoilers {
+            let mut cli = Cli::try_parse_from(args).unwrap();
+            spoil(&mut cli.global);
+            let e = resolve(cli, &|k| map.get(k).cloned()).unwrap_err();
+            assert!(e.to_string().starts_with(flag), "{flag}: {e}");
+        }
+        let mut cli = Cli::try_parse_from(args).unwrap();
+        if let crate::cli::ProviderCommand::TencentSsl(p) = &mut cli.provider {
+            if let Action::Delete(d) = &mut p.action {
+                d.wait_timeout = Some(1e19);
+            }
+        }
+        let e = resolve(cli, &|k| map.get(k).cloned()).unwrap_err();
+        assert!(e.to_string().starts_with("--wait-timeout"), "{e}");
     }
 
     #[test]

@@ -274,29 +274,47 @@ impl When {
         }
         let unit_at = s.len().saturating_sub(1);
         if let (Some(n), Some(unit)) = (s.get(..unit_at), s.get(unit_at..)) {
-            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && n.len() <= 9 {
-                let n: i64 = n.parse().map_err(|_| bad_when(s))?;
-                let d = match unit {
-                    "w" => chrono::Duration::weeks(n),
-                    "d" => chrono::Duration::days(n),
-                    "h" => chrono::Duration::hours(n),
-                    "m" => chrono::Duration::minutes(n),
-                    "s" => chrono::Duration::seconds(n),
+            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
+                let too_far = || {
+                    format!(
+                        "--expires-before '{s}': a duration from now can be at most 100 years (36525d, 5217w)"
+                    )
+                };
+                let unit_seconds = match unit {
+                    "w" => 7 * 86_400,
+                    "d" => 86_400,
+                    "h" => 3_600,
+                    "m" => 60,
+                    "s" => 1,
                     _ => return Err(bad_when(s)),
                 };
+                let secs = n
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|n| n.checked_mul(unit_seconds))
+                    .filter(|secs| *secs <= MAX_AHEAD_SECONDS)
+                    .ok_or_else(too_far)?;
+                let d = chrono::Duration::try_seconds(secs).ok_or_else(|| bad_when(s))?;
                 return Ok(When::In(d));
             }
         }
         Err(bad_when(s))
     }
 
+    /// The instant this names, counted from `now`; a sum past chrono's last representable
+    /// instant is that instant (nothing expires after it), never a panic.
     pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
         match self {
             When::At(t) => t,
-            When::In(d) => now + d,
+            When::In(d) => now
+                .checked_add_signed(d)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
         }
     }
 }
+
+/// `--expires-before` durations: at most 100 years (of 365.25 days) from now.
+pub const MAX_AHEAD_SECONDS: i64 = 36_525 * 86_400;
 
 fn bad_when(s: &str) -> String {
     format!(
@@ -469,5 +487,48 @@ mod tests {
             let e = When::parse(bad).unwrap_err();
             assert!(e.contains("--expires-before"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn expires_before_durations_are_bounded_to_100_years() {
+        let now = utc("2025-01-01T00:00:00Z");
+        // 100 years of 365.25 days; 2025–2125 has 24 leap days (2100 is none).
+        assert_eq!(
+            When::parse("36525d").unwrap().resolve(now),
+            utc("2125-01-02T00:00:00Z")
+        );
+        assert!(When::parse("5217w").is_ok());
+        for big in [
+            "36526d",
+            "5218w",
+            "99999999w",
+            "999999999w",
+            "876601h",
+            "3155760001s",
+        ] {
+            let e = When::parse(big).unwrap_err();
+            assert!(
+                e.contains("--expires-before") && e.contains("100 years"),
+                "{big}: {e}"
+            );
+        }
+        // Dates keep chrono's whole range.
+        assert_eq!(
+            When::parse("9999-12-31").unwrap().resolve(now),
+            utc("9999-12-31T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn resolving_a_huge_duration_saturates() {
+        let now = utc("2025-01-01T00:00:00Z");
+        assert_eq!(
+            When::In(chrono::TimeDelta::MAX).resolve(now),
+            DateTime::<Utc>::MAX_UTC
+        );
+        assert_eq!(
+            When::In(chrono::TimeDelta::MAX).resolve(DateTime::<Utc>::MAX_UTC),
+            DateTime::<Utc>::MAX_UTC
+        );
     }
 }

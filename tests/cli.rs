@@ -127,3 +127,53 @@ fn missing_credentials_exit_2_naming_the_variables() {
         "certdel: volcengine-live: missing credentials: set VOLCENGINE_ACCESS_KEY and VOLCENGINE_SECRET_KEY"
     );
 }
+
+/// Out-of-range numbers are refused while the command line is read — exit 2, the flag and its
+/// range named, nothing sent — never a panic (an abort, exit 134, in a release build). The
+/// credentials are set and the endpoint is a closed loopback port, so that only the range
+/// check can stop these runs before they start.
+#[test]
+fn numeric_flags_out_of_range_exit_2_naming_the_flag_and_the_range() {
+    #[rustfmt::skip]
+    let cases: &[(&[&str], &str, &str)] = &[
+        (&["list", "--expires-before", "99999999w"], "--expires-before", "100 years"),
+        (&["list", "--expires-before", "36526d"], "--expires-before", "100 years"),
+        (&["delete", "x", "--timeout", "1e30"], "--timeout", "0.1 to 600"),
+        (&["delete", "x", "--timeout", "0"], "--timeout", "0.1 to 600"),
+        (&["delete", "x", "--timeout=-1"], "--timeout", "0.1 to 600"),
+        (&["delete", "x", "--timeout", "NaN"], "--timeout", "0.1 to 600"),
+        (&["delete", "x", "--deadline", "1e19"], "--deadline", "0.1 to 604800"),
+        (&["delete", "x", "--retry-timeout", "1e30"], "--retry-timeout", "0.1 to 86400"),
+        (&["delete", "x", "--retry-timeout", "0"], "--retry-timeout", "0.1 to 86400"),
+        (&["delete", "x", "--deadline", "inf"], "--deadline", "0.1 to 604800"),
+        (&["delete", "x", "--rate", "1e-300"], "--rate", "0.01 to 10000"),
+        (&["delete", "x", "--rate", "NaN"], "--rate", "0.01 to 10000"),
+        (&["delete", "x", "--rate", "1e6"], "--rate", "0.01 to 10000"),
+        (&["delete", "x", "--check-resources", "--wait-timeout", "1e19"], "--wait-timeout", "0.1 to 86400"),
+        (&["delete", "x", "--concurrency", "1000000"], "--concurrency", "1 to 1024"),
+        (&["delete", "x", "--concurrency", "0"], "--concurrency", "1 to 1024"),
+        (&["delete", "x", "--max-retries", "101"], "--max-retries", "0 to 100"),
+        (&["delete", "x", "--max-retries", "99999999999999999999"], "--max-retries", "0 to 100"),
+    ];
+    for (args, flag, range) in cases {
+        let mut argv = vec!["tencent-ssl"];
+        argv.extend_from_slice(args);
+        argv.extend(["--yes", "--endpoint", "http://127.0.0.1:1"]);
+        let out = Command::new(BIN)
+            .args(&argv)
+            .env_clear()
+            .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
+            .env("TENCENTCLOUD_SECRET_KEY", "test-secret")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run certdel");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{argv:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{argv:?}");
+        assert!(
+            stderr.contains(flag) && stderr.contains(range),
+            "{argv:?}: {stderr}"
+        );
+        assert!(!stderr.contains("test-secret"), "{argv:?}: {stderr}");
+    }
+}
