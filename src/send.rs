@@ -220,6 +220,15 @@ impl Sender {
                 // carried out.
                 Err(_elapsed) => {
                     tried.ambiguous = Some("a request still in flight when time ran out".into());
+                    if self.unheard() {
+                        self.stop_with(Error::Unreachable {
+                            provider,
+                            action,
+                            message: format!(
+                                "no reply to any request so far ({SILENT_ATTEMPTS} attempts in a row without one)"
+                            ),
+                        });
+                    }
                     tried.end = End::Stopped(self.out_of_time(&tried));
                     return tried;
                 }
