@@ -21,6 +21,7 @@
 
 use super::store::{CasKind, Cert};
 use super::verify::{self, AuthError};
+use super::Quota;
 use super::{beijing, Call, Handled, Incoming, Out, State};
 use certdel::provider::Kind;
 use chrono::{DateTime, Duration as Days, Utc};
@@ -546,4 +547,35 @@ fn order_item(c: &Cert, now: DateTime<Utc>) -> Value {
     });
     super::apply_overrides(&mut v, c);
     v
+}
+
+/// alibaba-slb and alibaba-cas as a [`crate::product::FakeProduct`].
+pub struct Alibaba;
+
+impl crate::product::FakeProduct for Alibaba {
+    fn route(&self, inc: &Incoming) -> Option<Call> {
+        route(inc)
+    }
+
+    fn authenticate(
+        &self,
+        state: &State,
+        inc: &Incoming,
+        call: &Call,
+        rid: &str,
+    ) -> Result<(), Out> {
+        auth(state, inc, call, rid)
+    }
+
+    fn handle(&self, state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled {
+        handle(state, inc, call, rid)
+    }
+
+    fn internal_error(&self, _state: &State, call: &Call, rid: &str) -> Out {
+        internal_error(call.kind, rid)
+    }
+
+    fn throttled(&self, state: &State, call: &Call, rid: &str, _quota: Quota) -> Out {
+        throttled(call.kind, rid, state.config.retry_after)
+    }
 }

@@ -320,6 +320,37 @@ fn list(state: &State, inc: &Incoming, rid: &str) -> Out {
     Out::json(200, "application/json", &Value::Object(body)).header("X-Request-Id", rid)
 }
 
+/// huawei-scm as a [`crate::product::FakeProduct`].
+pub struct Huawei;
+
+impl crate::product::FakeProduct for Huawei {
+    fn route(&self, inc: &Incoming) -> Option<Call> {
+        route(inc)
+    }
+
+    fn authenticate(
+        &self,
+        state: &State,
+        inc: &Incoming,
+        call: &Call,
+        rid: &str,
+    ) -> Result<(), Out> {
+        auth(state, inc, call, rid)
+    }
+
+    fn handle(&self, state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled {
+        handle(state, inc, call, rid)
+    }
+
+    fn internal_error(&self, _state: &State, _call: &Call, rid: &str) -> Out {
+        internal_error(rid)
+    }
+
+    fn throttled(&self, _state: &State, _call: &Call, rid: &str, quota: Quota) -> Out {
+        throttled(rid, quota)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,15 +11,24 @@
 //! | query `Action` with `Version=2023-01-01` | volcengine-live ([`volc`]) |
 //! | anything else | plain 404 |
 //!
-//! Each request goes: capture → latency → auth ([`verify`]) → quota → injected fault →
-//! the product's handler. Random faults ([`chaos`]) are drawn for every routed request, in
-//! arrival order, from a seeded PRNG, so a given seed and request order always give the same
-//! faults. With [`Config::tls`] it serves https instead of http (rustls). [`start`] runs the server on its own thread and returns a [`Running`] handle whose
-//! accessors let tests look at the store, the request log and the counters.
+//! Each product implements [`product::FakeProduct`] (route, authenticate, handle, its
+//! internal-error and throttling answers); the dispatcher here only picks the product.
+//! Each request goes: capture → latency → auth ([`verify`], with certdel's own signers) →
+//! scripted steps ([`Config::scripts`]) → quota → injected fault → the product's handler.
+//! Random faults ([`chaos`]) are drawn for every routed request, in arrival order, from a
+//! seeded PRNG, so a given seed and request order always give the same faults. With
+//! [`Config::tls`] it serves https instead of http (rustls). [`start`] runs the server on its
+//! own thread and returns a [`Running`] handle whose accessors let tests look at the store,
+//! the request log and the counters.
+//!
+//! Signatures are verified by recomputing them with certdel's own signers, so the fake cannot
+//! catch a signing rule certdel gets wrong: the signing oracle is the official SDKs' vectors
+//! (`fixtures/sign/`) and `fixtures/sdk/check.sh`.
 
 pub mod alibaba;
 pub mod chaos;
 pub mod huawei;
+pub mod product;
 pub mod store;
 pub mod tencent;
 #[cfg(test)]
@@ -494,49 +503,11 @@ impl State {
     }
 }
 
-fn route(inc: &Incoming) -> Option<Call> {
-    huawei::route(inc)
-        .or_else(|| tencent::route(inc))
-        .or_else(|| alibaba::route(inc))
-        .or_else(|| volc::route(inc))
-}
-
-/// The product's internal-error and throttling answers.
-fn internal_error(kind: Kind, call: &Call, rid: &str) -> Out {
-    match kind {
-        Kind::HuaweiScm => huawei::internal_error(rid),
-        Kind::TencentSsl => tencent::internal_error(rid),
-        Kind::VolcengineLive => volc::internal_error(rid, &call.action),
-        Kind::AlibabaSlb | Kind::AlibabaCas => alibaba::internal_error(kind, rid),
-    }
-}
-
-fn throttled(state: &State, call: &Call, rid: &str, quota: Quota) -> Out {
-    match call.kind {
-        Kind::HuaweiScm => huawei::throttled(rid, quota),
-        Kind::TencentSsl => tencent::throttled(rid),
-        Kind::VolcengineLive => volc::throttled(rid, &call.action),
-        Kind::AlibabaSlb | Kind::AlibabaCas => {
-            alibaba::throttled(call.kind, rid, state.config.retry_after)
-        }
-    }
-}
-
-/// The product's handler for a routed, authenticated request.
-fn handle(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled {
-    match call.kind {
-        Kind::HuaweiScm => huawei::handle(state, inc, call, rid),
-        Kind::TencentSsl => tencent::handle(state, inc, call, rid),
-        Kind::VolcengineLive => volc::handle(state, inc, call, rid),
-        Kind::AlibabaSlb | Kind::AlibabaCas => alibaba::handle(state, inc, call, rid),
-    }
-}
-
 /// Handle one request completely (everything but the HTTP plumbing).
 pub async fn dispatch(state: &State, inc: Incoming) -> Out {
     let seq = state.seq.fetch_add(1, Ordering::Relaxed);
     let rid = state.request_id(seq);
-    let call = route(&inc);
+    let call = product::route(&inc);
     capture(state, &inc, call.as_ref());
     if !state.config.latency.is_zero() {
         tokio::time::sleep(state.config.latency).await;
@@ -568,12 +539,8 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
     lock(&state.counters).requests += 1;
     let draw = lock(&state.chaos).draw();
 
-    let auth = match call.kind {
-        Kind::HuaweiScm => huawei::auth(state, &inc, &call, &rid),
-        Kind::TencentSsl => tencent::auth(state, &inc, &rid),
-        Kind::VolcengineLive => volc::auth(state, &inc, &call, &rid),
-        Kind::AlibabaSlb | Kind::AlibabaCas => alibaba::auth(state, &inc, &call, &rid),
-    };
+    let product = product::for_kind(call.kind);
+    let auth = product.authenticate(state, &inc, &call, &rid);
     if let Err(out) = auth {
         lock(&state.counters).auth_failures += 1;
         entry.auth_failed = true;
@@ -602,7 +569,7 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
             return finish(state, entry, out);
         }
         Some(Step::ApplyThenDrop) => {
-            let handled = handle(state, &inc, &call, &rid);
+            let handled = product.handle(state, &inc, &call, &rid);
             lock(&state.counters).deletes_applied += handled.deleted.len() as u64;
             entry.deleted = handled.deleted;
             entry.injected = Some("scripted-drop-after-apply".into());
@@ -615,21 +582,21 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
     if let Some(quota) = lock(&state.chaos).take(call.kind, elapsed) {
         lock(&state.counters).throttled += 1;
         entry.injected = Some("throttled".into());
-        let out = throttled(state, &call, &rid, quota);
+        let out = product.throttled(state, &call, &rid, quota);
         return finish(state, entry, out);
     }
 
-    let injected = |fault: chaos::Injected, kind: Kind| match fault {
-        chaos::Injected::ServerError => internal_error(kind, &call, &rid),
+    let injected = |fault: chaos::Injected| match fault {
+        chaos::Injected::ServerError => product.internal_error(state, &call, &rid),
         chaos::Injected::Drop => Out::dropped(),
     };
     if let Some(fault) = draw.fault.filter(|_| !draw.after_apply) {
         lock(&state.counters).faults_injected += 1;
         entry.injected = Some(fault.name().into());
-        return finish(state, entry, injected(fault, call.kind));
+        return finish(state, entry, injected(fault));
     }
 
-    let handled = handle(state, &inc, &call, &rid);
+    let handled = product.handle(state, &inc, &call, &rid);
     lock(&state.counters).deletes_applied += handled.deleted.len() as u64;
     entry.deleted = handled.deleted;
     entry.injected = handled.fault.map(|f| {
@@ -644,7 +611,7 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
         Some(fault) => {
             lock(&state.counters).faults_injected += 1;
             entry.injected = Some(format!("{}-after-apply", fault.name()));
-            injected(fault, call.kind)
+            injected(fault)
         }
         None => handled.out,
     };

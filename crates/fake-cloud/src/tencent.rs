@@ -23,6 +23,7 @@
 
 use super::store::{Cert, Task};
 use super::verify::{self, AuthError};
+use super::Quota;
 use super::{beijing, Call, Handled, Incoming, Out, State};
 use certdel::provider::Kind;
 use chrono::{DateTime, Duration as Days, Utc};
@@ -473,4 +474,35 @@ fn list(state: &State, body: &Value, rid: &str) -> Out {
         .map(|c| item(c, now))
         .collect();
     ok(rid, json!({"TotalCount": total, "Certificates": page}))
+}
+
+/// tencent-ssl as a [`crate::product::FakeProduct`].
+pub struct Tencent;
+
+impl crate::product::FakeProduct for Tencent {
+    fn route(&self, inc: &Incoming) -> Option<Call> {
+        route(inc)
+    }
+
+    fn authenticate(
+        &self,
+        state: &State,
+        inc: &Incoming,
+        _call: &Call,
+        rid: &str,
+    ) -> Result<(), Out> {
+        auth(state, inc, rid)
+    }
+
+    fn handle(&self, state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled {
+        handle(state, inc, call, rid)
+    }
+
+    fn internal_error(&self, _state: &State, _call: &Call, rid: &str) -> Out {
+        internal_error(rid)
+    }
+
+    fn throttled(&self, _state: &State, _call: &Call, rid: &str, _quota: Quota) -> Out {
+        throttled(rid)
+    }
 }

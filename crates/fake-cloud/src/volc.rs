@@ -20,6 +20,7 @@
 
 use super::store::Cert;
 use super::verify::{self, AuthError};
+use super::Quota;
 use super::{Call, Handled, Incoming, Out, State};
 use certdel::provider::Kind;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -374,4 +375,35 @@ fn list(state: &State, body: &Value, rid: &str) -> Out {
             "Result": {"CertList": page, "Total": total, "ExpirationInfo": {}},
         }),
     )
+}
+
+/// volcengine-live as a [`crate::product::FakeProduct`].
+pub struct Volcengine;
+
+impl crate::product::FakeProduct for Volcengine {
+    fn route(&self, inc: &Incoming) -> Option<Call> {
+        route(inc)
+    }
+
+    fn authenticate(
+        &self,
+        state: &State,
+        inc: &Incoming,
+        call: &Call,
+        rid: &str,
+    ) -> Result<(), Out> {
+        auth(state, inc, call, rid)
+    }
+
+    fn handle(&self, state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled {
+        handle(state, inc, call, rid)
+    }
+
+    fn internal_error(&self, _state: &State, call: &Call, rid: &str) -> Out {
+        internal_error(rid, &call.action)
+    }
+
+    fn throttled(&self, _state: &State, call: &Call, rid: &str, _quota: Quota) -> Out {
+        throttled(rid, &call.action)
+    }
 }
