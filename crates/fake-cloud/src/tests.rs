@@ -3,11 +3,16 @@
 //! failures, nonce reuse, quotas and injected faults.
 
 use super::*;
+use certdel::provider::Kind;
 use certdel::secret::{Credentials, Secret};
 use certdel::sign::{acs3, huawei as hw, tc3, volc as vs, Request, Stamp};
 use chrono::TimeZone;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 const N: usize = 137;
 
