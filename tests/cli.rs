@@ -2,7 +2,7 @@
 //! rely on (snapshot), and one test per exit status.
 //!
 //! Snapshots live in tests/snapshots/; after an intended change of the help text, regenerate
-//! them with `UPDATE_SNAPSHOTS=1 cargo test --test cli` and review the diff.
+//! them with `INSTA_UPDATE=always cargo test --test cli` (or `cargo insta review`) and review the diff.
 
 use certdel::cli::Cli;
 use clap::CommandFactory;
@@ -26,25 +26,6 @@ fn certdel(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)",
-            path.display()
-        )
-    });
-    assert_eq!(
-        actual, expected,
-        "{name} changed; if intended, run UPDATE_SNAPSHOTS=1 cargo test --test cli"
-    );
-}
 
 #[test]
 fn clap_definition_is_consistent() {
@@ -65,17 +46,17 @@ fn top_level_help() {
         assert!(stdout.contains(provider), "{provider} missing from --help");
     }
     assert!(stdout.contains("Exit status:"));
-    snapshot("help.txt", &stdout);
+    insta::assert_snapshot!("help", stdout);
 }
 
 #[test]
 fn delete_and_list_help() {
     let (code, stdout, _) = certdel(&["tencent-ssl", "delete", "--help"]);
     assert_eq!(code, 0);
-    snapshot("delete-help.txt", &stdout);
+    insta::assert_snapshot!("delete-help", stdout);
     let (code, stdout, _) = certdel(&["tencent-ssl", "list", "--help"]);
     assert_eq!(code, 0);
-    snapshot("list-help.txt", &stdout);
+    insta::assert_snapshot!("list-help", stdout);
 }
 
 #[test]
