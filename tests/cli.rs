@@ -6,7 +6,6 @@
 
 use certdel::cli::Cli;
 use clap::CommandFactory;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_certdel");
