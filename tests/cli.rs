@@ -25,7 +25,6 @@ fn certdel(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-
 #[test]
 fn clap_definition_is_consistent() {
     Cli::command().debug_assert();
