@@ -47,6 +47,8 @@ pub struct Sender {
     pub deadline: Option<Instant>,
     /// Most time one exchange may take, from its first attempt.
     pub retry_timeout: Duration,
+    /// Retry at once instead of backing off (tests; `CERTDEL_TEST_NO_RETRY_DELAY`).
+    pub no_retry_delay: bool,
     /// Set once when the run must stop; later requests are not sent.
     stop: Mutex<Option<Error>>,
     /// Some reply (any status) has come back in this run.
@@ -98,6 +100,7 @@ impl Sender {
             max_retries,
             deadline,
             retry_timeout: Duration::from_secs(45),
+            no_retry_delay: false,
             stop: Mutex::new(None),
             answered: AtomicBool::new(false),
             silent: AtomicU32::new(0),
@@ -114,11 +117,15 @@ impl Sender {
             run.deadline.map(|d| crate::pace::later(Instant::now(), d)),
         );
         sender.retry_timeout = run.retry_timeout;
+        sender.no_retry_delay = run.no_retry_delay;
         sender
     }
 
     /// Sleep before a retry, but never past `limit` (the exchange's budget or the deadline).
     async fn pause(&self, wait: Duration, limit: Instant) {
+        if self.no_retry_delay {
+            return;
+        }
         let until = crate::pace::later(Instant::now(), wait).min(limit);
         tokio::time::sleep_until(until).await;
     }

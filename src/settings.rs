@@ -240,6 +240,9 @@ pub struct RunSettings {
     pub deadline: Option<Duration>,
     /// Most time one exchange (a request with its retries) may take.
     pub retry_timeout: Duration,
+    /// `CERTDEL_TEST_NO_RETRY_DELAY` is set: retries follow at once, without backoff (for test
+    /// suites where the waiting is not what is tested; pacing is unchanged).
+    pub no_retry_delay: bool,
     /// Outbound proxy for https requests, from the environment.
     pub proxy: Option<Proxy>,
     /// Certificate authorities trusted besides the built-in and platform roots.
@@ -674,6 +677,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             timeout,
             deadline,
             retry_timeout,
+            no_retry_delay: env("CERTDEL_TEST_NO_RETRY_DELAY").is_some_and(|v| !v.is_empty()),
             proxy: proxy(&env)?,
             trust,
         },
@@ -1394,6 +1398,19 @@ mod tests {
         let mut all = TC.to_vec();
         all.extend_from_slice(vars);
         resolve_with(&["tencent-ssl", "delete", "x"], &all).map(|s| s.run.trust)
+    }
+
+    #[test]
+    fn the_test_switch_for_instant_retries() {
+        let mut vars = vec![
+            ("TENCENTCLOUD_SECRET_ID", "a"),
+            ("TENCENTCLOUD_SECRET_KEY", "s"),
+        ];
+        let s = resolve_with(&["tencent-ssl", "delete", "x"], &vars).unwrap();
+        assert!(!s.run.no_retry_delay);
+        vars.push(("CERTDEL_TEST_NO_RETRY_DELAY", "1"));
+        let s = resolve_with(&["tencent-ssl", "delete", "x"], &vars).unwrap();
+        assert!(s.run.no_retry_delay);
     }
 
     #[test]

@@ -106,6 +106,7 @@ fn the_retry_timeout_bounds_one_id() {
         .insert((t.kind, id.clone()), vec![Step::json(500, internal); 200]);
     let fake = start_config(config);
     let out = delete(&fake, t, &[&id])
+        .real_backoff()
         .flag("--max-retries", "100")
         .args(["--retry-timeout", "1", "--output", "json"])
         .run();

@@ -112,9 +112,10 @@ fn throttled_requests_are_retried_until_the_deadline() {
         );
         let fake = start_config(config);
         let l = t.label();
-        let first = delete(&fake, t, &[&a]).run();
+        let first = delete(&fake, t, &[&a]).real_backoff().run();
         assert_eq!(first.outcome(&a), Some("deleted"), "{l}: {first:?}");
         let out = delete(&fake, t, &[&b])
+            .real_backoff()
             .flag("--max-retries", "2")
             .flag("--deadline", "1.5")
             .run();

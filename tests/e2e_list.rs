@@ -78,6 +78,7 @@ fn run(fake: &Running, t: Target, action: &[&str]) -> Certdel {
         .args(action.iter().copied())
         .envs(t.env())
         .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", &fake.url())
+        .env(NO_RETRY_DELAY, "1")
 }
 
 fn list(fake: &Running, t: Target, extra: &[&str]) -> Out {

@@ -56,6 +56,7 @@ fn a_run_above_the_quota_is_throttled_yet_deletes_every_id() {
         let fake = start_config(config);
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let mut run = delete(&fake, t, &refs)
+            .real_backoff()
             .flag("--rate", "200")
             .flag("--max-retries", "10")
             .flag("--output", "json");
@@ -124,6 +125,7 @@ fn the_deadline_ends_unfinished_ids_with_a_reason() {
     let fake = start_config(config);
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let out = delete(&fake, t, &refs)
+        .real_backoff()
         .flag("--deadline", "1")
         .flag("--concurrency", "1")
         .flag("--output", "json")

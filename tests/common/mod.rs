@@ -216,6 +216,11 @@ pub fn certdel() -> Certdel {
 }
 
 impl Certdel {
+    /// Back off between retries for real: for tests of waiting (deadlines, budgets, throttling).
+    pub fn real_backoff(self) -> Self {
+        self.without_env(NO_RETRY_DELAY)
+    }
+
     pub fn arg(mut self, a: impl Into<String>) -> Self {
         self.args.push(a.into());
         self
@@ -296,7 +301,12 @@ pub fn delete(fake: &Running, target: Target, ids: &[&str]) -> Certdel {
         .envs(target.env())
         // huawei-scm's domain-id lookup goes to IAM, which --endpoint does not redirect.
         .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", &fake.url())
+        // Retries at once: the suites that test waiting remove it (`real_backoff`).
+        .env(NO_RETRY_DELAY, "1")
 }
+
+/// Makes certdel retry without backoff (test-only; pacing is unchanged).
+pub const NO_RETRY_DELAY: &str = "CERTDEL_TEST_NO_RETRY_DELAY";
 
 /// The `fake-cloud` binary (its own crate, `crates/fake-cloud`) next to the `certdel` binary
 /// under test. `cargo test` at the root builds it (the fake crate has an integration test);
