@@ -48,16 +48,10 @@ pub fn sign(req: &mut Request, creds: &Credentials, stamp: &Stamp) -> Signature 
             None => headers.push((name, value)),
         }
     }
-    if !headers.iter().any(|(name, _)| name == "host") {
-        headers.push(("host".into(), req.host.clone()));
-    }
-    headers.sort();
-    let signed_headers = headers
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    let canonical_headers: String = headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let super::CanonicalHeaders {
+        signed: signed_headers,
+        block: canonical_headers,
+    } = super::canonical_headers(headers, &req.host);
     let uri = if req.path.is_empty() {
         "/"
     } else {

@@ -39,22 +39,16 @@ pub fn sign(req: &mut Request, creds: &Credentials, stamp: &Stamp) -> Signature 
             .push(("X-Sdk-Content-Sha256".into(), "UNSIGNED-PAYLOAD".into()));
     }
 
-    let mut headers: Vec<(String, String)> = req
+    let headers: Vec<(String, String)> = req
         .headers
         .iter()
         .filter(|(name, _)| !name.contains('_'))
         .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()))
         .collect();
-    if !headers.iter().any(|(name, _)| name == "host") {
-        headers.push(("host".into(), req.host.clone()));
-    }
-    headers.sort();
-    let signed_headers = headers
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    let canonical_headers: String = headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let super::CanonicalHeaders {
+        signed: signed_headers,
+        block: canonical_headers,
+    } = super::canonical_headers(headers, &req.host);
     let payload_hash = if unsigned_payload {
         "UNSIGNED-PAYLOAD".to_string()
     } else {

@@ -129,6 +129,31 @@ pub struct Signature {
     pub authorization: String,
 }
 
+/// The canonical-headers block and signed-header list, which every vendor algorithm builds the
+/// same way once it has chosen which headers to sign (names lowercased, values trimmed):
+/// the `Host` the request goes to is added when it was not chosen, the pairs are sorted, the
+/// list is `a;b;c` and the block one `name:value\n` line per header.
+pub struct CanonicalHeaders {
+    /// `SignedHeaders`: the lowercase names, sorted, joined by `;`.
+    pub signed: String,
+    /// The canonical request's headers block (ends with `\n`).
+    pub block: String,
+}
+
+pub fn canonical_headers(mut headers: Vec<(String, String)>, host: &str) -> CanonicalHeaders {
+    if !headers.iter().any(|(name, _)| name == "host") {
+        headers.push(("host".into(), host.to_string()));
+    }
+    headers.sort();
+    let signed = headers
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
+    let block = headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    CanonicalHeaders { signed, block }
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
@@ -227,6 +252,29 @@ pub fn parse_target(target: &str) -> (String, Vec<(String, String)>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn canonical_headers_adds_the_host_and_sorts() {
+        let h = |n: &str, v: &str| (n.to_string(), v.to_string());
+        let c = super::canonical_headers(
+            vec![
+                h("x-date", "20231114T221320Z"),
+                h("content-type", "application/json"),
+            ],
+            "live.volcengineapi.com",
+        );
+        assert_eq!(c.signed, "content-type;host;x-date");
+        assert_eq!(
+            c.block,
+            "content-type:application/json\nhost:live.volcengineapi.com\nx-date:20231114T221320Z\n"
+        );
+        // A chosen Host header is kept as it is, not doubled.
+        let c = super::canonical_headers(vec![h("host", "a:8080")], "b");
+        assert_eq!(
+            (c.signed.as_str(), c.block.as_str()),
+            ("host", "host:a:8080\n")
+        );
+    }
+
     use super::*;
 
     #[test]

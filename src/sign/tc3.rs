@@ -60,13 +60,10 @@ pub fn sign_headers(
             .to_ascii_lowercase();
         headers.push((name.to_ascii_lowercase(), value));
     }
-    headers.sort();
-    let signed_headers = headers
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    let canonical_headers: String = headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let super::CanonicalHeaders {
+        signed: signed_headers,
+        block: canonical_headers,
+    } = super::canonical_headers(headers, &req.host);
 
     let canonical_request = format!(
         "{}\n/\n{}\n{}\n{}\n{}",

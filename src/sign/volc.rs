@@ -37,7 +37,7 @@ pub fn sign(
             .push(("X-Security-Token".into(), token.expose().to_string()));
     }
 
-    let mut headers: Vec<(String, String)> = req
+    let headers: Vec<(String, String)> = req
         .headers
         .iter()
         .filter(|(name, _)| {
@@ -46,16 +46,10 @@ pub fn sign(
         })
         .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()))
         .collect();
-    if !headers.iter().any(|(name, _)| name == "host") {
-        headers.push(("host".into(), req.host.clone()));
-    }
-    headers.sort();
-    let signed_headers = headers
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    let canonical_headers: String = headers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let super::CanonicalHeaders {
+        signed: signed_headers,
+        block: canonical_headers,
+    } = super::canonical_headers(headers, &req.host);
     let uri = if req.path.is_empty() {
         "/"
     } else {
