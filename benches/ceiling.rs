@@ -17,31 +17,14 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_certdel");
 
-/// The `fake-cloud` binary (its own crate), built with the same profile next to `certdel`.
+/// The `fake-cloud` binary (its own crate), with the same profile next to `certdel`.
 fn fake_cloud_bin() -> std::path::PathBuf {
-    let certdel = std::path::Path::new(BIN);
-    let profile_dir = certdel.parent().expect("the binary's directory");
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "fake-cloud",
-            "--bin",
-            "fake-cloud",
-        ])
-        .arg("--target-dir")
-        .arg(profile_dir.parent().expect("the target directory"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    if profile_dir.file_name().is_some_and(|n| n == "release") {
-        cargo.arg("--release");
-    }
-    assert!(
-        cargo.status().expect("cargo runs").success(),
-        "building fake-cloud failed"
-    );
-    profile_dir.join(format!("fake-cloud{}", std::env::consts::EXE_SUFFIX))
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    fake::binary_beside(
+        std::path::Path::new(BIN),
+        root,
+        &[root.join("src"), root.join("crates/fake-cloud/src")],
+    )
 }
 
 struct Run {

@@ -228,13 +228,7 @@ impl Sender {
                 Err(_elapsed) => {
                     tried.ambiguous = Some("a request still in flight when time ran out".into());
                     if self.unheard() {
-                        self.stop_with(Error::Unreachable {
-                            provider,
-                            action,
-                            message: format!(
-                                "no reply to any request so far ({SILENT_ATTEMPTS} attempts in a row without one)"
-                            ),
-                        });
+                        self.stop_silent(provider, action, None);
                     }
                     tried.end = End::Stopped(self.out_of_time(&tried));
                     return tried;
@@ -262,13 +256,7 @@ impl Sender {
                         return tried;
                     }
                     if self.unheard() {
-                        self.stop_with(Error::Unreachable {
-                            provider,
-                            action,
-                            message: format!(
-                                "no reply to any request so far ({SILENT_ATTEMPTS} attempts in a row without one; last: {message})"
-                            ),
-                        });
+                        self.stop_silent(provider, action, Some(&message));
                         tried.end = End::NoReply(message);
                         return tried;
                     }
@@ -338,6 +326,19 @@ impl Sender {
                 }
             }
         }
+    }
+
+    /// Stop the run: the server has answered nothing while [`SILENT_ATTEMPTS`] attempts in a
+    /// row went unanswered (`last`: the transport's word on the latest).
+    fn stop_silent(&self, provider: &'static str, action: &'static str, last: Option<&str>) {
+        let last = last.map(|m| format!("; last: {m}")).unwrap_or_default();
+        self.stop_with(Error::Unreachable {
+            provider,
+            action,
+            message: format!(
+                "no reply to any request so far ({SILENT_ATTEMPTS} attempts in a row without one{last})"
+            ),
+        });
     }
 
     /// Why an exchange ran out of time: the run's deadline, or its own budget.

@@ -308,64 +308,18 @@ pub fn delete(fake: &Running, target: Target, ids: &[&str]) -> Certdel {
 /// Makes certdel retry without backoff (test-only; pacing is unchanged).
 pub const NO_RETRY_DELAY: &str = "CERTDEL_TEST_NO_RETRY_DELAY";
 
-/// The `fake-cloud` binary (its own crate, `crates/fake-cloud`) next to the `certdel` binary
-/// under test. `cargo test` at the root builds it (the fake crate has an integration test);
-/// when it is missing or older than any source of certdel or the fake (`cargo test -p
-/// certdel`, `--test <name>` after an edit), it is built here first.
+/// The `fake-cloud` binary (its own crate) next to the `certdel` binary under test, built
+/// first when missing or stale ([`fake::binary_beside`]).
 pub fn fake_cloud_bin() -> std::path::PathBuf {
     static BUILT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let certdel = Path::new(env!("CARGO_BIN_EXE_certdel"));
-            let profile_dir = certdel.parent().expect("the binary's directory");
-            let bin = profile_dir.join(format!("fake-cloud{}", std::env::consts::EXE_SUFFIX));
             let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
-            let newest = newest_source([root.join("src"), root.join("crates/fake-cloud/src")]);
-            if built.is_some_and(|b| newest.is_none_or(|n| n <= b)) {
-                return bin;
-            }
-            let mut cargo = Command::new(env!("CARGO"));
-            cargo
-                .args([
-                    "build",
-                    "--quiet",
-                    "-p",
-                    "fake-cloud",
-                    "--bin",
-                    "fake-cloud",
-                ])
-                .arg("--target-dir")
-                .arg(profile_dir.parent().expect("the target directory"))
-                .current_dir(root);
-            if profile_dir.file_name().is_some_and(|n| n == "release") {
-                cargo.arg("--release");
-            }
-            let status = cargo.status().expect("cargo runs");
-            assert!(status.success(), "building fake-cloud failed");
-            bin
+            fake::binary_beside(
+                Path::new(env!("CARGO_BIN_EXE_certdel")),
+                root,
+                &[root.join("src"), root.join("crates/fake-cloud/src")],
+            )
         })
         .clone()
-}
-
-/// The latest modification time of any file below these directories.
-fn newest_source(
-    dirs: impl IntoIterator<Item = std::path::PathBuf>,
-) -> Option<std::time::SystemTime> {
-    let mut newest = None;
-    let mut stack: Vec<std::path::PathBuf> = dirs.into_iter().collect();
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(t) = entry.metadata().and_then(|m| m.modified()) {
-                newest = newest.max(Some(t));
-            }
-        }
-    }
-    newest
 }

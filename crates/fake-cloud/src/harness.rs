@@ -114,3 +114,62 @@ impl Drop for Running {
         self.stop_now();
     }
 }
+
+/// The `fake-cloud` binary in the same target profile directory as `certdel_bin` (the binary
+/// under test), for tests and benchmarks that need the fake in a process of its own. `cargo
+/// test` at the workspace root builds it; when it is missing or older than any file below
+/// `sources`, it is built first with the same profile (`cargo build -p fake-cloud`), so a run
+/// never uses a stale one.
+pub fn binary_beside(
+    certdel_bin: &std::path::Path,
+    workspace: &std::path::Path,
+    sources: &[std::path::PathBuf],
+) -> std::path::PathBuf {
+    let profile_dir = certdel_bin.parent().expect("the binary's directory");
+    let bin = profile_dir.join(format!("fake-cloud{}", std::env::consts::EXE_SUFFIX));
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+    let newest = newest_file(sources);
+    if built.is_some_and(|b| newest.is_none_or(|n| n <= b)) {
+        return bin;
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = std::process::Command::new(cargo);
+    build
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "fake-cloud",
+            "--bin",
+            "fake-cloud",
+        ])
+        .arg("--target-dir")
+        .arg(profile_dir.parent().expect("the target directory"))
+        .current_dir(workspace);
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cargo runs");
+    assert!(status.success(), "building fake-cloud failed");
+    bin
+}
+
+/// The latest modification time of any file below these directories.
+fn newest_file(dirs: &[std::path::PathBuf]) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    let mut stack: Vec<std::path::PathBuf> = dirs.to_vec();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(t) = entry.metadata().and_then(|m| m.modified()) {
+                newest = newest.max(Some(t));
+            }
+        }
+    }
+    newest
+}
