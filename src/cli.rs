@@ -5,11 +5,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub const EXIT_CODES: &str = "\
 Exit status:
-  0  every id was deleted (list: the listing completed)
+  0  every id was deleted or is gone (list: the listing completed)
   1  the run finished but at least one id was not deleted
      (not_found, in_use, denied, pending, failed)
-  2  certdel could not run: usage error, missing or rejected credentials, unreachable endpoint
-     (list: the listing could not be completed; nothing is printed on stdout)
+  2  certdel could not run: usage error, missing or rejected credentials, unreachable endpoint,
+     stdout not writable (list: the listing could not be completed; nothing is printed on stdout)
 
 Credentials come from the environment only (never from arguments):
   huawei-scm       HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK
