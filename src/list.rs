@@ -133,29 +133,14 @@ async fn probe_paging(
     size: u32,
 ) -> Result<Vec<ListQuery>, Error> {
     let name = provider.kind().name();
-    let action = provider.list_action();
     for query in &mut plan {
         let incomplete = |page: &str, why: String| Error::Rejected {
             provider: name,
             action: "list",
             message: format!("listing incomplete: {} {page}: {why}", query.label),
         };
-        let fetch = |q: ListQuery, page: u32| async move {
-            let tried = sender
-                .exchange(
-                    name,
-                    action,
-                    None,
-                    |stamp| provider.list_request(&q, page, stamp),
-                    |reply| provider.list_answer(&q, reply),
-                )
-                .await;
-            let failure = tried.failure();
-            match tried.end {
-                End::Ok(page) => Ok(page),
-                _ => Err(failure.unwrap_or_default()),
-            }
-        };
+        let fetch =
+            |q: ListQuery, page: u32| async move { fetch_page(provider, sender, &q, page).await };
         let first = match fetch(query.clone(), 0).await {
             Ok(page) => page,
             Err(why) => {
@@ -209,22 +194,30 @@ struct ListShared {
 impl ListShared {
     /// One page through the shared retry loop; the failure in one line otherwise.
     async fn fetch(&self, q: usize, page: u32) -> Result<Page, String> {
-        let query = &self.plan[q];
-        let tried = self
-            .sender
-            .exchange(
-                self.provider.kind().name(),
-                self.provider.list_action(),
-                None,
-                |stamp| self.provider.list_request(query, page, stamp),
-                |reply| self.provider.list_answer(query, reply),
-            )
-            .await;
-        let failure = tried.failure();
-        match tried.end {
-            End::Ok(page) => Ok(page),
-            _ => Err(failure.unwrap_or_default()),
-        }
+        fetch_page(self.provider.as_ref(), &self.sender, &self.plan[q], page).await
+    }
+}
+
+/// One page of one query through the run's retry loop; the failure in one line otherwise.
+async fn fetch_page(
+    provider: &dyn Provider,
+    sender: &Sender,
+    query: &ListQuery,
+    page: u32,
+) -> Result<Page, String> {
+    let tried = sender
+        .exchange(
+            provider.kind().name(),
+            provider.list_action(),
+            None,
+            |stamp| provider.list_request(query, page, stamp),
+            |reply| provider.list_answer(query, reply),
+        )
+        .await;
+    let failure = tried.failure();
+    match tried.end {
+        End::Ok(page) => Ok(page),
+        _ => Err(failure.unwrap_or_default()),
     }
 }
 

@@ -285,7 +285,8 @@ impl Sender {
                 Err(answer) => answer,
             };
             tried.last = Some(answer.clone());
-            let hint = answer.retry_after.map(|h| h.min(MAX_RETRY_AFTER));
+            // Already capped at MAX_RETRY_AFTER where it is read (`provider::retry_after`).
+            let hint = answer.retry_after;
             match answer.class {
                 Class::Done(_) => {
                     self.pacer.succeeded();
