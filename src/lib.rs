@@ -26,3 +26,4 @@ pub mod settings;
 pub mod sign;
 pub mod time;
 pub mod transport;
+pub mod wire;

@@ -17,10 +17,11 @@
 
 use crate::error::Error;
 use crate::pace::{backoff, Pacer};
-use crate::provider::{Answer, Class, Reply};
+use crate::provider::{Answer, Class};
 use crate::settings::RunSettings;
-use crate::sign::{Request, Stamp};
+use crate::sign::Stamp;
 use crate::transport::{SendError, Transport};
+use crate::wire::{Reply, Request};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;

@@ -4,9 +4,8 @@
 //! Trusted roots: the compiled-in Mozilla set (webpki-roots), the platform's store, and the
 //! certificates of `SSL_CERT_FILE` / `SSL_CERT_DIR` ([`Trust`], read by settings).
 
-use crate::provider::Reply;
 use crate::settings::{RunSettings, Trust};
-use crate::sign::Request;
+use crate::wire::{Reply, Request};
 use rustls::pki_types::CertificateDer;
 use std::time::Duration;
 

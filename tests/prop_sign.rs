@@ -8,7 +8,8 @@
 use certdel::provider::{self, Kind};
 use certdel::secret::{Credentials, Secret};
 use certdel::settings::ProviderSettings;
-use certdel::sign::{self, acs3, huawei, volc, Request, Stamp};
+use certdel::sign::{self, acs3, huawei, volc, Stamp};
+use certdel::wire::{self, Request};
 use chrono::DateTime;
 use proptest::prelude::*;
 
@@ -103,17 +104,17 @@ proptest! {
 
     #[test]
     fn percent_encoding_follows_the_vendor_rules(s in unicode()) {
-        let e = sign::percent_encode(&s);
+        let e = wire::percent_encode(&s);
         assert_eq!(e, reference_quote(&s));
         assert_eq!(reference_unquote(&e), s.as_bytes());
-        assert_eq!(sign::percent_decode(&e), s);
+        assert_eq!(wire::percent_decode(&e), s);
         assert!(e.is_ascii());
         // Encoding is idempotent only on the unreserved set: a second pass encodes '%'.
         if e.contains('%') {
-            assert_ne!(sign::percent_encode(&e), e);
+            assert_ne!(wire::percent_encode(&e), e);
         }
         // The path form keeps '/' and encodes every segment alike.
-        let p = sign::percent_encode_path(&s);
+        let p = wire::percent_encode_path(&s);
         let segments: Vec<String> = s.split('/').map(reference_quote).collect();
         assert_eq!(p, segments.join("/"));
     }
@@ -122,7 +123,7 @@ proptest! {
     fn canonical_queries_are_encoded_and_sorted(
         pairs in proptest::collection::vec((unicode(), unicode()), 0..6),
     ) {
-        let q = sign::canonical_query(&pairs);
+        let q = wire::canonical_query(&pairs);
         assert_eq!(q, reference_query(&pairs));
         // Each signer puts exactly that on the third line of its canonical request.
         let mut req = Request::new("POST", "https", "example.invalid", "/");
@@ -135,7 +136,7 @@ proptest! {
         let r = &mut req.clone();
         assert_eq!(line3(&volc::sign(r, &creds(), &stamp(), "cn-north-1", "live")).as_deref(), Some(q.as_str()));
         // The wire target decodes back to the same pairs, in sorted order.
-        let (_, decoded) = sign::parse_target(&req.target());
+        let (_, decoded) = wire::parse_target(&req.target());
         let mut want = pairs.clone();
         want.sort_by(|a, b| {
             (reference_quote(&a.0), reference_quote(&a.1))

@@ -2,7 +2,8 @@
 //! is checked stage by stage, so a failure names the stage that broke.
 
 use certdel::secret::{Credentials, Secret};
-use certdel::sign::{self, acs3, huawei, tc3, volc, Request, Stamp};
+use certdel::sign::{self, acs3, huawei, tc3, volc, Stamp};
+use certdel::wire::{self, Request};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -113,8 +114,8 @@ fn check(case: &Case, signed: &Request, sig: &sign::Signature) {
     // The target on the wire: same path, same decoded query pairs (order is not significant
     // to any of these gateways; the vendor's canonical form already pins the encoding).
     let want = read(&case.dir, "target.txt");
-    let (want_path, mut want_query) = sign::parse_target(want.trim_end_matches('\n'));
-    let (got_path, mut got_query) = sign::parse_target(&signed.target());
+    let (want_path, mut want_query) = wire::parse_target(want.trim_end_matches('\n'));
+    let (got_path, mut got_query) = wire::parse_target(&signed.target());
     assert_eq!(got_path, want_path, "{name}: wire path");
     want_query.sort();
     got_query.sort();

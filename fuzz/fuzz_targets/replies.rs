@@ -4,7 +4,8 @@
 
 use certdel::cert::Filter;
 use certdel::outcome::Status;
-use certdel::provider::{self, huawei_scm, Class, Kind, Reply};
+use certdel::provider::{self, huawei_scm, Class, Kind};
+use certdel::wire::Reply;
 use certdel::settings::{CasTarget, ProviderSettings};
 use libfuzzer_sys::fuzz_target;
 

@@ -11,7 +11,8 @@ use super::{str_field, Answer, Class, Reply};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::Endpoint;
-use crate::sign::{acs3, Request, Stamp};
+use crate::sign::{acs3, Stamp};
+use crate::wire::Request;
 use serde_json::Value;
 
 /// A signed RPC call: parameters in the query string, empty body.

@@ -40,7 +40,8 @@ use crate::cert::{domain_list, Cert, Filter};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::{CasTarget, Endpoint, ProviderSettings};
-use crate::sign::{Request, Stamp};
+use crate::sign::Stamp;
+use crate::wire::Request;
 use serde_json::Value;
 
 pub const VERSION: &str = "2020-04-07";

@@ -24,7 +24,8 @@ use crate::cert::{domain_list, Cert, Filter};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::{Endpoint, ProviderSettings};
-use crate::sign::{Request, Stamp};
+use crate::sign::Stamp;
+use crate::wire::Request;
 
 pub const VERSION: &str = "2014-05-15";
 

@@ -32,7 +32,8 @@ use crate::cert::{domain_list, Cert, Filter};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::{Endpoint, ProviderSettings};
-use crate::sign::{huawei, percent_encode, Request, Stamp};
+use crate::sign::{huawei, Stamp};
+use crate::wire::{percent_encode, Request};
 
 pub const REGIONS: [&str; 3] = ["cn-north-4", "ap-southeast-1", "my-kualalumpur-1"];
 pub const DEFAULT_REGION: &str = "cn-north-4";

@@ -20,7 +20,8 @@ pub mod volcengine_live;
 use crate::cert::{Cert, Filter};
 use crate::outcome::Status;
 use crate::settings::ProviderSettings;
-use crate::sign::{Request, Stamp};
+use crate::sign::Stamp;
+use crate::wire::{Reply, Request};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -50,43 +51,6 @@ impl Kind {
             Kind::VolcengineLive => "volcengine-live",
             Kind::AlibabaSlb => "alibaba-slb",
             Kind::AlibabaCas => "alibaba-cas",
-        }
-    }
-}
-
-/// An HTTP answer as received: status, headers (names lowercased) and body.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body as JSON, or `None` when it is empty or not JSON.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-
-    /// A short printable excerpt of the body for error messages (never the whole thing).
-    pub fn excerpt(&self) -> String {
-        let text = String::from_utf8_lossy(&self.body);
-        let one_line: String = text
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .take(120)
-            .collect();
-        if text.chars().count() > 120 {
-            format!("{one_line}...")
-        } else {
-            one_line
         }
     }
 }
@@ -423,7 +387,7 @@ pub(crate) mod testing {
     }
 
     /// A body as JSON, for request assertions.
-    pub fn body(req: &crate::sign::Request) -> serde_json::Value {
+    pub fn body(req: &crate::wire::Request) -> serde_json::Value {
         serde_json::from_slice(&req.body).unwrap()
     }
 }

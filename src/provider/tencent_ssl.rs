@@ -31,7 +31,8 @@ use crate::cert::{domain_list, Cert, Filter};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::{Endpoint, ProviderSettings};
-use crate::sign::{tc3, Request, Stamp};
+use crate::sign::{tc3, Stamp};
+use crate::wire::Request;
 use serde_json::{json, Value};
 
 pub const DEFAULT_HOST: &str = "ssl.tencentcloudapi.com";

@@ -34,7 +34,8 @@ use crate::cert::{domain_list, Cert, Filter};
 use crate::outcome::Status;
 use crate::secret::Credentials;
 use crate::settings::{Endpoint, ProviderSettings};
-use crate::sign::{volc, Request, Stamp};
+use crate::sign::{volc, Stamp};
+use crate::wire::Request;
 use serde_json::{json, Value};
 
 pub const DEFAULT_HOST: &str = "live.volcengineapi.com";

@@ -41,7 +41,7 @@ fn params(inc: &Incoming) -> Vec<(String, String)> {
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     if form && !inc.body.is_empty() {
         let body = String::from_utf8_lossy(&inc.body).replace('+', "%20");
-        p.extend(certdel::sign::parse_target(&format!("/?{body}")).1);
+        p.extend(certdel::wire::parse_target(&format!("/?{body}")).1);
     }
     p
 }

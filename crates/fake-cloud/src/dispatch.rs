@@ -173,13 +173,11 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
         auth_failed: false,
     };
     let Some(call) = call else {
-        let out = Out {
-            status: 404,
-            headers: vec![("content-type".into(), "text/plain".into())],
-            body: b"fake-cloud: no product route matches this request\n".to_vec(),
-            drop: false,
-            code: None,
-        };
+        let out = Out::with_body(
+            404,
+            "text/plain",
+            &b"fake-cloud: no product route matches this request\n"[..],
+        );
         return finish(state, entry, out);
     };
     lock(&state.counters).requests += 1;
@@ -205,13 +203,7 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
             body,
         }) => {
             entry.injected = Some("scripted".into());
-            let out = Out {
-                status,
-                headers: vec![("content-type".into(), content_type)],
-                body: body.into_bytes(),
-                drop: false,
-                code: None,
-            };
+            let out = Out::with_body(status, &content_type, body);
             return finish(state, entry, out);
         }
         Some(Step::ApplyThenDrop) => {
@@ -265,7 +257,7 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
 }
 
 fn finish(state: &State, mut entry: LogEntry, out: Out) -> Out {
-    entry.status = (!out.drop).then_some(out.status);
+    entry.status = (!out.drop).then_some(out.reply.status);
     entry.code = out.code.clone();
     if state.config.log_stderr {
         eprintln!(

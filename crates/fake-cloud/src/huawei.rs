@@ -21,7 +21,7 @@ use super::store::Cert;
 use super::verify::{self, AuthError};
 use super::{Call, Handled, Incoming, Out, Quota, State};
 use certdel::provider::Kind;
-use certdel::sign::percent_decode;
+use certdel::wire::percent_decode;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{json, Map, Value};
 use std::time::Duration;

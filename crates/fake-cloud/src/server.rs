@@ -58,11 +58,12 @@ async fn serve_http(
     if out.drop {
         return Err(Dropped);
     }
-    let mut resp = hyper::Response::builder().status(out.status);
-    for (n, v) in &out.headers {
+    let reply = out.reply;
+    let mut resp = hyper::Response::builder().status(reply.status);
+    for (n, v) in &reply.headers {
         resp = resp.header(n.as_str(), v.as_str());
     }
-    resp.body(Full::new(Bytes::from(out.body)))
+    resp.body(Full::new(Bytes::from(reply.body)))
         .map_err(|_| Dropped)
 }
 

@@ -5,7 +5,8 @@
 use super::*;
 use certdel::provider::Kind;
 use certdel::secret::{Credentials, Secret};
-use certdel::sign::{acs3, huawei as hw, tc3, volc as vs, Request, Stamp};
+use certdel::sign::{acs3, huawei as hw, tc3, volc as vs, Stamp};
+use certdel::wire::Request;
 use chrono::TimeZone;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -54,19 +55,7 @@ fn stamp_at(time: DateTime<Utc>) -> Stamp {
 
 /// What the server receives for a signed request.
 fn incoming(req: &Request) -> Incoming {
-    let mut headers: Vec<(String, String)> = vec![("host".into(), req.host.clone())];
-    headers.extend(
-        req.headers
-            .iter()
-            .map(|(n, v)| (n.to_ascii_lowercase(), v.clone())),
-    );
-    Incoming {
-        method: req.method.to_string(),
-        target: req.target(),
-        host: req.host.clone(),
-        headers,
-        body: req.body.clone(),
-    }
+    Incoming::from(req)
 }
 
 const HOST: &str = "127.0.0.1:9";
@@ -149,13 +138,13 @@ fn acs(kind: Kind, action: &str, params: &[(&str, &str)]) -> Incoming {
 async fn call(state: &State, inc: Incoming) -> (u16, Value) {
     let out = dispatch(state, inc).await;
     assert!(!out.drop, "dropped");
-    let body = if out.body.is_empty() {
+    let body = if out.reply.body.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&out.body)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&out.body).into()))
+        serde_json::from_slice(&out.reply.body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&out.reply.body).into()))
     };
-    (out.status, body)
+    (out.reply.status, body)
 }
 
 /// Page through a list with `fetch(page index)` until `done`; every id must come exactly once.
@@ -652,7 +641,10 @@ async fn stale_requests_get_each_vendors_answer() {
     ];
     for (inc, status, code) in cases {
         let out = dispatch(&s, inc).await;
-        assert_eq!((out.status, out.code.as_deref()), (status, Some(code)));
+        assert_eq!(
+            (out.reply.status, out.code.as_deref()),
+            (status, Some(code))
+        );
     }
     // Within the window they pass.
     let fine = now() - chrono::Duration::minutes(4);
@@ -730,7 +722,7 @@ async fn unroutable_requests_get_a_plain_404() {
         body: vec![],
     };
     let out = dispatch(&s, inc).await;
-    assert_eq!(out.status, 404);
+    assert_eq!(out.reply.status, 404);
     assert_eq!(s.log()[0].provider, None);
     assert_eq!(s.counters().requests, 0);
 }
@@ -786,11 +778,12 @@ async fn quotas_throttle_with_each_vendors_answer() {
         assert_eq!(first.code, None, "first request within the burst");
         let second = dispatch(&s, make()).await;
         assert_eq!(
-            (second.status, second.code.as_deref()),
+            (second.reply.status, second.code.as_deref()),
             (status, Some(code))
         );
         if code == "Throttling.User" {
             assert!(second
+                .reply
                 .headers
                 .contains(&("x-acs-retry-after".into(), "3".into())));
         }
@@ -898,10 +891,13 @@ async fn seeded_certificate_faults_answer_and_keep_the_certificate() {
         .store;
     let s = state(store);
     let m = dispatch(&s, delete_volc("m")).await;
-    assert_eq!(m.status, 200);
-    assert!(serde_json::from_slice::<Value>(&m.body).is_err());
+    assert_eq!(m.reply.status, 200);
+    assert!(serde_json::from_slice::<Value>(&m.reply.body).is_err());
     let h = dispatch(&s, delete_volc("h")).await;
-    assert_eq!((h.status, h.code.as_deref()), (500, Some("InternalError")));
+    assert_eq!(
+        (h.reply.status, h.code.as_deref()),
+        (500, Some("InternalError"))
+    );
     assert!(dispatch(&s, delete_volc("d")).await.drop);
     for id in ["m", "h", "d"] {
         assert!(s.store().contains(Kind::VolcengineLive, id));
@@ -927,4 +923,43 @@ async fn latency_delays_every_answer() {
     assert_eq!(status, 200);
     // Virtual time: the paused clock advances exactly by the sleeps taken.
     assert!(t0.elapsed() >= Duration::from_secs(5));
+}
+
+/// A certdel provider's own delete request, received by the fake and its reply read back by
+/// the same provider: the fake speaks certdel's wire types in both directions.
+#[tokio::test]
+async fn certdel_reads_the_fakes_answer_to_its_own_delete_request() {
+    use certdel::outcome::Status;
+    use certdel::provider::{self, Class};
+    use certdel::settings::{Endpoint, ProviderSettings};
+    for kind in Kind::ALL {
+        let id = match kind {
+            Kind::AlibabaCas => "7001",
+            _ => "round-trip",
+        };
+        let cert = match kind {
+            Kind::AlibabaSlb => Cert::new(id).region("cn-hangzhou"),
+            Kind::AlibabaCas => Cert::new(id).kind(CasKind::Order).status("CHECKED_FAIL"),
+            _ => Cert::new(id),
+        };
+        let s = state(Seed::demo().with(kind, cert).store);
+        let mut settings = ProviderSettings::for_test(kind);
+        settings.endpoint = Endpoint::parse(&format!("http://{HOST}")).unwrap();
+        settings.credentials = creds(kind);
+        settings.region = Some("cn-hangzhou".into());
+        settings.domain_id = store::demo_accounts()
+            .for_kind(kind)
+            .and_then(|k| k.domain_id.clone())
+            .or(settings.domain_id);
+        let p = provider::build(&settings);
+        let out = dispatch(&s, Incoming::from(&p.delete_request(id, &stamp_at(now())))).await;
+        let answer = p.delete_answer(&out.reply);
+        assert_eq!(
+            answer.class,
+            Class::Done(Status::Deleted),
+            "{}: {answer:?}",
+            kind.name()
+        );
+        assert!(!s.store().contains(kind, id), "{}", kind.name());
+    }
 }

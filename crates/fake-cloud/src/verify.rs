@@ -2,7 +2,7 @@
 //! the request **as received** and compare the whole `Authorization` value.
 //!
 //! The crate's own signers ([`certdel::sign`]) do the recomputation. A [`Request`] is rebuilt
-//! from the wire: the raw target split by [`sign::parse_target`] (path as sent, query decoded),
+//! from the wire: the raw target split by [`certdel::wire::parse_target`] (path as sent, query decoded),
 //! the `Host` header, the body bytes, and every received header listed in the
 //! `Authorization`'s `SignedHeaders` except those the signer adds itself (date, nonce, payload
 //! hash, token — they come back from the [`Stamp`] and the token). If the client signed
@@ -16,7 +16,8 @@
 use super::store::Keys;
 use super::Incoming;
 use certdel::secret::{Credentials, Secret};
-use certdel::sign::{self, acs3, huawei, tc3, volc, Request, Signature, Stamp};
+use certdel::sign::{self, acs3, huawei, tc3, volc, Signature, Stamp};
+use certdel::wire::Request;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use std::time::Duration;
 
@@ -67,19 +68,6 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn static_method(method: &str) -> &'static str {
-    match method {
-        "GET" => "GET",
-        "POST" => "POST",
-        "DELETE" => "DELETE",
-        "PUT" => "PUT",
-        "HEAD" => "HEAD",
-        "PATCH" => "PATCH",
-        "OPTIONS" => "OPTIONS",
-        _ => "UNKNOWN",
-    }
-}
-
 /// `content-type` → `Content-Type`.
 fn title_case(name: &str) -> String {
     name.split('-')
@@ -126,10 +114,7 @@ fn check(
         return Err(AuthError::Token);
     }
     let signed: Vec<&str> = signed_headers.split(';').collect();
-    let (path, query) = sign::parse_target(&inc.target);
-    let mut req = Request::new(static_method(&inc.method), "http", &inc.host, path);
-    req.query = query;
-    req.body = inc.body.clone();
+    let mut req = inc.request();
     for (name, value) in &inc.headers {
         if name == "host"
             || !signed.contains(&name.as_str())
@@ -385,21 +370,8 @@ mod tests {
         }
     }
 
-    /// What a server receives for a request certdel built: lowercase names, Host added.
     fn incoming(req: &Request) -> Incoming {
-        let mut headers: Vec<(String, String)> = req
-            .headers
-            .iter()
-            .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
-            .collect();
-        headers.push(("host".into(), req.host.clone()));
-        Incoming {
-            method: req.method.to_string(),
-            target: req.target(),
-            host: req.host.clone(),
-            headers,
-            body: req.body.clone(),
-        }
+        Incoming::from(req)
     }
 
     fn settings(kind: Kind) -> ProviderSettings {

@@ -1,8 +1,13 @@
 //! A request as a product sees it ([`Incoming`], its routed [`Call`]) and what it answers
 //! ([`Out`], [`Handled`]), with the helpers the products share.
+//!
+//! Both are certdel's own wire types seen from the server's side: an [`Incoming`] is what
+//! arrives for a [`Request`] (`From<&Request>`) and turns back into one
+//! ([`Incoming::request`]); an [`Out`] carries the [`Reply`] certdel's transport will read.
 
 use crate::*;
 use certdel::provider::Kind;
+use certdel::wire::{parse_target, Reply, Request};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -35,7 +40,17 @@ impl Incoming {
 
     /// Decoded query pairs.
     pub fn query(&self) -> Vec<(String, String)> {
-        certdel::sign::parse_target(&self.target).1
+        parse_target(&self.target).1
+    }
+
+    /// The request this is, rebuilt as certdel's signers see one: method, path exactly as
+    /// sent, decoded query and body, without headers (each check adds those it signs).
+    pub fn request(&self) -> Request {
+        let (path, query) = parse_target(&self.target);
+        let mut req = Request::new(static_method(&self.method), "http", &self.host, path);
+        req.query = query;
+        req.body = self.body.clone();
+        req
     }
 
     pub fn query_value(&self, key: &str) -> Option<String> {
@@ -43,6 +58,40 @@ impl Incoming {
             .into_iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v)
+    }
+}
+
+/// What a server receives for a request certdel built: the `Host` header first, then the
+/// request's headers with their names lowercased (as hyper delivers them).
+impl From<&Request> for Incoming {
+    fn from(req: &Request) -> Incoming {
+        let mut headers: Vec<(String, String)> = vec![("host".into(), req.host.clone())];
+        headers.extend(
+            req.headers
+                .iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), v.clone())),
+        );
+        Incoming {
+            method: req.method.to_string(),
+            target: req.target(),
+            host: req.host.clone(),
+            headers,
+            body: req.body.clone(),
+        }
+    }
+}
+
+/// The `&'static str` method certdel's [`Request`] holds.
+fn static_method(method: &str) -> &'static str {
+    match method {
+        "GET" => "GET",
+        "POST" => "POST",
+        "DELETE" => "DELETE",
+        "PUT" => "PUT",
+        "HEAD" => "HEAD",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        _ => "UNKNOWN",
     }
 }
 
@@ -68,33 +117,44 @@ impl Call {
     }
 }
 
-/// An answer before it becomes an HTTP response; `drop` closes the connection instead.
+/// An answer before it becomes an HTTP response: the [`Reply`] certdel will read, or, with
+/// `drop`, a closed connection instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Out {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub reply: Reply,
     pub drop: bool,
     /// The vendor error code in the body, for the log.
     pub code: Option<String>,
 }
 
 impl Out {
-    pub fn json(status: u16, content_type: &str, body: &Value) -> Out {
+    /// An answer with this status, content type and body.
+    pub fn with_body(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Out {
         Out {
-            status,
-            headers: vec![("content-type".into(), content_type.into())],
-            body: serde_json::to_vec(body).expect("JSON values serialize"),
+            reply: Reply {
+                status,
+                headers: vec![("content-type".into(), content_type.into())],
+                body: body.into(),
+            },
             drop: false,
             code: None,
         }
     }
 
+    pub fn json(status: u16, content_type: &str, body: &Value) -> Out {
+        Out::with_body(
+            status,
+            content_type,
+            serde_json::to_vec(body).expect("JSON values serialize"),
+        )
+    }
+
     pub fn empty(status: u16) -> Out {
         Out {
-            status,
-            headers: vec![],
-            body: vec![],
+            reply: Reply {
+                status,
+                ..Reply::default()
+            },
             drop: false,
             code: None,
         }
@@ -109,17 +169,15 @@ impl Out {
 
     /// HTTP 200 with a body no JSON parser accepts (a proxy's error page).
     pub fn malformed() -> Out {
-        Out {
-            status: 200,
-            headers: vec![("content-type".into(), "text/html".into())],
-            body: b"<html><body>502 Bad Gateway (upstream sent garbage)</body></html>".to_vec(),
-            drop: false,
-            code: None,
-        }
+        Out::with_body(
+            200,
+            "text/html",
+            &b"<html><body>502 Bad Gateway (upstream sent garbage)</body></html>"[..],
+        )
     }
 
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Out {
-        self.headers.push((name.into(), value.into()));
+        self.reply.headers.push((name.into(), value.into()));
         self
     }
 
