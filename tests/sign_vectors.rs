@@ -131,7 +131,7 @@ fn run_one(algo: &str, name: &str) {
     let case = load(dir);
     let mut req = case.request.clone();
     let sig = match algo {
-        "huawei" => huawei::sign(&mut req, &case.creds, &case.stamp),
+        "huawei" => huawei::sign(&req, &case.creds, &case.stamp).apply_to(&mut req),
         "tc3" => {
             // The SDK signs content-type;host; doc cases may sign more, named in their
             // Authorization.
@@ -149,16 +149,17 @@ fn run_one(algo: &str, name: &str) {
                 .filter(|h| *h != "content-type" && *h != "host")
                 .collect();
             let service = case.input["service"].as_str().unwrap();
-            tc3::sign_headers(&mut req, &case.creds, &case.stamp, service, &extra)
+            tc3::sign_headers(&req, &case.creds, &case.stamp, service, &extra).apply_to(&mut req)
         }
         "volc" => volc::sign(
-            &mut req,
+            &req,
             &case.creds,
             &case.stamp,
             case.input["region"].as_str().unwrap(),
             case.input["service"].as_str().unwrap(),
-        ),
-        "acs3" => acs3::sign(&mut req, &case.creds, &case.stamp),
+        )
+        .apply_to(&mut req),
+        "acs3" => acs3::sign(&req, &case.creds, &case.stamp).apply_to(&mut req),
         other => panic!("unknown algorithm folder {other}"),
     };
     check(&case, &req, &sig);

@@ -31,7 +31,7 @@ pub fn rpc_request(
     for (k, v) in params {
         req = req.query(k, *v);
     }
-    acs3::sign(&mut req, creds, stamp);
+    acs3::sign(&req, creds, stamp).apply_to(&mut req);
     req
 }
 

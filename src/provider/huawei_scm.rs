@@ -108,7 +108,7 @@ impl Provider for HuaweiScm {
         let mut req = Request::new("DELETE", &self.endpoint.scheme, &self.endpoint.host, path)
             .header("Content-Type", "application/json")
             .header("X-Domain-Id", self.domain_id.clone());
-        huawei::sign(&mut req, &self.creds, stamp);
+        huawei::sign(&req, &self.creds, stamp).apply_to(&mut req);
         req
     }
 
@@ -179,7 +179,7 @@ impl Provider for HuaweiScm {
         for (k, v) in &query.params {
             req = req.query(k, super::param_text(v));
         }
-        huawei::sign(&mut req, &self.creds, stamp);
+        huawei::sign(&req, &self.creds, stamp).apply_to(&mut req);
         req
     }
 
@@ -332,7 +332,7 @@ pub fn classify(code: Option<&str>, http: u16) -> Class {
 pub fn discover_request(iam: &Endpoint, creds: &Credentials, stamp: &Stamp) -> Request {
     let mut req = Request::new("GET", &iam.scheme, &iam.host, "/v3/auth/domains")
         .header("Content-Type", "application/json");
-    huawei::sign(&mut req, creds, stamp);
+    huawei::sign(&req, creds, stamp).apply_to(&mut req);
     req
 }
 

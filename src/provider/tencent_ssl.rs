@@ -76,7 +76,7 @@ impl TencentSsl {
         if let Some(region) = &self.region {
             req = req.header("X-TC-Region", region.clone());
         }
-        tc3::sign(&mut req, &self.creds, stamp, SERVICE);
+        tc3::sign(&req, &self.creds, stamp, SERVICE).apply_to(&mut req);
         req
     }
 }

@@ -69,7 +69,7 @@ impl VolcengineLive {
             .query("Version", VERSION)
             .header("Content-Type", "application/json")
             .body(serde_json::to_vec(body).expect("a JSON value always serializes"));
-        volc::sign(&mut req, &self.creds, stamp, SIGNING_REGION, SERVICE);
+        volc::sign(&req, &self.creds, stamp, SIGNING_REGION, SERVICE).apply_to(&mut req);
         req
     }
 }

@@ -13,31 +13,25 @@
 //! RPC parameters travel in the query string with an empty body. The STS token goes in
 //! `x-acs-security-token`, signed like every other header.
 
-use super::{canonical_query, hmac_sha256, sha256_hex, Request, Signature, Stamp};
+use super::{canonical_query, hmac_sha256, sha256_hex, Draft, Request, Signed, Stamp};
 use crate::secret::Credentials;
 
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 pub const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
-pub fn sign(req: &mut Request, creds: &Credentials, stamp: &Stamp) -> Signature {
+pub fn sign(req: &Request, creds: &Credentials, stamp: &Stamp) -> Signed {
     let hashed_payload = sha256_hex(&req.body);
-    req.headers.push((
-        "x-acs-date".into(),
-        stamp.time.format(DATE_FORMAT).to_string(),
-    ));
-    req.headers
-        .push(("x-acs-signature-nonce".into(), stamp.nonce.clone()));
-    req.headers
-        .push(("x-acs-content-sha256".into(), hashed_payload.clone()));
+    let mut draft = Draft::new(req);
+    draft.add("x-acs-date", stamp.time.format(DATE_FORMAT).to_string());
+    draft.add("x-acs-signature-nonce", stamp.nonce.clone());
+    draft.add("x-acs-content-sha256", hashed_payload.clone());
     if let Some(token) = &creds.token {
-        req.headers
-            .push(("x-acs-security-token".into(), token.expose().to_string()));
+        draft.add("x-acs-security-token", token.expose());
     }
 
     let mut headers: Vec<(String, String)> = Vec::new();
-    let lowered = req
-        .headers
-        .iter()
+    let lowered = draft
+        .headers()
         .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()));
     for (name, value) in lowered {
         match headers.iter_mut().find(|(n, _)| *n == name) {
@@ -76,11 +70,5 @@ pub fn sign(req: &mut Request, creds: &Credentials, stamp: &Stamp) -> Signature 
         "{ALGORITHM} Credential={},SignedHeaders={signed_headers},Signature={signature}",
         creds.access_key
     );
-    req.headers
-        .push(("Authorization".into(), authorization.clone()));
-    Signature {
-        canonical_request,
-        string_to_sign,
-        authorization,
-    }
+    draft.finish(canonical_request, string_to_sign, authorization)
 }

@@ -15,8 +15,8 @@
 //! rule is kept so the signer matches the SDK for any request.
 
 use super::{
-    canonical_query, hmac_sha256, percent_decode, percent_encode, sha256_hex, Request, Signature,
-    Stamp,
+    canonical_query, hmac_sha256, percent_decode, percent_encode, sha256_hex, Draft, Request,
+    Signed, Stamp,
 };
 use crate::secret::Credentials;
 
@@ -24,24 +24,22 @@ pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 pub const DATE_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 
 /// Adds `X-Sdk-Date` (and `X-Security-Token` for temporary credentials) and `Authorization`.
-pub fn sign(req: &mut Request, creds: &Credentials, stamp: &Stamp) -> Signature {
+pub fn sign(req: &Request, creds: &Credentials, stamp: &Stamp) -> Signed {
     let date = stamp.time.format(DATE_FORMAT).to_string();
-    req.headers.push(("X-Sdk-Date".into(), date.clone()));
+    let mut draft = Draft::new(req);
+    draft.add("X-Sdk-Date", date.clone());
     if let Some(token) = &creds.token {
-        req.headers
-            .push(("X-Security-Token".into(), token.expose().to_string()));
+        draft.add("X-Security-Token", token.expose());
     }
     let unsigned_payload = req.header_value("Content-Type").is_some_and(|ct| {
         !ct.starts_with("application/json") && !ct.starts_with("application/bson")
     });
     if unsigned_payload {
-        req.headers
-            .push(("X-Sdk-Content-Sha256".into(), "UNSIGNED-PAYLOAD".into()));
+        draft.add("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD");
     }
 
-    let headers: Vec<(String, String)> = req
-        .headers
-        .iter()
+    let headers: Vec<(String, String)> = draft
+        .headers()
         .filter(|(name, _)| !name.contains('_'))
         .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()))
         .collect();
@@ -76,13 +74,7 @@ pub fn sign(req: &mut Request, creds: &Credentials, stamp: &Stamp) -> Signature 
         "{ALGORITHM} Access={}, SignedHeaders={signed_headers}, Signature={signature}",
         creds.access_key
     );
-    req.headers
-        .push(("Authorization".into(), authorization.clone()));
-    Signature {
-        canonical_request,
-        string_to_sign,
-        authorization,
-    }
+    draft.finish(canonical_request, string_to_sign, authorization)
 }
 
 /// The SDK's canonical URI: decode the wire path, re-encode each segment, add a trailing `/`.

@@ -16,44 +16,44 @@
 //! header may be signed on request (the current doc example signs `x-tc-action`); the vendor
 //! lowercases the values of such headers in the canonical form.
 
-use super::{hmac_sha256, sha256_hex, Request, Signature, Stamp};
+use super::{hmac_sha256, sha256_hex, Draft, Request, Signed, Stamp};
 use crate::secret::Credentials;
 
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
 
 /// Sign `content-type;host`, as the SDK does.
-pub fn sign(req: &mut Request, creds: &Credentials, stamp: &Stamp, service: &str) -> Signature {
+pub fn sign(req: &Request, creds: &Credentials, stamp: &Stamp, service: &str) -> Signed {
     sign_headers(req, creds, stamp, service, &[])
 }
 
 /// Sign `content-type;host` plus the named extra headers (lowercase names).
 pub fn sign_headers(
-    req: &mut Request,
+    req: &Request,
     creds: &Credentials,
     stamp: &Stamp,
     service: &str,
     extra: &[&str],
-) -> Signature {
+) -> Signed {
     let timestamp = stamp.time.timestamp().to_string();
     let date = stamp.time.format("%Y-%m-%d").to_string();
-    req.headers
-        .push(("X-TC-Timestamp".into(), timestamp.clone()));
+    let mut draft = Draft::new(req);
+    draft.add("X-TC-Timestamp", timestamp.clone());
     if let Some(token) = &creds.token {
-        req.headers
-            .push(("X-TC-Token".into(), token.expose().to_string()));
+        draft.add("X-TC-Token", token.expose());
     }
 
     let mut headers: Vec<(String, String)> = vec![
         (
             "content-type".into(),
-            req.header_value("Content-Type")
+            draft
+                .header_value("Content-Type")
                 .unwrap_or_default()
                 .to_string(),
         ),
         ("host".into(), req.host.clone()),
     ];
     for name in extra {
-        let value = req
+        let value = draft
             .header_value(name)
             .unwrap_or_default()
             .trim()
@@ -89,11 +89,5 @@ pub fn sign_headers(
         "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
         creds.access_key
     );
-    req.headers
-        .push(("Authorization".into(), authorization.clone()));
-    Signature {
-        canonical_request,
-        string_to_sign,
-        authorization,
-    }
+    draft.finish(canonical_request, string_to_sign, authorization)
 }

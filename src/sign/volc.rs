@@ -14,32 +14,30 @@
 //! ```
 //! `X-Content-Sha256` is always sent (and so signed); the STS token goes in `X-Security-Token`.
 
-use super::{canonical_query, hmac_sha256, sha256_hex, Request, Signature, Stamp};
+use super::{canonical_query, hmac_sha256, sha256_hex, Draft, Request, Signed, Stamp};
 use crate::secret::Credentials;
 
 pub const ALGORITHM: &str = "HMAC-SHA256";
 pub const DATE_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 
 pub fn sign(
-    req: &mut Request,
+    req: &Request,
     creds: &Credentials,
     stamp: &Stamp,
     region: &str,
     service: &str,
-) -> Signature {
+) -> Signed {
     let x_date = stamp.time.format(DATE_FORMAT).to_string();
     let short_date = stamp.time.format("%Y%m%d").to_string();
-    req.headers.push(("X-Date".into(), x_date.clone()));
-    req.headers
-        .push(("X-Content-Sha256".into(), sha256_hex(&req.body)));
+    let mut draft = Draft::new(req);
+    draft.add("X-Date", x_date.clone());
+    draft.add("X-Content-Sha256", sha256_hex(&req.body));
     if let Some(token) = &creds.token {
-        req.headers
-            .push(("X-Security-Token".into(), token.expose().to_string()));
+        draft.add("X-Security-Token", token.expose());
     }
 
-    let headers: Vec<(String, String)> = req
-        .headers
-        .iter()
+    let headers: Vec<(String, String)> = draft
+        .headers()
         .filter(|(name, _)| {
             matches!(name.as_str(), "Content-Type" | "Content-Md5" | "Host")
                 || name.starts_with("X-")
@@ -79,11 +77,5 @@ pub fn sign(
         "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
         creds.access_key
     );
-    req.headers
-        .push(("Authorization".into(), authorization.clone()));
-    Signature {
-        canonical_request,
-        string_to_sign,
-        authorization,
-    }
+    draft.finish(canonical_request, string_to_sign, authorization)
 }

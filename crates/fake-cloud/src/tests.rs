@@ -72,7 +72,7 @@ fn huawei_at(
     for (k, v) in query {
         req = req.query(k, *v);
     }
-    hw::sign(&mut req, &creds(Kind::HuaweiScm), &stamp_at(t));
+    hw::sign(&req, &creds(Kind::HuaweiScm), &stamp_at(t)).apply_to(&mut req);
     incoming(&req)
 }
 
@@ -86,7 +86,7 @@ fn tencent_at(action: &str, body: Value, t: DateTime<Utc>) -> Incoming {
         .header("X-TC-Action", action)
         .header("X-TC-Version", "2019-12-05")
         .body(serde_json::to_vec(&body).unwrap());
-    tc3::sign(&mut req, &creds(Kind::TencentSsl), &stamp_at(t), "ssl");
+    tc3::sign(&req, &creds(Kind::TencentSsl), &stamp_at(t), "ssl").apply_to(&mut req);
     incoming(&req)
 }
 
@@ -101,12 +101,13 @@ fn volc_at(action: &str, body: Value, t: DateTime<Utc>) -> Incoming {
         .header("Content-Type", "application/json")
         .body(serde_json::to_vec(&body).unwrap());
     vs::sign(
-        &mut req,
+        &req,
         &creds(Kind::VolcengineLive),
         &stamp_at(t),
         "cn-north-1",
         "live",
-    );
+    )
+    .apply_to(&mut req);
     incoming(&req)
 }
 
@@ -127,7 +128,7 @@ fn acs_at(kind: Kind, action: &str, params: &[(&str, &str)], t: DateTime<Utc>) -
     for (k, v) in params {
         req = req.query(k, *v);
     }
-    acs3::sign(&mut req, &creds(kind), &stamp_at(t));
+    acs3::sign(&req, &creds(kind), &stamp_at(t)).apply_to(&mut req);
     incoming(&req)
 }
 

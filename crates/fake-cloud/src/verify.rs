@@ -16,7 +16,7 @@
 use super::store::Keys;
 use super::Incoming;
 use certdel::secret::{Credentials, Secret};
-use certdel::sign::{self, acs3, huawei, tc3, volc, Signature, Stamp};
+use certdel::sign::{self, acs3, huawei, tc3, volc, Signed, Stamp};
 use certdel::wire::Request;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use std::time::Duration;
@@ -100,7 +100,7 @@ fn check(
     access_key: &str,
     signed_headers: &str,
     stamp: &Stamp,
-    sign_fn: &dyn Fn(&mut Request, &Credentials, &Stamp) -> Signature,
+    sign_fn: &dyn Fn(&Request, &Credentials, &Stamp) -> Signed,
 ) -> Result<(), AuthError> {
     let keys = keys
         .filter(|k| k.access_key == access_key)
@@ -134,7 +134,7 @@ fn check(
         secret_key: Secret::new(keys.secret_key.clone()),
         token: token.map(Secret::new),
     };
-    let sig = sign_fn(&mut req, &creds, stamp);
+    let sig = sign_fn(&req, &creds, stamp).apply_to(&mut req);
     let received = inc.header("authorization").unwrap_or_default();
     if sig.authorization != received {
         return Err(AuthError::Mismatch {
@@ -243,7 +243,7 @@ pub fn tc3(
         time,
         nonce: String::new(),
     };
-    let sign_fn = |r: &mut Request, c: &Credentials, s: &Stamp| {
+    let sign_fn = |r: &Request, c: &Credentials, s: &Stamp| {
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
         tc3::sign_headers(r, c, s, "ssl", &extra)
     };
@@ -543,7 +543,7 @@ mod tests {
             time: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
             nonce: String::new(),
         };
-        tc3::sign(&mut req, &creds, &t, "ssl");
+        tc3::sign(&req, &creds, &t, "ssl").apply_to(&mut req);
         let inc = incoming(&req);
         assert!(inc.header("authorization").unwrap().ends_with(
             "Signature=dbb46dc127acabf0c263334969a0d8f64ac1c6639e11cd6d54a28f61f1e9cb1c"
