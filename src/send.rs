@@ -23,7 +23,7 @@ use crate::sign::Stamp;
 use crate::transport::{SendError, Transport};
 use crate::wire::{Reply, Request};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -42,7 +42,7 @@ pub const SILENT_ATTEMPTS: u32 = 3;
 
 /// Everything the attempts of one run share.
 pub struct Sender {
-    pub transport: Transport,
+    pub transport: Arc<dyn Transport>,
     pub pacer: Pacer,
     pub max_retries: u32,
     pub deadline: Option<Instant>,
@@ -90,7 +90,7 @@ pub struct Tried<T> {
 
 impl Sender {
     pub fn new(
-        transport: Transport,
+        transport: Arc<dyn Transport>,
         pacer: Pacer,
         max_retries: u32,
         deadline: Option<Instant>,
@@ -110,9 +110,9 @@ impl Sender {
 
     /// The sender for one run: `rate` requests per second, the run's retries and deadline
     /// (counted from now).
-    pub fn for_run(transport: Transport, rate: f64, run: &RunSettings) -> Sender {
+    pub fn for_run(transport: impl Transport, rate: f64, run: &RunSettings) -> Sender {
         let mut sender = Sender::new(
-            transport,
+            Arc::new(transport),
             Pacer::new(rate),
             run.max_retries,
             run.deadline.map(|d| crate::pace::later(Instant::now(), d)),
