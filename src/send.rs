@@ -10,13 +10,19 @@
 //! - Never reaching the server on any attempt (connection refused, DNS) stops the run too, and
 //!   so does a server that has not answered a single request of the run while
 //!   [`SILENT_ATTEMPTS`] attempts in a row got no reply (it accepts and stalls, or never reads).
-//! - Time is bounded three ways: each attempt by `--timeout`; each exchange, with every retry,
-//!   backoff and throttling pause, by `--retry-timeout` ([`Sender::retry_timeout`], counted
-//!   from the first attempt); the run by `--deadline`, which also cuts requests in flight. A
-//!   request cut short may have been carried out: it is reported as such, never `deleted`.
+//! - Time is bounded three ways: each attempt by `--timeout` (the transport's); each
+//!   exchange, with every retry, backoff and throttling pause, by `--retry-timeout`
+//!   ([`RetryConfig::retry_timeout`], counted from the first attempt); the run by
+//!   `--deadline`, which also cuts requests in flight. A request cut short may have been
+//!   carried out: it is reported as such, never `deleted`.
+//!
+//! Every number the loop uses is in one [`RetryConfig`]; the backoff's jitter comes from a
+//! [`Jitter`] the [`Sender`] holds (seeded from the operating system in a run, fixed in
+//! tests). Requests go out through a [`Transport`]: the reqwest client in a run, a scripted
+//! one in this module's tests.
 
 use crate::error::Error;
-use crate::pace::{backoff, Pacer};
+use crate::pace::{Backoff, Jitter, Pacer, SplitMix64};
 use crate::provider::{Answer, Class};
 use crate::settings::RunSettings;
 use crate::sign::Stamp;
@@ -32,6 +38,12 @@ use tokio::time::Instant;
 /// at most about 80 s for one request whose quota stays exhausted.
 pub const THROTTLE_RETRIES: u32 = 15;
 
+/// Retries after a fault when no `--max-retries` is given (the flag's default).
+pub const MAX_RETRIES: u32 = 8;
+
+/// Most time one exchange may take when no `--retry-timeout` is given (the flag's default).
+pub const RETRY_TIMEOUT: Duration = Duration::from_secs(45);
+
 /// A server hint (`Retry-After`, `x-acs-retry-after`) is honoured up to this long; the
 /// exchange's own budget (`--retry-timeout`) still bounds the total.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
@@ -40,16 +52,75 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// which the run stops: the endpoint accepts connections but does not answer.
 pub const SILENT_ATTEMPTS: u32 = 3;
 
+/// How the exchanges of a run retry: every limit and wait [`Sender::exchange`] uses. The
+/// run's deadline, which bounds everything, stays on the [`Sender`]; the jitter source too
+/// (it has state). `Default` is what a run without retry flags gets; [`RetryConfig::for_run`]
+/// reads the run's settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryConfig {
+    /// Retries after a fault: a transient answer (5xx, an unreadable reply, CA busy) or a
+    /// failed send. Default [`MAX_RETRIES`] (8); `--max-retries`.
+    pub max_retries: u32,
+    /// Retries after throttling answers, counted apart from the faults' retries: a request
+    /// may be throttled `max(max_retries, throttle_retries)` times and still go on. Default
+    /// [`THROTTLE_RETRIES`] (15); no flag.
+    pub throttle_retries: u32,
+    /// Most time one exchange may take, counted from its first attempt, with every retry,
+    /// backoff and throttling pause; a request in flight when it runs out is cut. Default
+    /// [`RETRY_TIMEOUT`] (45 s); `--retry-timeout`.
+    pub retry_timeout: Duration,
+    /// The longest server retry hint (`Retry-After`, `x-acs-retry-after`) honoured, by the
+    /// waits and by the pacer. Default [`MAX_RETRY_AFTER`] (30 s), which is also the cap
+    /// replies are read with ([`crate::provider::retry_after`]), so only a lower value changes
+    /// anything; no flag.
+    pub max_retry_after: Duration,
+    /// Attempts in a row without a reply, on a run whose server has answered nothing yet,
+    /// after which the run stops. Default [`SILENT_ATTEMPTS`] (3); no flag.
+    pub silent_attempts: u32,
+    /// The wait before each retry, before jitter. Default 250 ms doubling to 8 s
+    /// ([`Backoff::default`]); no flag.
+    pub backoff: Backoff,
+    /// Retry at once: no backoff and no waiting out hints (pacing is unchanged). Default
+    /// `false`; set by the test-only environment variable `CERTDEL_TEST_NO_RETRY_DELAY`
+    /// ([`RunSettings::no_retry_delay`]).
+    pub no_retry_delay: bool,
+}
+
+impl Default for RetryConfig {
+    fn default() -> RetryConfig {
+        RetryConfig {
+            max_retries: MAX_RETRIES,
+            throttle_retries: THROTTLE_RETRIES,
+            retry_timeout: RETRY_TIMEOUT,
+            max_retry_after: MAX_RETRY_AFTER,
+            silent_attempts: SILENT_ATTEMPTS,
+            backoff: Backoff::default(),
+            no_retry_delay: false,
+        }
+    }
+}
+
+impl RetryConfig {
+    /// The defaults with what the run's settings say (`--max-retries`, `--retry-timeout`,
+    /// `CERTDEL_TEST_NO_RETRY_DELAY`).
+    pub fn for_run(run: &RunSettings) -> RetryConfig {
+        RetryConfig {
+            max_retries: run.max_retries,
+            retry_timeout: run.retry_timeout,
+            no_retry_delay: run.no_retry_delay,
+            ..RetryConfig::default()
+        }
+    }
+}
+
 /// Everything the attempts of one run share.
 pub struct Sender {
     pub transport: Arc<dyn Transport>,
     pub pacer: Pacer,
-    pub max_retries: u32,
+    pub retry: RetryConfig,
     pub deadline: Option<Instant>,
-    /// Most time one exchange may take, from its first attempt.
-    pub retry_timeout: Duration,
-    /// Retry at once instead of backing off (tests; `CERTDEL_TEST_NO_RETRY_DELAY`).
-    pub no_retry_delay: bool,
+    /// Draws the backoff jitter (one generator for the whole run).
+    jitter: Mutex<Box<dyn Jitter>>,
     /// Set once when the run must stop; later requests are not sent.
     stop: Mutex<Option<Error>>,
     /// Some reply (any status) has come back in this run.
@@ -89,19 +160,20 @@ pub struct Tried<T> {
 }
 
 impl Sender {
+    /// A sender whose jitter is seeded from the operating system ([`Sender::with_jitter`]
+    /// replaces it).
     pub fn new(
         transport: Arc<dyn Transport>,
         pacer: Pacer,
-        max_retries: u32,
+        retry: RetryConfig,
         deadline: Option<Instant>,
     ) -> Sender {
         Sender {
             transport,
             pacer,
-            max_retries,
+            retry,
             deadline,
-            retry_timeout: Duration::from_secs(45),
-            no_retry_delay: false,
+            jitter: Mutex::new(Box::new(SplitMix64::from_entropy())),
             stop: Mutex::new(None),
             answered: AtomicBool::new(false),
             silent: AtomicU32::new(0),
@@ -111,20 +183,29 @@ impl Sender {
     /// The sender for one run: `rate` requests per second, the run's retries and deadline
     /// (counted from now).
     pub fn for_run(transport: impl Transport, rate: f64, run: &RunSettings) -> Sender {
-        let mut sender = Sender::new(
+        Sender::new(
             Arc::new(transport),
             Pacer::new(rate),
-            run.max_retries,
+            RetryConfig::for_run(run),
             run.deadline.map(|d| crate::pace::later(Instant::now(), d)),
-        );
-        sender.retry_timeout = run.retry_timeout;
-        sender.no_retry_delay = run.no_retry_delay;
-        sender
+        )
+    }
+
+    /// The same sender with this jitter source (tests: a fixed seed, so every wait is known).
+    pub fn with_jitter(mut self, jitter: impl Jitter + 'static) -> Sender {
+        self.jitter = Mutex::new(Box::new(jitter));
+        self
+    }
+
+    /// The backoff before retry `n` (1-based), jittered.
+    fn backoff(&self, n: u32) -> Duration {
+        let jitter = self.jitter.lock().expect("jitter lock").unit();
+        self.retry.backoff.delay(n, jitter)
     }
 
     /// Sleep before a retry, but never past `limit` (the exchange's budget or the deadline).
     async fn pause(&self, wait: Duration, limit: Instant) {
-        if self.no_retry_delay {
+        if self.retry.no_retry_delay {
             return;
         }
         let until = crate::pace::later(Instant::now(), wait).min(limit);
@@ -138,10 +219,11 @@ impl Sender {
     }
 
     /// An attempt got no reply; `true` when the run should stop because the server has
-    /// answered nothing yet and [`SILENT_ATTEMPTS`] attempts in a row went unanswered.
+    /// answered nothing yet and [`RetryConfig::silent_attempts`] attempts in a row went
+    /// unanswered.
     fn unheard(&self) -> bool {
         let n = self.silent.fetch_add(1, Ordering::Relaxed) + 1;
-        !self.answered.load(Ordering::Relaxed) && n >= SILENT_ATTEMPTS
+        !self.answered.load(Ordering::Relaxed) && n >= self.retry.silent_attempts
     }
 
     /// The reason the run was stopped, if it was.
@@ -207,7 +289,7 @@ impl Sender {
             }
             let now = Instant::now();
             let budget_end = *limit.get_or_insert_with(|| {
-                now.checked_add(self.retry_timeout)
+                now.checked_add(self.retry.retry_timeout)
                     .unwrap_or(now + Duration::from_secs(86_400 * 365))
             });
             let cut = self.deadline.map_or(budget_end, |d| d.min(budget_end));
@@ -220,7 +302,7 @@ impl Sender {
             // A throttled request was refused before it was carried out, so throttling has a
             // budget of its own: a run that starts above the quota slows down (the pacer)
             // without using up the retries meant for faults.
-            let retries_left = tried.attempts - throttled <= self.max_retries;
+            let retries_left = tried.attempts - throttled <= self.retry.max_retries;
 
             let sent = tokio::time::timeout_at(cut, self.transport.send(&request)).await;
             let reply = match sent {
@@ -262,7 +344,7 @@ impl Sender {
                         return tried;
                     }
                     if retries_left {
-                        self.pause(backoff(tried.attempts), cut).await;
+                        self.pause(self.backoff(tried.attempts), cut).await;
                         continue;
                     }
                     if !maybe_sent && tried.ambiguous.is_none() {
@@ -286,8 +368,11 @@ impl Sender {
                 Err(answer) => answer,
             };
             tried.last = Some(answer.clone());
-            // Already capped at MAX_RETRY_AFTER where it is read (`provider::retry_after`).
-            let hint = answer.retry_after;
+            // Replies are read with MAX_RETRY_AFTER as the cap (`provider::retry_after`); the
+            // configuration may hold a lower one.
+            let hint = answer
+                .retry_after
+                .map(|h| h.min(self.retry.max_retry_after));
             match answer.class {
                 Class::Done(_) => {
                     self.pacer.succeeded();
@@ -297,11 +382,11 @@ impl Sender {
                 Class::Throttled => {
                     self.pacer.throttled(hint);
                     throttled += 1;
-                    if throttled <= self.max_retries.max(THROTTLE_RETRIES) {
+                    if throttled <= self.retry.max_retries.max(self.retry.throttle_retries) {
                         // The pacer slows everyone; this request also backs off, so a quota
                         // that stays exhausted is not hammered.
-                        self.pause(backoff(throttled).max(hint.unwrap_or_default()), cut)
-                            .await;
+                        let wait = self.backoff(throttled).max(hint.unwrap_or_default());
+                        self.pause(wait, cut).await;
                         continue;
                     }
                     tried.end = End::Throttled(answer);
@@ -310,7 +395,7 @@ impl Sender {
                 Class::Transient => {
                     tried.ambiguous = Some(describe(&answer));
                     if retries_left {
-                        let wait = backoff(tried.attempts).max(hint.unwrap_or_default());
+                        let wait = self.backoff(tried.attempts).max(hint.unwrap_or_default());
                         self.pause(wait, cut).await;
                         continue;
                     }
@@ -330,15 +415,17 @@ impl Sender {
         }
     }
 
-    /// Stop the run: the server has answered nothing while [`SILENT_ATTEMPTS`] attempts in a
-    /// row went unanswered (`last`: the transport's word on the latest).
+    /// Stop the run: the server has answered nothing while
+    /// [`RetryConfig::silent_attempts`] attempts in a row went unanswered (`last`: the
+    /// transport's word on the latest).
     fn stop_silent(&self, provider: &'static str, action: &'static str, last: Option<&str>) {
         let last = last.map(|m| format!("; last: {m}")).unwrap_or_default();
+        let n = self.retry.silent_attempts;
         self.stop_with(Error::Unreachable {
             provider,
             action,
             message: format!(
-                "no reply to any request so far ({SILENT_ATTEMPTS} attempts in a row without one{last})"
+                "no reply to any request so far ({n} attempts in a row without one{last})"
             ),
         });
     }
@@ -355,7 +442,7 @@ impl Sender {
                 .unwrap_or_default();
             format!(
                 "out of time: --retry-timeout {} s used up{last}",
-                self.retry_timeout.as_secs_f64()
+                self.retry.retry_timeout.as_secs_f64()
             )
         }
     }
@@ -389,5 +476,53 @@ pub fn describe(answer: &Answer) -> String {
         (Some(c), None) => format!("{c} (HTTP {})", answer.http_status),
         (None, Some(m)) => m.clone(),
         (None, None) => format!("HTTP {}", answer.http_status),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Trust;
+
+    #[test]
+    fn the_run_settings_fill_the_retry_config() {
+        let run = RunSettings {
+            rate: None,
+            concurrency: None,
+            max_retries: 2,
+            timeout: Duration::from_secs(30),
+            deadline: None,
+            retry_timeout: Duration::from_secs(7),
+            no_retry_delay: true,
+            proxy: None,
+            trust: Trust::default(),
+        };
+        let retry = RetryConfig::for_run(&run);
+        assert_eq!(retry.max_retries, 2);
+        assert_eq!(retry.retry_timeout, Duration::from_secs(7));
+        assert!(retry.no_retry_delay);
+        let defaults = RetryConfig::default();
+        assert_eq!(
+            (
+                retry.throttle_retries,
+                retry.max_retry_after,
+                retry.silent_attempts,
+                retry.backoff
+            ),
+            (
+                THROTTLE_RETRIES,
+                MAX_RETRY_AFTER,
+                SILENT_ATTEMPTS,
+                Backoff::default()
+            )
+        );
+        assert_eq!(
+            (
+                defaults.max_retries,
+                defaults.retry_timeout,
+                defaults.no_retry_delay
+            ),
+            (8, Duration::from_secs(45), false)
+        );
     }
 }
