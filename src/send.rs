@@ -481,8 +481,423 @@ pub fn describe(answer: &Answer) -> String {
 
 #[cfg(test)]
 mod tests {
+    //! The retry loop against a scripted transport, in paused time: every wait is virtual, and
+    //! with the jitter fixed at 1 each backoff is exactly 250 ms × 2^(n-1).
     use super::*;
+    use crate::outcome::Status;
     use crate::settings::Trust;
+    use crate::transport::testing::{Scripted, Step};
+    use std::cell::Cell;
+
+    /// A pacer rate so high the slots are 0 apart: the waits measured are the loop's own.
+    const NO_PACING: f64 = 1e300;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn retries(max_retries: u32) -> RetryConfig {
+        RetryConfig {
+            max_retries,
+            ..RetryConfig::default()
+        }
+    }
+
+    fn sender(
+        steps: impl IntoIterator<Item = Step>,
+        retry: RetryConfig,
+    ) -> (Arc<Scripted>, Sender) {
+        let transport = Arc::new(Scripted::new(steps));
+        let sender =
+            Sender::new(transport.clone(), Pacer::new(NO_PACING), retry, None).with_jitter(|| 1.0);
+        (transport, sender)
+    }
+
+    fn build(stamp: &Stamp) -> Request {
+        Request::new("POST", "http", "127.0.0.1:9", "/")
+            .header("x-nonce", stamp.nonce.clone())
+            .header("x-time", stamp.time.to_rfc3339())
+    }
+
+    /// 200 is a value; the other statuses are the classes the loop tells apart.
+    fn read(reply: &Reply) -> Result<u16, Answer> {
+        let class = match reply.status {
+            200 => return Ok(200),
+            429 => Class::Throttled,
+            401 => Class::Abort,
+            404 => Class::Done(Status::NotFound),
+            _ => Class::Transient,
+        };
+        Err(Answer::new(class, reply))
+    }
+
+    /// One exchange, and how much (virtual) time it took.
+    async fn exchange(sender: &Sender) -> (Tried<u16>, Duration) {
+        let start = Instant::now();
+        let tried = sender.exchange("test", "Call", None, build, read).await;
+        (tried, start.elapsed())
+    }
+
+    fn repeat(step: Step, n: usize) -> Vec<Step> {
+        std::iter::repeat_n(step, n).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn transient_answers_are_retried_up_to_max_retries() {
+        let (t, s) = sender(repeat(Step::status(503), 5), retries(3));
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Transient(ref a) if a.http_status == 503));
+        assert_eq!((tried.attempts, t.calls()), (4, 4));
+        assert_eq!(tried.ambiguous.as_deref(), Some("HTTP 503"));
+        assert_eq!(took, ms(250 + 500 + 1000));
+        assert!(s.stopped().is_none());
+        assert_eq!(
+            tried.failure().as_deref(),
+            Some("HTTP 503 (after 4 attempts)")
+        );
+
+        // A later success still reports that an earlier attempt may have been carried out.
+        let (t, s) = sender(
+            [Step::status(503), Step::status(503), Step::status(200)],
+            retries(3),
+        );
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Ok(200)));
+        assert_eq!((tried.attempts, t.calls()), (3, 3));
+        assert!(tried.ambiguous.is_some());
+        assert_eq!(took, ms(250 + 500));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_final_answer_ends_the_exchange_at_once() {
+        let (t, s) = sender([Step::status(404)], retries(3));
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Done(ref a) if a.class == Class::Done(Status::NotFound)));
+        assert_eq!((tried.attempts, t.calls(), took), (1, 1, Duration::ZERO));
+        assert!(tried.ambiguous.is_none());
+        assert_eq!(tried.last.map(|a| a.http_status), Some(404));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn throttling_has_its_own_budget_and_slows_the_pacer() {
+        // Throttled answers do not use up the retries meant for faults: one fault retry
+        // allowed, and still five attempts before the second fault ends it.
+        let (t, s) = sender(
+            [
+                Step::status(429),
+                Step::status(429),
+                Step::status(503),
+                Step::status(429),
+                Step::status(503),
+            ],
+            retries(1),
+        );
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Transient(_)), "{:?}", tried.end);
+        assert_eq!((tried.attempts, t.calls()), (5, 5));
+
+        // The throttling budget: max(max_retries, throttle_retries) retries, here 5.
+        let retry = RetryConfig {
+            max_retries: 2,
+            throttle_retries: 5,
+            ..RetryConfig::default()
+        };
+        let (t, s) = sender(repeat(Step::status(429), 10), retry);
+        let s = Sender {
+            pacer: Pacer::new(10.0),
+            ..s
+        };
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Throttled(_)), "{:?}", tried.end);
+        assert_eq!((tried.attempts, t.calls()), (6, 6));
+        // Refused before being carried out: nothing ambiguous.
+        assert!(tried.ambiguous.is_none());
+        assert_eq!(
+            tried.failure().as_deref(),
+            Some("throttled after 6 attempts")
+        );
+        // Each throttled attempt backed off (the pacer's pauses are shorter).
+        assert_eq!(took, ms(250 + 500 + 1000 + 2000 + 4000));
+        assert!(s.pacer.interval() > ms(100), "{:?}", s.pacer.interval());
+
+        // A larger --max-retries raises the throttling budget too.
+        let retry = RetryConfig {
+            max_retries: 7,
+            throttle_retries: 3,
+            no_retry_delay: true,
+            ..RetryConfig::default()
+        };
+        let (t, s) = sender(repeat(Step::status(429), 10), retry);
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Throttled(_)));
+        assert_eq!((tried.attempts, t.calls()), (8, 8));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_send_that_may_have_arrived_is_ambiguous_one_that_never_left_is_not() {
+        let (t, s) = sender([Step::fail("reset", true), Step::status(200)], retries(3));
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Ok(200)));
+        assert_eq!(tried.ambiguous.as_deref(), Some("reset"));
+        assert_eq!((tried.attempts, t.calls(), took), (2, 2, ms(250)));
+
+        let (t, s) = sender(
+            [Step::fail("refused", false), Step::status(200)],
+            retries(3),
+        );
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Ok(200)));
+        assert_eq!(tried.ambiguous, None);
+        assert_eq!(t.calls(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn never_reaching_the_server_stops_the_run() {
+        // Many silent attempts allowed, so what stops the run is the rule under test.
+        let retry = RetryConfig {
+            max_retries: 2,
+            silent_attempts: 100,
+            ..RetryConfig::default()
+        };
+        let (t, s) = sender(repeat(Step::fail("refused", false), 3), retry.clone());
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::NoReply(ref m) if m == "refused"));
+        assert_eq!((tried.attempts, t.calls()), (3, 3));
+        assert_eq!(took, ms(250 + 500));
+        assert!(tried.ambiguous.is_none());
+        let reason = s.stopped().expect("the run is stopped");
+        assert!(reason.contains("refused"), "{reason}");
+        // The next exchange is not sent.
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Stopped(ref r) if r.starts_with("run stopped: ")));
+        assert_eq!((tried.attempts, t.calls()), (0, 3));
+
+        // One attempt that may have arrived: it is not "down for everyone".
+        let (t, s) = sender(
+            [
+                Step::fail("reset", true),
+                Step::fail("refused", false),
+                Step::fail("refused", false),
+            ],
+            retry,
+        );
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::NoReply(_)));
+        assert_eq!(t.calls(), 3);
+        assert_eq!(tried.ambiguous.as_deref(), Some("reset"));
+        assert!(s.stopped().is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_that_never_answers_stops_the_run_after_the_silent_attempts() {
+        let (t, s) = sender(repeat(Step::fail("reset", true), 10), retries(8));
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::NoReply(_)));
+        assert_eq!((tried.attempts, t.calls()), (SILENT_ATTEMPTS, 3));
+        let reason = s.stopped().expect("the run is stopped");
+        assert!(
+            reason.contains(
+                "no reply to any request so far (3 attempts in a row without one; last: reset)"
+            ),
+            "{reason}"
+        );
+
+        // Once the server has answered, silence is a fault like any other, retried.
+        let mut steps = vec![Step::status(200)];
+        steps.extend(repeat(Step::fail("reset", true), 5));
+        let (t, s) = sender(steps, retries(4));
+        assert!(matches!(exchange(&s).await.0.end, End::Ok(200)));
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::NoReply(_)));
+        assert_eq!((tried.attempts, t.calls()), (5, 6));
+        assert!(s.stopped().is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refused_server_certificate_stops_at_once() {
+        let refused = Step::Fail(SendError {
+            message: "invalid peer certificate: UnknownIssuer".into(),
+            maybe_sent: false,
+            permanent: true,
+        });
+        let (t, s) = sender(repeat(refused, 3), retries(8));
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::NoReply(_)));
+        assert_eq!((tried.attempts, t.calls(), took), (1, 1, Duration::ZERO));
+        let reason = s.stopped().expect("the run is stopped");
+        assert!(reason.contains("UnknownIssuer"), "{reason}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_abort_answer_stops_the_run_and_later_exchanges_are_not_sent() {
+        let (t, s) = sender([Step::status(401), Step::status(200)], retries(8));
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Aborted(ref a) if a.http_status == 401));
+        assert_eq!(tried.attempts, 1);
+        let reason = s.stopped().expect("the run is stopped");
+        assert!(reason.contains("HTTP 401"), "{reason}");
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Stopped(ref r) if r.starts_with("run stopped: ")));
+        assert_eq!((tried.attempts, t.calls(), t.left()), (0, 1, 1));
+        assert!(matches!(s.take_stop(), Some(Error::Rejected { .. })));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_cuts_a_request_in_flight() {
+        let (t, s) = sender([Step::Hang, Step::status(200)], retries(8));
+        let s = Sender {
+            deadline: Some(Instant::now() + Duration::from_secs(5)),
+            ..s
+        };
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Stopped(ref r) if r == "deadline reached"));
+        assert_eq!(took, Duration::from_secs(5));
+        assert_eq!((tried.attempts, t.calls()), (1, 1));
+        assert!(tried.ambiguous.is_some(), "it may have been carried out");
+        // Past the deadline nothing more is sent.
+        let (tried, _) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Stopped(ref r) if r == "deadline reached"));
+        assert_eq!((tried.attempts, t.calls()), (0, 1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_retry_timeout_cuts_a_request_in_flight_and_bounds_the_backoff() {
+        let retry = RetryConfig {
+            retry_timeout: Duration::from_secs(2),
+            ..retries(8)
+        };
+        let (t, s) = sender([Step::status(503), Step::Hang], retry.clone());
+        let (tried, took) = exchange(&s).await;
+        assert!(
+            matches!(tried.end, End::Stopped(ref r)
+                if r == "out of time: --retry-timeout 2 s used up; last answer HTTP 503"),
+            "{:?}",
+            tried.end
+        );
+        assert_eq!(took, Duration::from_secs(2));
+        assert_eq!((tried.attempts, t.calls()), (2, 2));
+        assert_eq!(
+            tried.ambiguous.as_deref(),
+            Some("a request still in flight when time ran out")
+        );
+
+        // A backoff that would end past the budget is cut at the budget: attempts at 0,
+        // 250 ms and 750 ms, then 750 ms of the third, 1 s wait.
+        let retry = RetryConfig {
+            retry_timeout: Duration::from_millis(1500),
+            ..retry
+        };
+        let (t, s) = sender(repeat(Step::status(503), 10), retry);
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Stopped(ref r) if r.starts_with("out of time")));
+        assert_eq!((tried.attempts, t.calls()), (3, 3));
+        assert_eq!(took, ms(1500));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_retry_after_hint_is_waited_out_up_to_the_cap() {
+        // A hint longer than the backoff: it decides the wait.
+        let (_, s) = sender(
+            [
+                Step::status_with(503, "retry-after", "3"),
+                Step::status(200),
+            ],
+            retries(8),
+        );
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Ok(200)));
+        assert_eq!(took, Duration::from_secs(3));
+
+        // Far longer than anyone should wait: the default cap, 30 s.
+        let (_, s) = sender(
+            [
+                Step::status_with(429, "retry-after", "600"),
+                Step::status(200),
+            ],
+            retries(8),
+        );
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Ok(200)));
+        assert_eq!(took, MAX_RETRY_AFTER);
+
+        // A lower cap in the configuration holds for the wait and for the pacer alike.
+        let retry = RetryConfig {
+            max_retry_after: Duration::from_secs(5),
+            ..retries(8)
+        };
+        let (_, s) = sender(
+            [
+                Step::status_with(429, "retry-after", "600"),
+                Step::status(200),
+            ],
+            retry,
+        );
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Ok(200)));
+        assert_eq!(took, Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_attempt_is_signed_afresh() {
+        let (t, s) = sender(
+            [Step::status(503), Step::status(429), Step::status(200)],
+            retries(8),
+        );
+        let built = Cell::new(0);
+        let tried = s
+            .exchange(
+                "test",
+                "Call",
+                None,
+                |stamp| {
+                    built.set(built.get() + 1);
+                    build(stamp)
+                },
+                read,
+            )
+            .await;
+        assert!(matches!(tried.end, End::Ok(200)));
+        assert_eq!((built.get(), tried.attempts, t.calls()), (3, 3, 3));
+        let mut nonces: Vec<String> = t
+            .requests()
+            .iter()
+            .map(|r| r.header_value("x-nonce").expect("signed").to_string())
+            .collect();
+        nonces.sort();
+        nonces.dedup();
+        assert_eq!(nonces.len(), 3, "one stamp per attempt: {nonces:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn seeded_jitter_gives_the_same_waits_twice() {
+        async fn waited(seed: u64) -> Duration {
+            let (_, s) = sender(repeat(Step::status(503), 5), retries(4));
+            let s = s.with_jitter(SplitMix64::seeded(seed));
+            let (tried, took) = exchange(&s).await;
+            assert!(matches!(tried.end, End::Transient(_)));
+            took
+        }
+        let first = waited(42).await;
+        assert_eq!(waited(42).await, first);
+        assert_ne!(waited(43).await, first);
+        // Each wait is between half and all of its step (250 + 500 + 1000 + 2000 ms).
+        assert!(first >= ms(1875) && first <= ms(3750), "{first:?}");
+        assert_ne!(first, ms(3750), "jittered");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_retry_delay_retries_at_once() {
+        let retry = RetryConfig {
+            no_retry_delay: true,
+            ..retries(8)
+        };
+        let mut steps = repeat(Step::status_with(503, "retry-after", "9"), 3);
+        steps.push(Step::status(200));
+        let (t, s) = sender(steps, retry);
+        let (tried, took) = exchange(&s).await;
+        assert!(matches!(tried.end, End::Ok(200)));
+        assert_eq!((tried.attempts, t.calls(), took), (4, 4, Duration::ZERO));
+    }
 
     #[test]
     fn the_run_settings_fill_the_retry_config() {
