@@ -14,7 +14,7 @@ use crate::output::Reporter;
 use crate::provider::{self, huawei_scm, Answer, Class, Kind, Provider};
 use crate::send::{describe, End, Sender, Tried};
 use crate::settings::{Command, ProviderSettings, Settings};
-use crate::transport::Transport;
+use crate::transport::HttpTransport;
 use std::convert::Infallible;
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -65,7 +65,7 @@ pub async fn run<W: Write>(
     // From here on every id gets an outcome, even when the run cannot start.
     let pre = provider::build(&provider_settings);
     let rate = settings.run.rate.unwrap_or_else(|| pre.default_rate());
-    let ready = match Transport::new(&settings.run) {
+    let ready = match HttpTransport::new(&settings.run) {
         Ok(transport) => {
             let sender = Sender::for_run(transport, rate, &settings.run);
             resolve_domain_id(&sender, &mut provider_settings)

@@ -3,8 +3,9 @@
 //!
 //! The binary (`src/main.rs`) parses the command line, resolves [`settings`], and hands over to
 //! [`app::run`]. Providers ([`provider`]) build signed requests ([`sign`]) and read replies
-//! without doing I/O; [`send`] paces, sends and retries them over [`transport`]; [`output`]
-//! renders outcomes and listings. `list` is driven by [`list`] into the common record of
+//! without doing I/O; [`send`] paces, sends and retries them through a
+//! [`transport::Transport`] (in a run the reqwest client [`transport::HttpTransport`]; in the
+//! retry loop's unit tests a scripted one); [`output`] renders outcomes and listings. `list` is driven by [`list`] into the common record of
 //! [`cert`] (vendor times read by [`time`]); bulk and asynchronous deletes by [`batch`].
 //! The local fake cloud the tests and the demo run against is its own crate,
 //! `crates/fake-cloud`.

@@ -25,7 +25,7 @@ use crate::output::Reporter;
 use crate::provider::{self, ListQuery, Page, Provider};
 use crate::send::{End, Sender};
 use crate::settings::Settings;
-use crate::transport::Transport;
+use crate::transport::HttpTransport;
 use chrono::Utc;
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
@@ -43,7 +43,7 @@ pub async fn run<W: Write>(
     let now = Utc::now();
     let filter = spec.resolve(now);
     let mut provider_settings = settings.provider.clone();
-    let transport = Transport::new(&settings.run).map_err(Error::Io)?;
+    let transport = HttpTransport::new(&settings.run).map_err(Error::Io)?;
     let rate = settings
         .run
         .rate

@@ -1,5 +1,6 @@
 //! Pacing and backoff: keep the whole run at the provider's quota, slow everyone down when
-//! the provider throttles, and space retries with exponential backoff plus jitter.
+//! the provider throttles, and space retries with exponential backoff ([`Backoff`]) plus
+//! jitter from a [`Jitter`] source (a seeded [`SplitMix64`], so tests can fix every wait).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -104,20 +105,100 @@ impl Pacer {
     }
 }
 
+/// Exponential backoff: retry `n` (1-based) waits `base` × 2^(n-1), at most `cap`, times a
+/// jitter factor in [0.5, 1.0] so that parallel retries do not stay in lockstep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    /// The first retry's wait before jitter. Default 250 ms.
+    pub base: Duration,
+    /// The longest wait before jitter. Default 8 s.
+    pub cap: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Backoff {
+        Backoff {
+            base: Duration::from_millis(250),
+            cap: Duration::from_secs(8),
+        }
+    }
+}
+
+impl Backoff {
+    /// The wait before retry `n` (1-based), with `jitter` (in [0, 1]; anything else counts as
+    /// 1) choosing the factor: 0 gives half the step, 1 the whole step.
+    pub fn delay(&self, n: u32, jitter: f64) -> Duration {
+        let step = self
+            .base
+            .saturating_mul(1u32 << n.saturating_sub(1).min(31))
+            .min(self.cap);
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        // `try_`: a step near `Duration::MAX` must not panic on the way through f64.
+        Duration::try_from_secs_f64(step.as_secs_f64() * (0.5 + 0.5 * jitter)).unwrap_or(step)
+    }
+}
+
 /// Exponential backoff for retry `n` (1-based): 250 ms × 2^(n-1), at most 8 s, with jitter
 /// in [d/2, d] so that parallel retries do not stay in lockstep.
 pub fn backoff(n: u32) -> Duration {
-    let d = Duration::from_millis(250).saturating_mul(1u32 << n.saturating_sub(1).min(10));
-    let d = d.min(Duration::from_secs(8));
-    d.mul_f64(0.5 + 0.5 * unit_random())
+    Backoff::default().delay(n, SplitMix64::from_entropy().unit())
 }
 
-fn unit_random() -> f64 {
-    let mut b = [0u8; 8];
-    if getrandom::getrandom(&mut b).is_err() {
-        return 1.0;
+/// Where backoff jitter comes from: each call gives a number in [0, 1]. A run uses a
+/// [`SplitMix64`] seeded from the operating system; tests use a fixed seed, or a closure
+/// returning fixed numbers, so that every wait is known.
+pub trait Jitter: Send {
+    fn unit(&mut self) -> f64;
+}
+
+impl<F: FnMut() -> f64 + Send> Jitter for F {
+    fn unit(&mut self) -> f64 {
+        self()
     }
-    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// SplitMix64 (Steele, Lea and Flood, 2014; the generator `java.util.SplittableRandom` and the
+/// xoshiro authors' seeding use): a 64-bit state stepped by a constant and mixed. Far from
+/// cryptographic, and plenty to spread retries apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SplitMix64 {
+    state: u64,
+}
+
+impl SplitMix64 {
+    pub fn seeded(seed: u64) -> SplitMix64 {
+        SplitMix64 { state: seed }
+    }
+
+    /// Seeded from the operating system's entropy source; where there is none, from the
+    /// process id (jitter still spreads the tasks of one run, which share one generator).
+    pub fn from_entropy() -> SplitMix64 {
+        let mut b = [0u8; 8];
+        let seed = match getrandom::getrandom(&mut b) {
+            Ok(()) => u64::from_le_bytes(b),
+            Err(_) => u64::from(std::process::id()),
+        };
+        SplitMix64::seeded(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+impl Jitter for SplitMix64 {
+    /// The top 53 bits as a fraction in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
 
 #[cfg(test)]
@@ -204,5 +285,48 @@ mod tests {
             );
             assert!(backoff(30) <= Duration::from_secs(8));
         }
+    }
+
+    #[test]
+    fn backoff_steps_and_jitter_are_exact() {
+        let b = Backoff::default();
+        assert_eq!(b.delay(1, 1.0), Duration::from_millis(250));
+        assert_eq!(b.delay(1, 0.0), Duration::from_millis(125));
+        assert_eq!(b.delay(2, 1.0), Duration::from_millis(500));
+        assert_eq!(b.delay(3, 0.5), Duration::from_millis(750));
+        assert_eq!(b.delay(6, 1.0), Duration::from_secs(8));
+        assert_eq!(b.delay(u32::MAX, 0.0), Duration::from_secs(4));
+        // Retry 0 is treated as the first; jitter out of range or not a number counts as 1.
+        assert_eq!(b.delay(0, 1.0), Duration::from_millis(250));
+        for odd in [f64::NAN, f64::INFINITY, 7.0] {
+            assert!(b.delay(1, odd) <= Duration::from_millis(250), "{odd}");
+        }
+        assert_eq!(b.delay(1, -3.0), Duration::from_millis(125));
+        let b = Backoff {
+            base: Duration::from_secs(1),
+            cap: Duration::from_secs(3),
+        };
+        assert_eq!(b.delay(2, 1.0), Duration::from_secs(2));
+        assert_eq!(b.delay(3, 1.0), Duration::from_secs(3));
+        let huge = Backoff {
+            base: Duration::MAX,
+            cap: Duration::MAX,
+        };
+        assert!(huge.delay(40, 1.0) > Duration::from_secs(86_400));
+    }
+
+    #[test]
+    fn seeded_jitter_repeats_and_stays_in_range() {
+        // The first output for seed 0 of the reference code (Vigna, prng.di.unimi.it/splitmix64.c).
+        assert_eq!(SplitMix64::seeded(0).next_u64(), 0xE220_A839_7B1D_CDAF);
+        let draws = |seed| {
+            let mut j = SplitMix64::seeded(seed);
+            (0..100).map(|_| j.unit()).collect::<Vec<f64>>()
+        };
+        assert_eq!(draws(7), draws(7));
+        assert_ne!(draws(7), draws(8));
+        assert!(draws(7).iter().all(|u| (0.0..1.0).contains(u)));
+        let mut fixed = || 0.25;
+        assert_eq!(fixed.unit(), 0.25);
     }
 }

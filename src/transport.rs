@@ -1,13 +1,33 @@
-//! The one shared HTTP client: connection pool, keep-alive, timeouts, no redirects, no
-//! proxies picked up behind the operator's back. The only module that uses reqwest.
+//! How a signed [`Request`] becomes a [`Reply`]: the [`Transport`] trait the retry loop
+//! ([`crate::send`]) sends through, and [`HttpTransport`], the one real implementation.
+//!
+//! [`HttpTransport`] is the one shared HTTP client: connection pool, keep-alive, timeouts, no
+//! redirects, no proxies picked up behind the operator's back, reply bodies read up to
+//! [`MAX_REPLY_BYTES`]. It is the only code that uses reqwest.
 //!
 //! Trusted roots: the compiled-in Mozilla set (webpki-roots), the platform's store, and the
 //! certificates of `SSL_CERT_FILE` / `SSL_CERT_DIR` ([`Trust`], read by settings).
+//!
+//! [`testing::Scripted`] answers from a script instead of the network, so the retry loop is
+//! unit-tested without a server (and under paused time).
 
 use crate::settings::{RunSettings, Trust};
 use crate::wire::{Reply, Request};
 use rustls::pki_types::CertificateDer;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
+
+/// A future the transport returns; boxed so that [`Transport`] stays object-safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Sends one request and hands back the reply, or says why there is none and whether the
+/// request may have reached the server. One attempt only: retrying, pacing and the
+/// exchange's time budget belong to [`crate::send::Sender`]; a transport bounds one attempt
+/// (`--timeout`) and nothing more.
+pub trait Transport: Send + Sync + 'static {
+    fn send<'a>(&'a self, req: &'a Request) -> BoxFuture<'a, Result<Reply, SendError>>;
+}
 
 /// Why a request got no reply, and whether it may have reached the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,13 +41,14 @@ pub struct SendError {
     pub permanent: bool,
 }
 
+/// The reqwest client: HTTPS over rustls with the run's timeouts, proxy and trust roots.
 #[derive(Clone)]
-pub struct Transport {
+pub struct HttpTransport {
     client: reqwest::Client,
 }
 
-impl Transport {
-    pub fn new(run: &RunSettings) -> Result<Transport, String> {
+impl HttpTransport {
+    pub fn new(run: &RunSettings) -> Result<HttpTransport, String> {
         let timeout = run.timeout;
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("certdel/", env!("CARGO_PKG_VERSION")))
@@ -67,10 +88,10 @@ impl Transport {
         let client = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Transport { client })
+        Ok(HttpTransport { client })
     }
 
-    pub async fn send(&self, req: &Request) -> Result<Reply, SendError> {
+    async fn send_once(&self, req: &Request) -> Result<Reply, SendError> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| SendError {
             message: format!("bad method: {e}"),
             maybe_sent: false,
@@ -101,6 +122,12 @@ impl Transport {
             headers,
             body,
         })
+    }
+}
+
+impl Transport for HttpTransport {
+    fn send<'a>(&'a self, req: &'a Request) -> BoxFuture<'a, Result<Reply, SendError>> {
+        Box::pin(self.send_once(req))
     }
 }
 
@@ -232,4 +259,149 @@ fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rust
         };
     }
     None
+}
+
+/// Transports for tests: no network, answers from a script.
+pub mod testing {
+    use super::{BoxFuture, SendError, Transport};
+    use crate::wire::{Reply, Request};
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    /// What one scripted attempt gets.
+    #[derive(Clone, Debug)]
+    pub enum Step {
+        /// This reply.
+        Reply(Reply),
+        /// This failure to send.
+        Fail(SendError),
+        /// No answer ever: the attempt lasts until the caller gives up on it (a timeout, the
+        /// deadline).
+        Hang,
+    }
+
+    impl Step {
+        /// A reply with this status, no headers and an empty body.
+        pub fn status(status: u16) -> Step {
+            Step::Reply(Reply {
+                status,
+                ..Reply::default()
+            })
+        }
+
+        /// A reply with this status and one header.
+        pub fn status_with(status: u16, name: &str, value: &str) -> Step {
+            Step::Reply(Reply {
+                status,
+                headers: vec![(name.to_string(), value.to_string())],
+                body: Vec::new(),
+            })
+        }
+
+        /// A failed send; `maybe_sent`: the request may have reached the server.
+        pub fn fail(message: &str, maybe_sent: bool) -> Step {
+            Step::Fail(SendError {
+                message: message.to_string(),
+                maybe_sent,
+                permanent: false,
+            })
+        }
+    }
+
+    /// Answers each request with the next [`Step`] of its script and records every request
+    /// it was given, so a test can check what was sent, how often, and that each attempt was
+    /// signed afresh.
+    #[derive(Debug, Default)]
+    pub struct Scripted {
+        script: Mutex<VecDeque<Step>>,
+        seen: Mutex<Vec<Request>>,
+    }
+
+    impl Scripted {
+        pub fn new(steps: impl IntoIterator<Item = Step>) -> Scripted {
+            Scripted {
+                script: Mutex::new(steps.into_iter().collect()),
+                seen: Mutex::new(Vec::new()),
+            }
+        }
+
+        /// Every request received, in order.
+        pub fn requests(&self) -> Vec<Request> {
+            self.seen.lock().expect("scripted lock").clone()
+        }
+
+        /// How many requests were received.
+        pub fn calls(&self) -> usize {
+            self.seen.lock().expect("scripted lock").len()
+        }
+
+        /// Steps not used yet.
+        pub fn left(&self) -> usize {
+            self.script.lock().expect("scripted lock").len()
+        }
+    }
+
+    impl Transport for Scripted {
+        fn send<'a>(&'a self, req: &'a Request) -> BoxFuture<'a, Result<Reply, SendError>> {
+            let n = {
+                let mut seen = self.seen.lock().expect("scripted lock");
+                seen.push(req.clone());
+                seen.len()
+            };
+            let step = self.script.lock().expect("scripted lock").pop_front();
+            Box::pin(async move {
+                match step {
+                    Some(Step::Reply(reply)) => Ok(reply),
+                    Some(Step::Fail(err)) => Err(err),
+                    Some(Step::Hang) => std::future::pending().await,
+                    // A script too short is a mistake in the test: say so, and let nothing
+                    // retry it away.
+                    None => Err(SendError {
+                        message: format!("scripted transport: no step for request {n}"),
+                        maybe_sent: false,
+                        permanent: true,
+                    }),
+                }
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{Scripted, Step};
+    use super::*;
+    use std::sync::Arc;
+
+    fn request(path: &str) -> Request {
+        Request::new("GET", "http", "127.0.0.1:9", path)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn scripted_answers_in_order_and_records_every_request() {
+        let scripted = Arc::new(Scripted::new([
+            Step::status(503),
+            Step::fail("reset", true),
+            Step::Hang,
+            Step::status_with(200, "x-a", "b"),
+        ]));
+        let t: Arc<dyn Transport> = scripted.clone();
+        assert_eq!(t.send(&request("/1")).await.map(|r| r.status), Ok(503));
+        let err = t.send(&request("/2")).await.unwrap_err();
+        assert_eq!(err.message, "reset");
+        assert!(err.maybe_sent && !err.permanent);
+        let hang = tokio::time::timeout(Duration::from_secs(3600), t.send(&request("/3"))).await;
+        assert!(hang.is_err(), "a hanging step never answers");
+        let reply = t.send(&request("/4")).await.expect("a reply");
+        assert_eq!((reply.status, reply.header("X-A")), (200, Some("b")));
+        // Past the end of the script: a permanent error that names the request.
+        let err = t.send(&request("/5")).await.unwrap_err();
+        assert!(err.permanent && !err.maybe_sent, "{err:?}");
+        assert!(err.message.contains("no step for request 5"), "{err:?}");
+
+        assert_eq!(scripted.calls(), 5);
+        assert_eq!(scripted.left(), 0);
+        let paths: Vec<String> = scripted.requests().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["/1", "/2", "/3", "/4", "/5"]);
+    }
 }
