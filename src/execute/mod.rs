@@ -136,3 +136,42 @@ async fn delete_one(
     outcome.attempts = prior_attempts;
     outcome.settle(&tried, t.known_to_exist)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::{self, Kind};
+    use crate::report::Collect;
+    use crate::settings::ProviderSettings;
+
+    #[test]
+    fn a_session_that_cannot_start_skips_every_target_once() {
+        let tencent = provider::build(&ProviderSettings::for_test(Kind::TencentSsl));
+        let ids = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let plan = Plan::from_ids(tencent.as_ref(), ids, true, None);
+        let why = Error::Unreachable {
+            provider: "tencent-ssl",
+            action: "delete",
+            message: "connection refused".into(),
+        };
+        let mut kept = Collect::default();
+        skip_all("tencent-ssl", &plan, &why, &mut kept);
+        let got: Vec<(&str, Status, u32)> = kept
+            .0
+            .iter()
+            .map(|o| (o.id.as_str(), o.outcome, o.attempts))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Status::Skipped, 0),
+                ("b", Status::Skipped, 0),
+                ("c", Status::Skipped, 0)
+            ]
+        );
+        assert_eq!(
+            kept.0[0].message.as_deref(),
+            Some("not attempted: run stopped: tencent-ssl: delete: connection refused")
+        );
+    }
+}
