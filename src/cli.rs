@@ -5,7 +5,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub const EXIT_CODES: &str = "\
 Exit status:
-  0  every id was deleted or is gone (list: the listing completed)
+  0  every id was deleted or is gone (delete --dry-run: every id would be deleted;
+     list: the listing completed)
   1  the run finished but at least one id was not deleted
      (not_found, in_use, denied, pending, failed, skipped; --accept not_found,in_use
      counts either or both as success)
