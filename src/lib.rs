@@ -7,6 +7,8 @@
 //! [`transport::Transport`] (in a run the reqwest client [`transport::HttpTransport`]; in the
 //! retry loop's unit tests a scripted one); [`output`] renders outcomes and listings. `list` is driven by [`list`] into the common record of
 //! [`cert`] (vendor times read by [`time`]); bulk and asynchronous deletes by [`batch`].
+//! Interrupts (SIGINT, SIGTERM) are shared through [`interrupt`]: no new request after the
+//! first, every id still reported.
 //! The local fake cloud the tests and the demo run against is its own crate,
 //! `crates/fake-cloud`.
 
@@ -16,6 +18,7 @@ pub mod cert;
 pub mod cli;
 pub mod error;
 pub mod ids;
+pub mod interrupt;
 pub mod list;
 pub mod outcome;
 pub mod output;
