@@ -7,7 +7,8 @@ pub const EXIT_CODES: &str = "\
 Exit status:
   0  every id was deleted or is gone (list: the listing completed)
   1  the run finished but at least one id was not deleted
-     (not_found, in_use, denied, pending, failed)
+     (not_found, in_use, denied, pending, failed, skipped; --accept not_found,in_use
+     counts either or both as success)
   2  certdel could not run: usage error, missing or rejected credentials, unreachable endpoint,
      stdout not writable (list: the listing could not be completed; nothing is printed on stdout)
 
@@ -124,6 +125,31 @@ pub struct DeleteArgs {
     /// (0.1 to 86400, one day) [default: 60]
     #[arg(long, value_name = "SECONDS", value_parser = wait_timeout)]
     pub wait_timeout: Option<f64>,
+
+    /// Outcomes that still count as success for the exit status (they are reported as
+    /// usual): not_found, in_use, or both (`--accept not_found,in_use`)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "OUTCOME")]
+    pub accept: Vec<AcceptArg>,
+}
+
+/// An outcome `--accept` may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AcceptArg {
+    /// No such certificate
+    #[value(name = "not_found")]
+    NotFound,
+    /// Still bound to a resource
+    #[value(name = "in_use")]
+    InUse,
+}
+
+impl AcceptArg {
+    pub fn status(self) -> crate::outcome::Status {
+        match self {
+            AcceptArg::NotFound => crate::outcome::Status::NotFound,
+            AcceptArg::InUse => crate::outcome::Status::InUse,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -215,7 +241,7 @@ pub struct GlobalArgs {
     pub timeout: f64,
 
     /// Give up on ids still unfinished after this many seconds, requests in flight included,
-    /// 0.1 to 604800 (7 days); they are reported failed
+    /// 0.1 to 604800 (7 days); they are reported failed, or skipped when never sent
     #[arg(long, global = true, value_name = "SECONDS", value_parser = deadline)]
     pub deadline: Option<f64>,
 

@@ -2,30 +2,42 @@
 //! matches the official SDKs byte for byte.
 //!
 //! The binary (`src/main.rs`) parses the command line, resolves [`settings`], and hands over to
-//! [`app::run`]. Providers ([`provider`]) build signed requests ([`sign`]) and read replies
-//! without doing I/O; [`send`] paces, sends and retries them through a
-//! [`transport::Transport`] (in a run the reqwest client [`transport::HttpTransport`]; in the
-//! retry loop's unit tests a scripted one); [`output`] renders outcomes and listings. `list` is driven by [`list`] into the common record of
-//! [`cert`] (vendor times read by [`time`]); bulk and asynchronous deletes by [`batch`].
-//! Interrupts (SIGINT, SIGTERM) are shared through [`interrupt`]: no new request after the
-//! first, every id still reported.
-//! The local fake cloud the tests and the demo run against is its own crate,
-//! `crates/fake-cloud`.
+//! [`app::run`], which runs a command as a pipeline:
+//!
+//! - `delete`: ids read and checked ([`ids`]) → a [`plan`] (targets, and the single or bulk
+//!   requests that carry them; pure) → confirmation → a [`session`] (transport, the one
+//!   retrying [`send::Sender`], the provider, rate and concurrency, the provider's preflight)
+//!   → [`execute`] (send, retry, batch, await asynchronous tasks), which hands each outcome to
+//!   a [`report::Sink`]: the stdout renderer ([`output`]) and the exit-status fold
+//!   ([`outcome::Tally`]). The outcome rules (lost replies, skipped and failed ids) live on
+//!   [`outcome::Outcome`].
+//! - `list`: a session → [`list`] (every page, into a [`list::Listing`] of [`cert`] records,
+//!   vendor times read by [`time`]) → printed by [`output`].
+//!
+//! Providers ([`provider`]) build signed requests ([`sign`]) and read replies without doing
+//! I/O; [`send`] paces ([`pace`]), sends and retries them through a [`transport::Transport`]
+//! (in a run the reqwest client [`transport::HttpTransport`]; in the retry loop's unit tests
+//! a scripted one). Interrupts (SIGINT, SIGTERM) reach every part of a run through one
+//! [`interrupt::Interrupt`]: no new request after the first, every id still reported. The
+//! local fake cloud the tests and the demo run against is its own crate, `crates/fake-cloud`.
 
 pub mod app;
-pub mod batch;
 pub mod cert;
 pub mod cli;
 pub mod error;
+pub mod execute;
 pub mod ids;
 pub mod interrupt;
 pub mod list;
 pub mod outcome;
 pub mod output;
 pub mod pace;
+pub mod plan;
 pub mod provider;
+pub mod report;
 pub mod secret;
 pub mod send;
+pub mod session;
 pub mod settings;
 pub mod sign;
 pub mod time;

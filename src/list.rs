@@ -1,13 +1,14 @@
-//! The list driver: every page of every query the provider plans, then dedupe, filter, sort
-//! and hand the records to [`crate::output`].
+//! The list driver: every page of every query the provider plans, then dedupe, filter and
+//! sort into a [`Listing`]. It prints nothing; the caller renders the listing
+//! ([`crate::output::Reporter::list`]) and its warnings.
 //!
 //! 1. The clock is read once; filters get that `now` ([`crate::cert::FilterSpec::resolve`]).
 //! 2. The provider plans its queries ([`crate::provider::Provider::list_plan`]); the first
 //!    page of each is fetched. When a page reports the query's total, the remaining pages
-//!    are known ([`remaining_pages`]) and fetched concurrently — all through the run's one
-//!    [`Sender`], so the rate limit, throttling backoff, retries and the deadline work as
-//!    they do for deletes. Without a total, pages are walked one after another until a
-//!    short page.
+//!    are known ([`remaining_pages`]) and fetched concurrently — all through the session's
+//!    one [`Sender`] ([`crate::session::Session`], the setup `delete` uses too), so the rate
+//!    limit, throttling backoff, retries and the deadline work as they do for deletes.
+//!    Without a total, pages are walked one after another until a short page.
 //! 3. Any page that cannot be fetched fails the whole listing (exit 2, "listing incomplete:
 //!    …"): a partial list is never printed as if it were complete. So does a page before the
 //!    last that comes back short while records are missing: the server is not paging the way
@@ -17,63 +18,59 @@
 //! 4. Records are deduplicated by id (queries may overlap), filtered on the client (always,
 //!    even where part of the filter went to the server) and sorted soonest expiry first.
 
-use crate::app::resolve_domain_id;
 use crate::cert::{Cert, Filter, FilterSpec};
 use crate::error::Error;
-use crate::outcome::Exit;
-use crate::output::Reporter;
-use crate::provider::{self, ListQuery, Page, Provider};
+use crate::provider::{ListQuery, Page, Provider};
 use crate::send::{End, Sender};
-use crate::settings::Settings;
-use crate::transport::HttpTransport;
-use chrono::Utc;
+use crate::session::Session;
+use chrono::{DateTime, Utc};
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
-use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 
-pub async fn run<W: Write>(
-    settings: &Settings,
-    spec: &FilterSpec,
-    reporter: &mut Reporter<W>,
-) -> Result<Exit, Error> {
+/// A complete listing: what `list` prints. A listing that could not be completed is never a
+/// `Listing` but an [`Error`] ("listing incomplete: …"), so a partial list cannot be printed
+/// as if it were whole.
+#[derive(Debug)]
+pub struct Listing {
+    /// Deduplicated, filtered, soonest expiry first.
+    pub certs: Vec<Cert>,
+    /// What the operator should know about a listing that is nevertheless complete (each
+    /// starts with the provider and its query's label): a server total that disagrees with
+    /// the records seen, a region skipped under `--region all`, paging that looped.
+    pub warnings: Vec<String>,
+    /// Queries skipped as allowed (`--region all`: a region the account does not have), by
+    /// label; each also has a warning.
+    pub skipped: Vec<String>,
+    /// The one reading of the clock the filters and "days left" use.
+    pub now: DateTime<Utc>,
+}
+
+/// Walk every page of every query `spec` needs, through the session's sender.
+pub async fn list(session: &Session, spec: &FilterSpec) -> Result<Listing, Error> {
     // The one reading of the clock for filtering and "days left".
     let now = Utc::now();
     let filter = spec.resolve(now);
-    let mut provider_settings = settings.provider.clone();
-    let transport = HttpTransport::new(&settings.run).map_err(Error::Io)?;
-    let rate = settings
-        .run
-        .rate
-        .unwrap_or_else(|| provider::build(&provider_settings).list_rate());
-    let sender = Sender::for_run(transport, rate, &settings.run);
-    resolve_domain_id(&sender, &mut provider_settings).await?;
-    let provider = provider::build(&provider_settings);
-    let concurrency = settings
-        .run
-        .concurrency
-        .unwrap_or_else(|| (rate.ceil() as usize).clamp(4, 64));
+    let provider = session.provider();
+    let sender = session.sender();
     let plan = provider.list_plan(&filter);
     let page_size = provider.list_page_size();
     let name = provider.kind().name();
     let plan = match (provider.list_paging_probe(), page_size) {
-        (true, Some(size)) => probe_paging(provider.as_ref(), &sender, plan, size).await?,
+        (true, Some(size)) => probe_paging(provider, sender, plan, size).await?,
         _ => plan,
     };
 
-    let shared = Arc::new(ListShared {
-        provider,
-        sender,
-        plan: plan.clone(),
-    });
-    let fetcher = Arc::clone(&shared);
+    let fetcher = session.clone();
+    let queries = Arc::new(plan.clone());
     let fetch = move |q: usize, page: u32| {
-        let shared = Arc::clone(&fetcher);
-        async move { shared.fetch(q, page).await }
+        let session = fetcher.clone();
+        let queries = Arc::clone(&queries);
+        async move { fetch_page(session.provider(), session.sender(), &queries[q], page).await }
     };
-    let walked = walk(plan.len(), page_size, concurrency, fetch).await;
+    let walked = walk(plan.len(), page_size, session.concurrency(), fetch).await;
     let walked = match walked {
         Ok(w) => w,
         Err(failed) => {
@@ -84,7 +81,7 @@ pub async fn run<W: Write>(
             );
             // Rejected credentials or an unreachable endpoint say more than the page did;
             // the message still names the query (for SLB, the region) that was not listed.
-            return Err(match shared.sender.take_stop() {
+            return Err(match sender.take_stop() {
                 Some(Error::Unreachable {
                     provider,
                     action,
@@ -113,11 +110,24 @@ pub async fn run<W: Write>(
         }
     };
     // Each warning starts with its query's label, which names the action.
-    for w in walked.warnings(&plan) {
-        crate::output::warn(&format!("{name}: {w}"));
-    }
+    let warnings = walked
+        .warnings(&plan)
+        .into_iter()
+        .map(|w| format!("{name}: {w}"))
+        .collect();
+    let skipped = plan
+        .iter()
+        .zip(&walked.skipped)
+        .filter(|(_, why)| why.is_some())
+        .map(|(q, _)| q.label.clone())
+        .collect();
     let certs = select(walked.into_certs(), &filter);
-    reporter.list(shared.provider.as_ref(), &certs, now)
+    Ok(Listing {
+        certs,
+        warnings,
+        skipped,
+        now,
+    })
 }
 
 /// Find out, per query, whether the server reads the paging parameter as a record offset or
@@ -183,19 +193,6 @@ async fn probe_paging(
         }
     }
     Ok(plan)
-}
-
-struct ListShared {
-    provider: Box<dyn Provider>,
-    sender: Sender,
-    plan: Vec<ListQuery>,
-}
-
-impl ListShared {
-    /// One page through the shared retry loop; the failure in one line otherwise.
-    async fn fetch(&self, q: usize, page: u32) -> Result<Page, String> {
-        fetch_page(self.provider.as_ref(), &self.sender, &self.plan[q], page).await
-    }
 }
 
 /// One page of one query through the run's retry loop; the failure in one line otherwise.

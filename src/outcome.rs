@@ -1,5 +1,14 @@
-//! What happened to each id, and how a whole run folds into an exit status.
+//! What happened to each id, the rules that decide it, and how a whole run folds into an exit
+//! status.
+//!
+//! The outcome rules live here, once, for the single and the batch paths alike: how a final
+//! answer is recorded ([`Outcome::record`]), the lost-reply rule ([`after_lost_reply`],
+//! [`may_have_deleted`]), and what an id the run gave up on becomes ([`Outcome::not_done`]:
+//! `skipped` when it was never sent, `failed` when it was). The exit status is folded from the
+//! outcomes by [`Tally`], apart from any rendering of them.
 
+use crate::provider::{Answer, Class};
+use crate::send::{describe, End, Tried};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -21,8 +30,11 @@ pub enum Status {
     Denied,
     /// Accepted but not finished: an asynchronous deletion still running (task id in message).
     Pending,
-    /// Anything else: a vendor error, exhausted retries, or a request never sent.
+    /// Anything else: a vendor error, or given up on after at least one attempt.
     Failed,
+    /// Never sent: the run stopped (rejected credentials, unreachable endpoint) or the
+    /// deadline passed before its first attempt (the reason in the message).
+    Skipped,
 }
 
 impl Status {
@@ -35,10 +47,11 @@ impl Status {
             Status::Denied => "denied",
             Status::Pending => "pending",
             Status::Failed => "failed",
+            Status::Skipped => "skipped",
         }
     }
 
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Deleted,
         Status::Gone,
         Status::NotFound,
@@ -46,6 +59,7 @@ impl Status {
         Status::Denied,
         Status::Pending,
         Status::Failed,
+        Status::Skipped,
     ];
 }
 
@@ -64,6 +78,10 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
     pub attempts: u32,
+    /// The asynchronous deletion task this id's deletion started (tencent-ssl with
+    /// `--check-resources`), kept whether or not the task has finished.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
 }
 
 impl Outcome {
@@ -77,12 +95,105 @@ impl Outcome {
             request_id: None,
             http_status: None,
             attempts: 0,
+            task_id: None,
         }
     }
 
     pub fn message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
         self
+    }
+
+    /// Take over what the provider said in `answer`: code, message, request id, HTTP status.
+    pub fn record(&mut self, answer: &Answer) {
+        self.code = answer.code.clone();
+        self.message = answer.message.clone();
+        self.request_id = answer.request_id.clone();
+        self.http_status = Some(answer.http_status);
+    }
+
+    /// What one exchange for this id means for it: its attempts are added, the provider's
+    /// last answer recorded, and its end mapped through the outcome rules —
+    ///
+    /// - a final answer: its status, through the lost-reply rule ([`after_lost_reply`];
+    ///   `known_to_exist` says whether this run knew the certificate existed), with the
+    ///   asynchronous task it started when it is `pending`;
+    /// - throttled, temporary failures, no reply after every retry, or an answer that stopped
+    ///   the run: `failed`, saying why and whether an earlier attempt may have deleted it;
+    /// - not sent (again) because the run stopped or time ran out: [`Outcome::not_done`].
+    ///
+    /// [`End::Ok`] (a value the caller reads itself, such as a bulk reply) leaves the outcome
+    /// as it is.
+    pub fn settle<T>(mut self, tried: &Tried<T>, known_to_exist: bool) -> Outcome {
+        self.attempts += tried.attempts;
+        if let Some(answer) = &tried.last {
+            self.record(answer);
+        }
+        let ambiguous = tried.ambiguous.as_deref();
+        let attempts = self.attempts;
+        match &tried.end {
+            End::Ok(_) => self,
+            End::Done(answer) => {
+                let Class::Done(status) = answer.class else {
+                    return self;
+                };
+                let mut o = after_lost_reply(self, status, ambiguous, known_to_exist);
+                if o.outcome == Status::Pending {
+                    o.task_id = answer.task_id.clone();
+                }
+                o
+            }
+            End::Throttled(answer) => {
+                self.outcome = Status::Failed;
+                self.message = Some(format!(
+                    "throttled after {attempts} attempts{}",
+                    answer
+                        .message
+                        .as_ref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                ));
+                may_have_deleted(self, ambiguous)
+            }
+            End::Transient(answer) => {
+                self.outcome = Status::Failed;
+                self.message = Some(format!("{} (after {attempts} attempts)", describe(answer)));
+                may_have_deleted(self, ambiguous)
+            }
+            End::NoReply(message) => {
+                self.outcome = Status::Failed;
+                self.message = Some(format!("{message} (after {attempts} attempts)"));
+                may_have_deleted(self, ambiguous)
+            }
+            // The answer that stopped the run is recorded: its code and message say why.
+            End::Aborted(_) => {
+                self.outcome = Status::Failed;
+                may_have_deleted(self, ambiguous)
+            }
+            End::Stopped(reason) => self.not_done(reason, ambiguous),
+        }
+    }
+
+    /// An id the run gave up on (`reason`: the run stopped, the deadline passed): `skipped`
+    /// when no attempt was ever sent for it, `failed` once one was — with the lost-reply
+    /// warning when an attempt's result is unknown.
+    pub fn not_done(mut self, reason: &str, ambiguous: Option<&str>) -> Outcome {
+        if self.attempts == 0 {
+            self.outcome = Status::Skipped;
+            self.message = Some(format!("not attempted: {reason}"));
+        } else {
+            self.outcome = Status::Failed;
+            self.message = Some(format!(
+                "gave up after {} attempts: {reason}",
+                self.attempts
+            ));
+        }
+        may_have_deleted(self, ambiguous)
+    }
+
+    /// Whether this outcome ends the id as certdel was asked: deleted, or gone.
+    pub fn is_success(&self) -> bool {
+        matches!(self.outcome, Status::Deleted | Status::Gone)
     }
 }
 
@@ -163,13 +274,34 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// Counts per status, for the summary line and the exit status.
+/// Counts per status, for a summary line and the exit status; the fold that turns a run's
+/// outcomes into [`Exit`] (a [`crate::report::Sink`] of its own, apart from rendering).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
-    counts: [usize; 7],
+    counts: [usize; Status::ALL.len()],
+    /// Statuses that count as success besides deleted and gone (`--accept`).
+    accepted: Vec<Status>,
 }
 
+/// The statuses `--accept` may name: answers that say the certificate is not deleted but that
+/// a caller may choose not to count against the run.
+pub const ACCEPTABLE: [Status; 2] = [Status::NotFound, Status::InUse];
+
 impl Tally {
+    /// A tally whose exit status also counts `accepted` statuses as success (`--accept`).
+    pub fn accepting(accepted: &[Status]) -> Tally {
+        let mut kept: Vec<Status> = Vec::new();
+        for s in accepted.iter().filter(|s| ACCEPTABLE.contains(s)) {
+            if !kept.contains(s) {
+                kept.push(*s);
+            }
+        }
+        Tally {
+            accepted: kept,
+            ..Tally::default()
+        }
+    }
+
     pub fn add(&mut self, status: Status) {
         self.counts[status as usize] += 1;
     }
@@ -182,9 +314,11 @@ impl Tally {
         self.counts.iter().sum()
     }
 
-    /// 0 only when every id was deleted (or is gone); an empty run is a success.
+    /// 0 only when every id was deleted (or is gone, or has an accepted status); an empty
+    /// run is a success. `skipped` is never a success.
     pub fn exit(&self) -> Exit {
-        if self.count(Status::Deleted) + self.count(Status::Gone) == self.total() {
+        let accepted: usize = self.accepted.iter().map(|s| self.count(*s)).sum();
+        if self.count(Status::Deleted) + self.count(Status::Gone) + accepted == self.total() {
             Exit::Success
         } else {
             Exit::Partial
@@ -203,6 +337,12 @@ impl Tally {
         } else {
             parts.join(", ")
         }
+    }
+}
+
+impl crate::report::Sink for Tally {
+    fn outcome(&mut self, outcome: &Outcome) {
+        self.add(outcome.outcome);
     }
 }
 
@@ -253,11 +393,148 @@ mod tests {
             Status::Denied,
             Status::Pending,
             Status::Failed,
+            Status::Skipped,
         ] {
             let mut t2 = t.clone();
             t2.add(s);
             assert_eq!(t2.exit(), Exit::Partial, "{s:?}");
         }
+    }
+
+    /// Moved from `app.rs` with the rules it tests; an id never attempted is now `skipped`.
+    #[test]
+    fn ambiguity_is_reported_on_failure() {
+        let o = Outcome::new("x", "id", Status::Failed).message("HTTP 503 (after 6 attempts)");
+        let o = may_have_deleted(o, Some("timed out"));
+        assert_eq!(
+            o.message.as_deref(),
+            Some("HTTP 503 (after 6 attempts); an earlier attempt may have deleted it (timed out); list to check")
+        );
+        let o = Outcome::new("x", "id", Status::Deleted).not_done("deadline reached", None);
+        assert_eq!(o.outcome, Status::Skipped);
+        assert_eq!(
+            o.message.as_deref(),
+            Some("not attempted: deadline reached")
+        );
+    }
+
+    #[test]
+    fn an_id_given_up_on_after_an_attempt_stays_failed() {
+        let mut o = Outcome::new("x", "id", Status::Deleted);
+        o.attempts = 2;
+        let o = o.not_done("deadline reached", Some("timed out"));
+        assert_eq!(o.outcome, Status::Failed);
+        assert_eq!(
+            o.message.as_deref(),
+            Some("gave up after 2 attempts: deadline reached; an earlier attempt may have deleted it (timed out); list to check")
+        );
+    }
+
+    fn tried(end: End<()>, attempts: u32, last: Option<Answer>) -> Tried<()> {
+        Tried {
+            end,
+            attempts,
+            ambiguous: None,
+            last,
+        }
+    }
+
+    fn answer(class: Class) -> Answer {
+        Answer {
+            class,
+            code: Some("Code".into()),
+            message: Some("said".into()),
+            request_id: Some("r-1".into()),
+            http_status: 200,
+            retry_after: None,
+            task_id: None,
+        }
+    }
+
+    #[test]
+    fn settle_maps_every_end_of_an_exchange() {
+        let base = || Outcome::new("x", "id", Status::Failed);
+        // Never sent: skipped; sent and then stopped: failed.
+        let o = base().settle(
+            &tried(End::Stopped("run stopped: no".into()), 0, None),
+            false,
+        );
+        assert_eq!(o.outcome, Status::Skipped);
+        assert_eq!(o.message.as_deref(), Some("not attempted: run stopped: no"));
+        let o = base().settle(
+            &tried(End::Stopped("deadline reached".into()), 1, None),
+            false,
+        );
+        assert_eq!(o.outcome, Status::Failed);
+        // The answer that stopped the run is recorded and fails the id.
+        let a = answer(Class::Abort);
+        let o = base().settle(&tried(End::Aborted(a.clone()), 1, Some(a)), false);
+        assert_eq!((o.outcome, o.attempts), (Status::Failed, 1));
+        assert_eq!(o.code.as_deref(), Some("Code"));
+        assert_eq!(o.request_id.as_deref(), Some("r-1"));
+        // Attempts of an earlier bulk request count in the message.
+        let a = answer(Class::Throttled);
+        let mut prior = base();
+        prior.attempts = 2;
+        let o = prior.settle(&tried(End::Throttled(a.clone()), 3, Some(a)), false);
+        assert_eq!(o.attempts, 5);
+        assert_eq!(
+            o.message.as_deref(),
+            Some("throttled after 5 attempts: said")
+        );
+        // A pending final answer carries its task.
+        let mut a = answer(Class::Done(Status::Pending));
+        a.task_id = Some("task-1".into());
+        let o = base().settle(&tried(End::Done(a.clone()), 1, Some(a)), false);
+        assert_eq!(o.outcome, Status::Pending);
+        assert_eq!(o.task_id.as_deref(), Some("task-1"));
+        // A final answer after a lost reply goes through the lost-reply rule.
+        let a = answer(Class::Done(Status::NotFound));
+        let mut t = tried(End::Done(a.clone()), 2, Some(a));
+        t.ambiguous = Some("timed out".into());
+        assert_eq!(base().settle(&t, true).outcome, Status::Deleted);
+        assert_eq!(base().settle(&t, false).outcome, Status::Gone);
+    }
+
+    #[test]
+    fn skipped_is_not_success_and_accept_counts_only_what_it_names() {
+        let mut t = Tally::default();
+        t.add(Status::Deleted);
+        t.add(Status::Skipped);
+        assert_eq!(t.exit(), Exit::Partial);
+        assert!(!Outcome::new("x", "id", Status::Skipped).is_success());
+        let fold = |accept: &[Status], statuses: &[Status]| {
+            let mut t = Tally::accepting(accept);
+            for s in statuses {
+                t.add(*s);
+            }
+            t.exit()
+        };
+        let nf_iu = [Status::Deleted, Status::NotFound, Status::InUse];
+        assert_eq!(fold(&[], &nf_iu), Exit::Partial);
+        assert_eq!(fold(&[Status::NotFound], &nf_iu), Exit::Partial);
+        assert_eq!(fold(&[Status::InUse], &nf_iu), Exit::Partial);
+        assert_eq!(
+            fold(&[Status::NotFound, Status::InUse], &nf_iu),
+            Exit::Success
+        );
+        // Named twice, it still counts once per id.
+        assert_eq!(
+            fold(
+                &[Status::NotFound, Status::NotFound],
+                &[Status::NotFound, Status::Failed]
+            ),
+            Exit::Partial
+        );
+        // Only not_found and in_use can be accepted.
+        assert_eq!(
+            fold(
+                &[Status::Failed, Status::Skipped],
+                &[Status::Failed, Status::Skipped]
+            ),
+            Exit::Partial
+        );
+        assert_eq!(fold(&[Status::InUse], &[Status::InUse]), Exit::Success);
     }
 
     #[test]
@@ -281,5 +558,15 @@ mod tests {
         assert_eq!(v["outcome"], "not_found");
         assert_eq!(v["code"], "FailedOperation.CertificateNotFound");
         assert!(v.get("message").is_none());
+        assert!(v.get("task_id").is_none());
+        let mut p = Outcome::new("tencent-ssl", "abc", Status::Pending);
+        p.task_id = Some("task-1".into());
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["outcome"], "pending");
+        assert_eq!(v["task_id"], "task-1");
+        assert_eq!(
+            serde_json::to_value(Outcome::new("x", "a", Status::Skipped)).unwrap()["outcome"],
+            "skipped"
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! Rendering results: text, NDJSON or bare ids. The only module that writes results to stdout,
-//! and the one printer for stderr ([`stderr_line`]).
+//! and the one printer for stderr ([`stderr_line`]). [`Reporter`] is the stdout
+//! [`crate::report::Sink`] of a delete; it counts outcomes for its summary line only (the exit
+//! status is folded apart, by [`crate::outcome::Tally`]).
 //!
 //! Each outcome is written (and flushed) as soon as it is known, a whole line in one write, so
 //! a run killed mid-way never leaves half a line. A failed write to stdout (a closed pipe
@@ -22,6 +24,7 @@ use crate::error::Error;
 use crate::ids;
 use crate::outcome::{Exit, Outcome, Status, Tally};
 use crate::provider::Provider;
+use crate::report::Sink;
 use crate::time;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -32,6 +35,7 @@ use std::io::Write;
 pub struct Reporter<W: Write> {
     format: OutputFormat,
     out: W,
+    /// Counts for the summary line (the exit status is folded elsewhere, by its own tally).
     tally: Tally,
     /// Why stdout stopped taking lines (the first failed write); nothing more is written.
     lost: Option<String>,
@@ -59,9 +63,9 @@ impl<W: Write> Reporter<W> {
         self.result_line(&line);
     }
 
-    /// Write the summary (text only) and return the run's exit status: 2 when stdout stopped
-    /// taking results, whatever happened to the ids.
-    pub fn finish(&mut self, provider: &str) -> Exit {
+    /// Write the summary (text only). An error when stdout stopped taking results (already
+    /// said once on stderr): the run's exit status is then 2, whatever happened to the ids.
+    pub fn finish(&mut self, provider: &str) -> Result<(), Error> {
         if self.format == OutputFormat::Text {
             let total = self.tally.total();
             let line = format!(
@@ -71,10 +75,11 @@ impl<W: Write> Reporter<W> {
             );
             self.result_line(&line);
         }
-        if self.lost.is_some() {
-            Exit::Fatal
-        } else {
-            self.tally.exit()
+        match &self.lost {
+            Some(e) => Err(Error::Output(format!(
+                "cannot write to stdout ({e}): results were not delivered"
+            ))),
+            None => Ok(()),
         }
     }
 
@@ -156,6 +161,17 @@ impl<W: Write> Reporter<W> {
                 false
             }
         }
+    }
+}
+
+/// The stdout renderer as a sink of the executor's outcomes.
+impl<W: Write> Sink for Reporter<W> {
+    fn outcome(&mut self, outcome: &Outcome) {
+        Reporter::outcome(self, outcome);
+    }
+
+    fn finish(&mut self, provider: &'static str) -> Result<(), Error> {
+        Reporter::finish(self, provider)
     }
 }
 
@@ -437,7 +453,8 @@ mod tests {
         for o in outcomes() {
             r.outcome(&o);
         }
-        let exit = r.finish("tencent-ssl");
+        r.finish("tencent-ssl").unwrap();
+        let exit = r.tally().exit();
         (String::from_utf8(r.into_inner()).unwrap(), exit)
     }
 
@@ -477,7 +494,7 @@ mod tests {
         for o in outcomes() {
             r.outcome(&o);
         }
-        assert_eq!(r.finish("x"), Exit::Fatal);
+        assert!(matches!(r.finish("x"), Err(Error::Output(_))));
         assert_eq!(r.tally().total(), 2);
     }
 
@@ -598,7 +615,7 @@ mod tests {
             for o in outcomes() {
                 r.outcome(&o);
             }
-            r.finish("tencent-ssl");
+            r.finish("tencent-ssl").unwrap();
             r.list(tencent().as_ref(), &listed(now()), now()).unwrap();
             let calls = r.into_inner().0;
             assert!(!calls.is_empty());
@@ -633,14 +650,15 @@ mod tests {
             r.outcome(&ok);
             assert_eq!(r.tally().total(), 2);
             // Every id was deleted, but the results were not delivered.
-            assert_eq!(r.finish("x"), Exit::Fatal, "{format:?}");
+            assert!(matches!(r.finish("x"), Err(Error::Output(_))), "{format:?}");
             assert!(r.lost().is_some());
         }
         let mut r = Reporter::new(OutputFormat::Text, Vec::new());
         let mut ok = Outcome::new("tencent-ssl", "a", Status::Deleted);
         ok.attempts = 1;
         r.outcome(&ok);
-        assert_eq!(r.finish("x"), Exit::Success);
+        assert!(r.finish("x").is_ok());
+        assert_eq!(r.tally().exit(), Exit::Success);
     }
 
     #[test]
@@ -740,7 +758,7 @@ mod tests {
     fn text_output_escapes_server_strings() {
         let mut r = Reporter::new(OutputFormat::Text, Vec::new());
         r.outcome(&hostile());
-        r.finish("tencent-ssl");
+        r.finish("tencent-ssl").unwrap();
         let s = String::from_utf8(r.into_inner()).unwrap();
         assert_eq!(
             s,

@@ -427,6 +427,8 @@ pub enum Command {
         batch: bool,
         /// How long to wait for asynchronous deletions; `None` = do not wait (`--no-wait`).
         wait: Option<Duration>,
+        /// Outcomes that count as success for the exit status (`--accept`).
+        accept: Vec<crate::outcome::Status>,
     },
     List {
         filter: FilterSpec,
@@ -619,6 +621,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 ids: d.ids,
                 batch: !d.no_batch,
                 wait,
+                accept: d.accept.iter().map(|a| a.status()).collect(),
             }
         }
         Action::List(l) => Command::List {

@@ -53,7 +53,8 @@ fn volc_delete(url: &str, ids: &[&str]) -> Certdel {
 
 /// A server that accepts and never answers: after a few unanswered attempts, with nothing
 /// ever answered, the run stops (exit 2) instead of spending every id's retries on it; every
-/// id is still reported, and none as deleted.
+/// id is still reported, and none as deleted: the one that was sent failed, the others
+/// skipped (never sent).
 #[test]
 fn a_silent_server_stops_the_run_after_a_few_unanswered_attempts() {
     let (_listener, url) = silent_server();
@@ -69,7 +70,19 @@ fn a_silent_server_stops_the_run_after_a_few_unanswered_attempts() {
     );
     let lines = out.json_lines();
     assert_eq!(lines.len(), ids.len(), "every id reported: {out:?}");
-    assert!(lines.iter().all(|l| l["outcome"] == "failed"), "{out:?}");
+    assert_eq!(lines[0]["id"], ids[0].as_str(), "{out:?}");
+    assert_eq!(lines[0]["outcome"], "failed", "{out:?}");
+    for l in &lines[1..] {
+        assert_eq!(l["outcome"], "skipped", "{out:?}");
+        assert_eq!(l["attempts"], 0, "{out:?}");
+        assert!(
+            l["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("not attempted: run stopped: "),
+            "{out:?}"
+        );
+    }
     let attempts: u64 = lines.iter().map(|l| l["attempts"].as_u64().unwrap()).sum();
     assert!(attempts <= 3, "{attempts} attempts: {out:?}");
 }

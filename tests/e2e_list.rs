@@ -383,6 +383,72 @@ fn tencent_no_wait_reports_pending_with_the_task_id() {
         .all(|e| e.action != "DescribeDeleteCertificatesTaskResult"));
 }
 
+/// `--output json`: a pending outcome names its asynchronous task in a `task_id` field (the
+/// message names it too); an awaited one that finished keeps it.
+#[test]
+fn tencent_pending_outcomes_carry_the_task_id_in_json() {
+    let fake = tencent_fake(&[("p1", false), ("p2", false)], |_| {});
+    let d = run(
+        &fake,
+        TENCENT,
+        &[
+            "delete",
+            "p1",
+            "p2",
+            "--yes",
+            "--check-resources",
+            "--no-wait",
+            "--output",
+            "json",
+        ],
+    )
+    .run();
+    assert_eq!(d.code, 1, "{d:?}");
+    let outcomes = d.json_lines();
+    assert_eq!(outcomes.len(), 2, "{d:?}");
+    let mut tasks = Vec::new();
+    for v in &outcomes {
+        assert_eq!(v["outcome"], "pending", "{v}");
+        let task = v["task_id"].as_str().expect("a task_id field");
+        assert!(!task.is_empty(), "{v}");
+        assert!(v["message"].as_str().unwrap().contains(task), "{v}");
+        tasks.push(task.to_string());
+    }
+    tasks.dedup();
+    assert_eq!(tasks.len(), 2, "one task per id: {d:?}");
+
+    // Awaited to the end: deleted, still naming the task that did it.
+    let fake = tencent_fake(&[("w1", false)], |_| {});
+    let d = run(
+        &fake,
+        TENCENT,
+        &[
+            "delete",
+            "w1",
+            "--yes",
+            "--check-resources",
+            "--output",
+            "json",
+        ],
+    )
+    .run();
+    expect_ok(&d, "awaited async delete");
+    let v = &d.json_lines()[0];
+    assert_eq!(v["outcome"], "deleted", "{v}");
+    let task = v["task_id"].as_str().expect("a task_id field");
+    assert!(v["message"].as_str().unwrap().contains(task), "{v}");
+    // Without a task there is no such field.
+    let fake = tencent_fake(&[("plain", false)], |_| {});
+    let d = run(
+        &fake,
+        TENCENT,
+        &["delete", "plain", "--yes", "--output", "json"],
+    )
+    .run();
+    expect_ok(&d, "plain delete");
+    assert!(d.json_lines()[0].get("task_id").is_none(), "{d:?}");
+}
+
 #[test]
 fn tencent_bulk_delete_survives_lost_replies() {
     // Half the requests lose their reply, mostly after the deletion happened: a retried

@@ -133,13 +133,26 @@ fn the_deadline_ends_unfinished_ids_with_a_reason() {
     assert_eq!(out.code, 1, "{out:?}");
     assert_honest(&fake, t, &ids, &out);
     let lines = out.json_lines();
-    let failed: Vec<_> = lines.iter().filter(|l| l["outcome"] == "failed").collect();
-    assert_eq!(failed.len(), 2, "{out:?}");
+    // The second id was attempted (throttled) until the deadline: failed; the third was
+    // never sent: skipped.
+    let unfinished: Vec<_> = lines
+        .iter()
+        .filter(|l| l["outcome"] == "failed" || l["outcome"] == "skipped")
+        .collect();
+    assert_eq!(unfinished.len(), 2, "{out:?}");
     assert!(
-        failed.iter().all(|l| l["message"]
+        unfinished.iter().all(|l| l["message"]
             .as_str()
             .unwrap_or("")
             .contains("deadline reached")),
         "{out:?}"
     );
+    let outcome_of = |id: &str| {
+        lines
+            .iter()
+            .find(|l| l["id"] == id)
+            .map(|l| l["outcome"].as_str().unwrap().to_string())
+    };
+    assert_eq!(outcome_of(&ids[1]).as_deref(), Some("failed"), "{out:?}");
+    assert_eq!(outcome_of(&ids[2]).as_deref(), Some("skipped"), "{out:?}");
 }

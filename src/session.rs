@@ -1,0 +1,148 @@
+//! One run's setup, shared by `delete` and `list`: the transport, the one retrying
+//! [`Sender`], the provider, the rate and concurrency, and the provider's preflight (huawei-scm
+//! account id discovery through IAM, over the same sender).
+//!
+//! The transport is built here and nowhere else ([`Session::start`]). A session hands out
+//! its provider by region ([`Session::provider_for`]) so that a plan spanning regions
+//! (alibaba-slb) can later hold one provider per region; today every region gets the one
+//! provider the settings describe. A session is cheap to clone (one shared allocation), so
+//! the executor's workers can each hold it.
+
+use crate::error::Error;
+use crate::provider::{self, huawei_scm, Kind, Provider};
+use crate::send::{End, Sender};
+use crate::settings::{ProviderSettings, RunSettings};
+use crate::transport::HttpTransport;
+use std::sync::Arc;
+
+/// What the session is for: its default rate and concurrency differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Deletes: the provider's documented delete quota, up to 256 requests in flight.
+    Delete,
+    /// Listing pages: the list call's quota, up to 64 requests in flight.
+    List,
+}
+
+#[derive(Clone)]
+pub struct Session {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    provider: Box<dyn Provider>,
+    sender: Sender,
+    rate: f64,
+    concurrency: usize,
+}
+
+impl Session {
+    /// Build the transport and the sender, then run the provider's preflight. An error means
+    /// nothing of the run can be sent (the transport cannot be built; the account id cannot
+    /// be found; credentials rejected or the endpoint unreachable during the preflight).
+    pub async fn start(
+        provider: &ProviderSettings,
+        run: &RunSettings,
+        purpose: Purpose,
+    ) -> Result<Session, Error> {
+        let mut provider = provider.clone();
+        // Rates never depend on what the preflight discovers.
+        let pre = provider::build(&provider);
+        let (default_rate, most) = match purpose {
+            Purpose::Delete => (pre.default_rate(), 256),
+            Purpose::List => (pre.list_rate(), 64),
+        };
+        let rate = run.rate.unwrap_or(default_rate);
+        let transport = HttpTransport::new(run).map_err(Error::Io)?;
+        let sender = Sender::for_run(transport, rate, run);
+        resolve_domain_id(&sender, &mut provider).await?;
+        let concurrency = run
+            .concurrency
+            .unwrap_or_else(|| (rate.ceil() as usize).clamp(4, most));
+        Ok(Session {
+            inner: Arc::new(Inner {
+                provider: provider::build(&provider),
+                sender,
+                rate,
+                concurrency,
+            }),
+        })
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.inner.provider.kind()
+    }
+
+    /// The provider for certificates in `region` (`None`: the run's region). Today one
+    /// provider serves every region the settings name.
+    pub fn provider_for(&self, region: Option<&str>) -> &dyn Provider {
+        let _ = region;
+        self.inner.provider.as_ref()
+    }
+
+    /// The run's provider (its own region).
+    pub fn provider(&self) -> &dyn Provider {
+        self.provider_for(None)
+    }
+
+    /// The one sender every request of the run goes through.
+    pub fn sender(&self) -> &Sender {
+        &self.inner.sender
+    }
+
+    /// Requests per second (`--rate`, or the provider's quota for the purpose).
+    pub fn rate(&self) -> f64 {
+        self.inner.rate
+    }
+
+    /// Most requests in flight (`--concurrency`, or enough to reach the rate).
+    pub fn concurrency(&self) -> usize {
+        self.inner.concurrency
+    }
+}
+
+/// huawei-scm: make sure the account (domain) id is known, discovering it when unset —
+/// through the run's sender, so the lookup is paced, retried and bounded by `--deadline`
+/// like every other request.
+async fn resolve_domain_id(sender: &Sender, settings: &mut ProviderSettings) -> Result<(), Error> {
+    if settings.kind == Kind::HuaweiScm && settings.domain_id.is_none() {
+        settings.domain_id = Some(discover_domain_id(sender, settings).await?);
+    }
+    Ok(())
+}
+
+async fn discover_domain_id(sender: &Sender, settings: &ProviderSettings) -> Result<String, Error> {
+    const ACTION: &str =
+        "discover account (domain) id via IAM; set HUAWEICLOUD_SDK_DOMAIN_ID to skip";
+    let tried = sender
+        .exchange(
+            "huawei-scm",
+            ACTION,
+            None,
+            |stamp| {
+                huawei_scm::discover_request(&settings.iam_endpoint, &settings.credentials, stamp)
+            },
+            huawei_scm::discover_answer,
+        )
+        .await;
+    let failure = tried.failure().unwrap_or_default();
+    match tried.end {
+        End::Ok(id) => Ok(id),
+        // Rejected credentials or an unreachable IAM: the sender recorded why.
+        End::Aborted(_) | End::NoReply(_) if sender.stopped().is_some() => {
+            Err(sender.take_stop().expect("a stopped sender has a reason"))
+        }
+        End::Done(_) | End::Aborted(_) => Err(Error::Rejected {
+            provider: "huawei-scm",
+            action: ACTION,
+            message: failure,
+        }),
+        End::Throttled(_) | End::Transient(_) | End::NoReply(_) | End::Stopped(_) => {
+            Err(Error::Unreachable {
+                provider: "huawei-scm",
+                action: ACTION,
+                message: failure,
+            })
+        }
+    }
+}
