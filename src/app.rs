@@ -10,6 +10,7 @@ use crate::cert::FilterSpec;
 use crate::error::Error;
 use crate::execute::{execute, skip_all};
 use crate::ids;
+use crate::interrupt::Interrupt;
 use crate::outcome::{Exit, Status, Tally};
 use crate::output::Reporter;
 use crate::plan::Plan;
@@ -29,6 +30,7 @@ pub async fn run<W: Write>(
     stdin: impl BufRead,
     reporter: &mut Reporter<W>,
     confirm: Confirm<'_>,
+    interrupt: &Interrupt,
 ) -> Result<Exit, Error> {
     match &settings.command {
         Command::Delete {
@@ -42,9 +44,9 @@ pub async fn run<W: Write>(
                 wait: *wait,
                 accept,
             };
-            delete(&settings, ids, how, stdin, reporter, confirm).await
+            delete(&settings, ids, how, stdin, reporter, confirm, interrupt).await
         }
-        Command::List { filter } => list(&settings, filter, reporter).await,
+        Command::List { filter } => list(&settings, filter, reporter, interrupt).await,
     }
 }
 
@@ -62,6 +64,7 @@ async fn delete<W: Write>(
     stdin: impl BufRead,
     reporter: &mut Reporter<W>,
     confirm: Confirm<'_>,
+    interrupt: &Interrupt,
 ) -> Result<Exit, Error> {
     let name = settings.provider.kind.name();
     // Ids are checked and the plan drawn up with a provider built before any preflight:
@@ -79,7 +82,14 @@ async fn delete<W: Write>(
     let executed = if plan.is_empty() {
         Ok(())
     } else {
-        match Session::start(&settings.provider, &settings.run, Purpose::Delete).await {
+        let started = Session::start(
+            &settings.provider,
+            &settings.run,
+            Purpose::Delete,
+            interrupt,
+        )
+        .await;
+        match started {
             Ok(session) => execute(&session, &plan, &mut sinks).await,
             Err(e) => {
                 skip_all(name, &plan, &e, &mut sinks);
@@ -115,9 +125,23 @@ async fn list<W: Write>(
     settings: &Settings,
     spec: &FilterSpec,
     reporter: &mut Reporter<W>,
+    interrupt: &Interrupt,
 ) -> Result<Exit, Error> {
-    let session = Session::start(&settings.provider, &settings.run, Purpose::List).await?;
-    let listing = crate::list::list(&session, spec).await?;
+    let session = Session::start(&settings.provider, &settings.run, Purpose::List, interrupt).await;
+    let listing = match session {
+        Ok(session) => crate::list::list(&session, spec)
+            .await
+            .map(|l| (session, l)),
+        Err(e) => Err(e),
+    };
+    // Interrupted: nothing is printed, not even a listing that happened to complete.
+    if let Some(reason) = interrupt.reason() {
+        let name = settings.provider.kind.name();
+        return Err(Error::Interrupted(format!(
+            "{name}: list: {reason}: nothing printed"
+        )));
+    }
+    let (session, listing) = listing?;
     for w in &listing.warnings {
         crate::output::warn(w);
     }

@@ -71,6 +71,25 @@ pub enum Raised {
     Again,
 }
 
+/// One signal applied to `s`.
+fn step(s: &mut State, signal: Signal) -> Raised {
+    match (s.first, s.second) {
+        (None, _) => {
+            s.first = Some(signal);
+            if s.armed {
+                Raised::First(signal)
+            } else {
+                Raised::Unarmed(signal)
+            }
+        }
+        (Some(_), false) => {
+            s.second = true;
+            Raised::Second
+        }
+        (Some(_), true) => Raised::Again,
+    }
+}
+
 /// The interrupt state one run shares; clones share it.
 #[derive(Clone, Debug)]
 pub struct Interrupt {
@@ -96,24 +115,16 @@ impl Interrupt {
     pub fn raise(&self, signal: Signal) -> Raised {
         let mut raised = Raised::Again;
         self.state.send_if_modified(|s| {
-            raised = match (s.first, s.second) {
-                (None, _) => {
-                    s.first = Some(signal);
-                    if s.armed {
-                        Raised::First(signal)
-                    } else {
-                        Raised::Unarmed(signal)
-                    }
-                }
-                (Some(_), false) => {
-                    s.second = true;
-                    Raised::Second
-                }
-                (Some(_), true) => Raised::Again,
-            };
+            raised = step(s, signal);
             !matches!(raised, Raised::Again)
         });
         raised
+    }
+
+    /// What [`Interrupt::raise`] would do now, without doing it: lets the one caller that
+    /// raises say so before the run can react (and perhaps exit).
+    pub fn peek(&self, signal: Signal) -> Raised {
+        step(&mut self.state(), signal)
     }
 
     /// The run is about to send its first request: from now on an interrupt is handled (every
@@ -183,7 +194,10 @@ mod tests {
         let i = Interrupt::new();
         assert_eq!((i.signal(), i.reason()), (None, None));
         i.arm();
+        assert_eq!(i.peek(Signal::Int), Raised::First(Signal::Int));
+        assert_eq!(i.signal(), None, "peeking changes nothing");
         assert_eq!(i.raise(Signal::Int), Raised::First(Signal::Int));
+        assert_eq!(i.peek(Signal::Term), Raised::Second);
         assert_eq!(i.raise(Signal::Term), Raised::Second);
         assert_eq!(i.raise(Signal::Int), Raised::Again);
         assert_eq!(

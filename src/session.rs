@@ -2,13 +2,17 @@
 //! [`Sender`], the provider, the rate and concurrency, and the provider's preflight (huawei-scm
 //! account id discovery through IAM, over the same sender).
 //!
-//! The transport is built here and nowhere else ([`Session::start`]). A session hands out
+//! The transport is built here and nowhere else ([`Session::start`]). Starting a session
+//! arms the run's [`Interrupt`]: from then on a SIGINT or SIGTERM no longer ends certdel at
+//! once but stops the run cleanly, every id reported.
+//! A session hands out
 //! its provider by region ([`Session::provider_for`]) so that a plan spanning regions
 //! (alibaba-slb) can later hold one provider per region; today every region gets the one
 //! provider the settings describe. A session is cheap to clone (one shared allocation), so
 //! the executor's workers can each hold it.
 
 use crate::error::Error;
+use crate::interrupt::Interrupt;
 use crate::provider::{self, huawei_scm, Kind, Provider};
 use crate::send::{End, Sender};
 use crate::settings::{ProviderSettings, RunSettings};
@@ -40,11 +44,14 @@ impl Session {
     /// Build the transport and the sender, then run the provider's preflight. An error means
     /// nothing of the run can be sent (the transport cannot be built; the account id cannot
     /// be found; credentials rejected or the endpoint unreachable during the preflight).
+    /// Every request of the session heeds `interrupt`, which is armed here.
     pub async fn start(
         provider: &ProviderSettings,
         run: &RunSettings,
         purpose: Purpose,
+        interrupt: &Interrupt,
     ) -> Result<Session, Error> {
+        interrupt.arm();
         let mut provider = provider.clone();
         // Rates never depend on what the preflight discovers.
         let pre = provider::build(&provider);
@@ -54,7 +61,7 @@ impl Session {
         };
         let rate = run.rate.unwrap_or(default_rate);
         let transport = HttpTransport::new(run).map_err(Error::Io)?;
-        let sender = Sender::for_run(transport, rate, run);
+        let sender = Sender::for_run(transport, rate, run).with_interrupt(interrupt.clone());
         resolve_domain_id(&sender, &mut provider).await?;
         let concurrency = run
             .concurrency
@@ -67,6 +74,23 @@ impl Session {
                 concurrency,
             }),
         })
+    }
+
+    /// A session from parts, with no preflight (tests: a scripted transport behind `sender`).
+    #[cfg(test)]
+    pub(crate) fn from_parts(
+        provider: Box<dyn Provider>,
+        sender: Sender,
+        concurrency: usize,
+    ) -> Session {
+        Session {
+            inner: Arc::new(Inner {
+                provider,
+                sender,
+                rate: 1e300,
+                concurrency,
+            }),
+        }
     }
 
     pub fn kind(&self) -> Kind {

@@ -291,6 +291,15 @@ pub mod testing {
             })
         }
 
+        /// A reply with this status and body (JSON, say), no headers.
+        pub fn body(status: u16, body: &str) -> Step {
+            Step::Reply(Reply {
+                status,
+                headers: Vec::new(),
+                body: body.as_bytes().to_vec(),
+            })
+        }
+
         /// A reply with this status and one header.
         pub fn status_with(status: u16, name: &str, value: &str) -> Step {
             Step::Reply(Reply {

@@ -140,9 +140,148 @@ async fn delete_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interrupt::{Interrupt, Signal};
+    use crate::pace::Pacer;
     use crate::provider::{self, Kind};
     use crate::report::Collect;
+    use crate::send::{RetryConfig, Sender};
     use crate::settings::ProviderSettings;
+    use crate::transport::testing::{Scripted, Step};
+    use std::time::Duration;
+
+    const DELETED: &str = r#"{"Response":{"DeleteResult":true,"RequestId":"r"}}"#;
+    const STARTED: &str = r#"{"Response":{"DeleteResult":false,"TaskId":"77","RequestId":"r"}}"#;
+    const RUNNING: &str = r#"{"Response":{"DeleteTaskResult":null,"RequestId":"r"}}"#;
+
+    /// A tencent-ssl session over a scripted transport, `workers` at a time, listening to
+    /// `interrupt` (armed); no pacing.
+    fn session(
+        steps: Vec<Step>,
+        workers: usize,
+        interrupt: &Interrupt,
+    ) -> (Arc<Scripted>, Session) {
+        let transport = Arc::new(Scripted::new(steps));
+        let sender = Sender::new(
+            transport.clone(),
+            Pacer::new(1e300),
+            RetryConfig::default(),
+            None,
+        )
+        .with_jitter(|| 1.0)
+        .with_interrupt(interrupt.clone());
+        interrupt.arm();
+        let tencent = provider::build(&ProviderSettings::for_test(Kind::TencentSsl));
+        (transport, Session::from_parts(tencent, sender, workers))
+    }
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("id-{i}")).collect()
+    }
+
+    fn statuses(kept: &Collect) -> Vec<(&str, Status)> {
+        kept.0.iter().map(|o| (o.id.as_str(), o.outcome)).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interrupt_lets_the_request_in_flight_finish_and_skips_the_rest() {
+        let interrupt = Interrupt::new();
+        let steps = vec![
+            Step::slow(Duration::from_secs(2), Step::body(200, DELETED)),
+            Step::body(200, DELETED),
+            Step::body(200, DELETED),
+        ];
+        let (t, session) = session(steps, 1, &interrupt);
+        let tencent = provider::build(&ProviderSettings::for_test(Kind::TencentSsl));
+        let plan = Plan::from_ids(tencent.as_ref(), ids(3), false, None);
+        let mut kept = Collect::default();
+        let raise = async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            interrupt.raise(Signal::Term);
+        };
+        let (done, ()) = tokio::join!(execute(&session, &plan, &mut kept), raise);
+        assert!(
+            done.is_ok(),
+            "an interrupt is not a stop of the run: {done:?}"
+        );
+        assert_eq!(t.calls(), 1, "nothing sent after the interrupt");
+        assert_eq!(
+            statuses(&kept),
+            [
+                ("id-0", Status::Deleted),
+                ("id-1", Status::Skipped),
+                ("id-2", Status::Skipped)
+            ]
+        );
+        for o in &kept.0[1..] {
+            assert_eq!(
+                o.message.as_deref(),
+                Some("not attempted: interrupted by SIGTERM")
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_second_interrupt_ends_the_request_in_flight_failed_and_ambiguous() {
+        let interrupt = Interrupt::new();
+        let (t, session) = session(vec![Step::Hang, Step::body(200, DELETED)], 1, &interrupt);
+        let tencent = provider::build(&ProviderSettings::for_test(Kind::TencentSsl));
+        let plan = Plan::from_ids(tencent.as_ref(), ids(2), false, None);
+        let mut kept = Collect::default();
+        let raise = async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            interrupt.raise(Signal::Int);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            interrupt.raise(Signal::Int);
+        };
+        let (done, ()) = tokio::join!(execute(&session, &plan, &mut kept), raise);
+        assert!(done.is_ok(), "{done:?}");
+        assert_eq!(t.calls(), 1);
+        assert_eq!(
+            statuses(&kept),
+            [("id-0", Status::Failed), ("id-1", Status::Skipped)]
+        );
+        let message = kept.0[0].message.as_deref().unwrap_or_default();
+        assert!(
+            message.contains(crate::send::IN_FLIGHT) && message.contains("may have deleted it"),
+            "{message}"
+        );
+        assert_eq!(
+            kept.0[1].message.as_deref(),
+            Some("not attempted: interrupted by SIGINT")
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interrupt_stops_waiting_for_asynchronous_tasks_which_stay_pending() {
+        let interrupt = Interrupt::new();
+        // The deletion starts a task; the first poll finds it running; the next poll, 2 s
+        // later, would need a third step.
+        let steps = vec![Step::body(200, STARTED), Step::body(200, RUNNING)];
+        let (t, session) = session(steps, 1, &interrupt);
+        let tencent = provider::build(&ProviderSettings::for_test(Kind::TencentSsl));
+        let wait = Duration::from_secs(60);
+        let plan = Plan::from_ids(tencent.as_ref(), ids(1), false, Some(wait));
+        let mut kept = Collect::default();
+        let start = tokio::time::Instant::now();
+        let raise = async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            interrupt.raise(Signal::Int);
+        };
+        let (done, ()) = tokio::join!(execute(&session, &plan, &mut kept), raise);
+        assert!(done.is_ok(), "{done:?}");
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(500),
+            "the wait was cut"
+        );
+        assert_eq!((t.calls(), t.left()), (2, 0));
+        assert_eq!(statuses(&kept), [("id-0", Status::Pending)]);
+        assert_eq!(kept.0[0].task_id.as_deref(), Some("77"));
+        assert_eq!(
+            kept.0[0].message.as_deref(),
+            Some("asynchronous deletion task 77 not known to be finished: interrupted by SIGINT while waiting for it")
+        );
+    }
 
     #[test]
     fn a_session_that_cannot_start_skips_every_target_once() {
