@@ -195,9 +195,9 @@ impl Sender {
 
     /// The sender for one run: `rate` requests per second, the run's retries and deadline
     /// (counted from now).
-    pub fn for_run(transport: impl Transport, rate: f64, run: &RunSettings) -> Sender {
+    pub fn for_run(transport: Arc<dyn Transport>, rate: f64, run: &RunSettings) -> Sender {
         Sender::new(
-            Arc::new(transport),
+            transport,
             Pacer::new(rate),
             RetryConfig::for_run(run),
             run.deadline.map(|d| crate::pace::later(Instant::now(), d)),

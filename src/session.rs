@@ -16,7 +16,7 @@ use crate::interrupt::Interrupt;
 use crate::provider::{self, huawei_scm, Kind, Provider};
 use crate::send::{End, Sender};
 use crate::settings::{ProviderSettings, RunSettings};
-use crate::transport::HttpTransport;
+use crate::transport::{HttpTransport, Transport};
 use std::sync::Arc;
 
 /// What the session is for: its default rate and concurrency differ.
@@ -51,6 +51,19 @@ impl Session {
         purpose: Purpose,
         interrupt: &Interrupt,
     ) -> Result<Session, Error> {
+        let transport = HttpTransport::new(run).map_err(Error::Io)?;
+        Session::with_transport(provider, run, purpose, Arc::new(transport), interrupt).await
+    }
+
+    /// [`Session::start`] over a given transport (the executor's unit tests pass a scripted
+    /// one).
+    pub async fn with_transport(
+        provider: &ProviderSettings,
+        run: &RunSettings,
+        purpose: Purpose,
+        transport: Arc<dyn Transport>,
+        interrupt: &Interrupt,
+    ) -> Result<Session, Error> {
         interrupt.arm();
         let mut provider = provider.clone();
         // Rates never depend on what the preflight discovers.
@@ -60,7 +73,6 @@ impl Session {
             Purpose::List => (pre.list_rate(), 64),
         };
         let rate = run.rate.unwrap_or(default_rate);
-        let transport = HttpTransport::new(run).map_err(Error::Io)?;
         let sender = Sender::for_run(transport, rate, run).with_interrupt(interrupt.clone());
         resolve_domain_id(&sender, &mut provider).await?;
         let concurrency = run
@@ -74,23 +86,6 @@ impl Session {
                 concurrency,
             }),
         })
-    }
-
-    /// A session from parts, with no preflight (tests: a scripted transport behind `sender`).
-    #[cfg(test)]
-    pub(crate) fn from_parts(
-        provider: Box<dyn Provider>,
-        sender: Sender,
-        concurrency: usize,
-    ) -> Session {
-        Session {
-            inner: Arc::new(Inner {
-                provider,
-                sender,
-                rate: 1e300,
-                concurrency,
-            }),
-        }
     }
 
     pub fn kind(&self) -> Kind {
