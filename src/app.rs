@@ -15,6 +15,7 @@ use crate::cert::FilterSpec;
 use crate::error::Error;
 use crate::execute::{execute, skip_all};
 use crate::ids;
+use crate::interrupt::Interrupt;
 use crate::outcome::{Exit, Status, Tally};
 use crate::output::Reporter;
 use crate::plan::Plan;
@@ -35,6 +36,7 @@ pub async fn run<W: Write>(
     stdin: impl BufRead,
     reporter: &mut Reporter<W>,
     confirm: Confirm<'_>,
+    interrupt: &Interrupt,
 ) -> Result<Exit, Error> {
     match &settings.command {
         Command::Delete {
@@ -49,10 +51,11 @@ pub async fn run<W: Write>(
                 wait: *wait,
                 accept,
                 dry_run: *dry_run,
+                interrupt,
             };
             delete(&settings, ids, how, stdin, reporter, confirm).await
         }
-        Command::List { filter } => list(&settings, filter, reporter).await,
+        Command::List { filter } => list(&settings, filter, reporter, interrupt).await,
     }
 }
 
@@ -62,6 +65,7 @@ struct Delete<'a> {
     wait: Option<Duration>,
     accept: &'a [Status],
     dry_run: bool,
+    interrupt: &'a Interrupt,
 }
 
 async fn delete<W: Write>(
@@ -93,7 +97,7 @@ async fn delete<W: Write>(
     let executed = if plan.is_empty() {
         Ok(())
     } else if how.dry_run {
-        dry_run(settings, &plan, &mut sinks).await
+        dry_run(settings, &plan, how.interrupt, &mut sinks).await
     } else {
         real_run(settings, plan, &how, &mut sinks).await
     };
@@ -120,9 +124,10 @@ async fn session_or_skip(
     settings: &Settings,
     plan: &Plan,
     purpose: Purpose,
+    interrupt: &Interrupt,
     sinks: &mut dyn Sink,
 ) -> Result<Session, Error> {
-    match Session::start(&settings.provider, &settings.run, purpose).await {
+    match Session::start(&settings.provider, &settings.run, purpose, interrupt).await {
         Ok(session) => Ok(session),
         Err(e) => {
             skip_all(settings.provider.kind.name(), plan, &e, sinks);
@@ -149,7 +154,7 @@ async fn real_run(
     how: &Delete<'_>,
     sinks: &mut dyn Sink,
 ) -> Result<(), Error> {
-    let session = session_or_skip(settings, &plan, Purpose::Delete, sinks).await?;
+    let session = session_or_skip(settings, &plan, Purpose::Delete, how.interrupt, sinks).await?;
     let plan = if spans_regions(settings) {
         let listing = match list_all(&session).await {
             Ok(listing) => listing,
@@ -178,8 +183,13 @@ async fn real_run(
 
 /// `--dry-run`: list everything the run covers (read calls only) and report what a delete of
 /// each id would meet; no delete request of any kind is sent.
-async fn dry_run(settings: &Settings, plan: &Plan, sinks: &mut dyn Sink) -> Result<(), Error> {
-    let session = session_or_skip(settings, plan, Purpose::List, sinks).await?;
+async fn dry_run(
+    settings: &Settings,
+    plan: &Plan,
+    interrupt: &Interrupt,
+    sinks: &mut dyn Sink,
+) -> Result<(), Error> {
+    let session = session_or_skip(settings, plan, Purpose::List, interrupt, sinks).await?;
     match list_all(&session).await {
         Ok(listing) => {
             for outcome in resolve::dry_run(session.provider(), &plan.targets, &listing.certs) {
@@ -214,9 +224,23 @@ async fn list<W: Write>(
     settings: &Settings,
     spec: &FilterSpec,
     reporter: &mut Reporter<W>,
+    interrupt: &Interrupt,
 ) -> Result<Exit, Error> {
-    let session = Session::start(&settings.provider, &settings.run, Purpose::List).await?;
-    let listing = crate::list::list(&session, spec).await?;
+    let session = Session::start(&settings.provider, &settings.run, Purpose::List, interrupt).await;
+    let listing = match session {
+        Ok(session) => crate::list::list(&session, spec)
+            .await
+            .map(|l| (session, l)),
+        Err(e) => Err(e),
+    };
+    // Interrupted: nothing is printed, not even a listing that happened to complete.
+    if let Some(reason) = interrupt.reason() {
+        let name = settings.provider.kind.name();
+        return Err(Error::Interrupted(format!(
+            "{name}: list: {reason}: nothing printed"
+        )));
+    }
+    let (session, listing) = listing?;
     for w in &listing.warnings {
         crate::output::warn(w);
     }

@@ -926,6 +926,20 @@ async fn latency_delays_every_answer() {
     assert!(t0.elapsed() >= Duration::from_secs(5));
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_request_held_by_the_latency_is_counted_on_arrival_and_logged_once_answered() {
+    let s = state_with(Store::default(), |c| c.latency = Duration::from_secs(5));
+    let held = call(&s, volc("ListCertV2", json!({})));
+    let check = async {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        (s.counters().arrived, s.log().len())
+    };
+    let ((status, _), during) = tokio::join!(held, check);
+    assert_eq!(status, 200);
+    assert_eq!(during, (1, 0), "arrived, not answered yet");
+    assert_eq!((s.counters().arrived, s.log().len()), (1, 1));
+}
+
 /// A certdel provider's own delete request, received by the fake and its reply read back by
 /// the same provider: the fake speaks certdel's wire types in both directions.
 #[tokio::test]
