@@ -187,6 +187,7 @@ vectors!(huawei_vectors = "huawei":
         delete_star_tilde_slash => "delete-star-tilde-slash",
         delete_token => "delete-token",
         doc_signing_guide => "doc-signing-guide",
+        iam_list_auth_domains => "iam-list-auth-domains",
         list_expired_content => "list-expired-content",
         regression_delete => "regression-delete",
         regression_list => "regression-list",
@@ -203,6 +204,7 @@ vectors!(tc3_vectors = "tc3":
         empty_body => "empty-body",
         list_describe => "list-describe",
         regression_delete => "regression-delete",
+        sts_get_caller_identity => "sts-get-caller-identity",
 );
 vectors!(volc_vectors = "volc":
         delete_plain => "delete-plain",
@@ -215,6 +217,7 @@ vectors!(volc_vectors = "volc":
         list_certv2 => "list-certv2",
         query_awkward_value => "query-awkward-value",
         regression_delete => "regression-delete",
+        sts_get_caller_identity => "sts-get-caller-identity",
 );
 vectors!(acs3_vectors = "acs3":
         cas_delete_cert => "cas-delete-cert",
@@ -228,6 +231,7 @@ vectors!(acs3_vectors = "acs3":
         slb_delete_star_tilde_slash => "slb-delete-star-tilde-slash",
         slb_delete_token => "slb-delete-token",
         slb_list => "slb-list",
+        sts_get_caller_identity => "sts-get-caller-identity",
 );
 
 /// Every vector folder has its test above (a new folder fails here until it is listed), and
