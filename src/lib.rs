@@ -19,6 +19,10 @@
 //! (in a run the reqwest client [`transport::HttpTransport`]; in the retry loop's unit tests
 //! a scripted one). The local fake cloud the tests and the demo run against is its own crate,
 //! `crates/fake-cloud`.
+//!
+//! Credentials come from the environment ([`settings`]); [`profile`] reads the official
+//! CLIs' credential files and holds the rule that picks between the two (not wired to a
+//! flag yet).
 
 pub mod app;
 pub mod cert;
@@ -31,6 +35,7 @@ pub mod outcome;
 pub mod output;
 pub mod pace;
 pub mod plan;
+pub mod profile;
 pub mod provider;
 pub mod report;
 pub mod secret;
