@@ -249,6 +249,9 @@ fn shown(home: &Path, path: &Path) -> String {
     }
 }
 
+/// The most a credentials file is read (they hold a few profiles of a few hundred bytes).
+const MAX_FILE: u64 = 1 << 20;
+
 /// A file's text, or `None` when there is no such file. `secret`: the file holds secrets,
 /// so a mode that lets group or others read it earns a warning.
 fn read_text(
@@ -256,16 +259,26 @@ fn read_text(
     at: &str,
     secret: bool,
 ) -> Result<Option<(String, Vec<String>)>, ProfileError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(ProfileError::new(
-                at,
-                format!("cannot read the file: {}", io_reason(&e)),
-            ))
-        }
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| {
+        ProfileError::new(at, format!("cannot read the file: {}", io_reason(&e)))
     };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot(e)),
+    };
+    // A variable may name any file (`/dev/zero`): read a bounded amount.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(ProfileError::new(
+            at,
+            "larger than 1 MiB: not a credentials file",
+        ));
+    }
     let text = String::from_utf8(bytes)
         .map_err(|_| ProfileError::new(at, "not UTF-8 text: save the file as UTF-8"))?;
     let mut warnings = Vec::new();
@@ -791,6 +804,33 @@ mod tests {
                 p.warnings[0].contains("(mode 0640): run chmod 600 ~/."),
                 "{:?}",
                 p.warnings
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_up_to_a_bound() {
+        let h = home("bound");
+        let big = format!(
+            r#"{{"secretId":"AKID","secretKey":"s","pad":"{}"}}"#,
+            "x".repeat(1 << 20)
+        );
+        write(&h, ".tccli/default.credential", &big);
+        let e = choose(Kind::TencentSsl, None, &h, &env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "tencent-ssl: ~/.tccli/default.credential: larger than 1 MiB: not a credentials file"
+        );
+        if cfg!(unix) {
+            let vars = env(&[("VOLCENGINE_CLI_CONFIG_FILE", "/dev/zero")]);
+            let e = choose(Kind::VolcengineLive, None, &h, &vars)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.ends_with("larger than 1 MiB: not a credentials file"),
+                "{e}"
             );
         }
     }
