@@ -836,6 +836,35 @@ mod tests {
     }
 
     #[test]
+    fn a_region_that_cannot_be_sent_is_refused_naming_its_key() {
+        let h = home("region");
+        write(&h, ".tccli/default.credential", TC_CRED);
+        write(
+            &h,
+            ".tccli/default.configure",
+            r#"{"_sys_param":{"region":"ap guangzhou"}}"#,
+        );
+        write(
+            &h,
+            ".aliyun/config.json",
+            &ALI.replace("cn-hangzhou", "cn-hangzhou\\n"),
+        );
+        write(
+            &h,
+            ".volcengine/config.json",
+            &VE.replace("cn-beijing", "cn-bei jing"),
+        );
+        for (kind, key) in [
+            (Kind::TencentSsl, "`_sys_param.region`"),
+            (Kind::AlibabaSlb, "`region_id`"),
+            (Kind::VolcengineLive, "`region`"),
+        ] {
+            let e = choose(kind, None, &h, &env(&[])).unwrap_err().to_string();
+            assert!(e.contains(key), "{kind:?}: {e}");
+        }
+    }
+
+    #[test]
     fn profiles_never_show_their_secrets() {
         let h = home("redact");
         write(
