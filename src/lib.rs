@@ -10,6 +10,7 @@
 //! `crates/fake-cloud`.
 
 pub mod app;
+pub mod audit;
 pub mod batch;
 pub mod cert;
 pub mod cli;

@@ -25,6 +25,12 @@ impl Endpoint {
         }
     }
 
+    /// `scheme://host[:port]`, the base URL requests go to (never a user or password:
+    /// [`Endpoint::parse_as`] refuses them).
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.host)
+    }
+
     /// Parse `--endpoint`: see [`Endpoint::parse_as`].
     pub fn parse(url: &str) -> Result<Endpoint, String> {
         Endpoint::parse_as("--endpoint", url)
