@@ -2,6 +2,7 @@
 
 use crate::provider::Kind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 pub const EXIT_CODES: &str = "\
 Exit status:
@@ -124,6 +125,22 @@ pub struct DeleteArgs {
     /// (0.1 to 86400, one day) [default: 60]
     #[arg(long, value_name = "SECONDS", value_parser = wait_timeout)]
     pub wait_timeout: Option<f64>,
+
+    #[command(flatten)]
+    pub audit: AuditArgs,
+}
+
+/// Where a command that deletes records what it did (see the README, "Audit log").
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Append the audit log (one JSON line per id) to this file [default: $CERTDEL_AUDIT_LOG,
+    /// else $XDG_STATE_HOME/certdel/audit.jsonl, else ~/.local/state/certdel/audit.jsonl]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_audit_log")]
+    pub audit_log: Option<PathBuf>,
+
+    /// Write no audit log for this run
+    #[arg(long)]
+    pub no_audit_log: bool,
 }
 
 #[derive(Debug, Args)]
