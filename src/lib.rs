@@ -6,6 +6,8 @@
 //! without doing I/O; [`send`] paces, sends and retries them over [`transport`]; [`output`]
 //! renders outcomes and listings. `list` is driven by [`list`] into the common record of
 //! [`cert`] (vendor times read by [`time`]); bulk and asynchronous deletes by [`batch`].
+//! A delete run appends one record per outcome to the [`audit`] log and, on a terminal, asks
+//! the question [`confirm`] builds.
 //! The local fake cloud the tests and the demo run against is its own crate,
 //! `crates/fake-cloud`.
 
@@ -14,6 +16,7 @@ pub mod audit;
 pub mod batch;
 pub mod cert;
 pub mod cli;
+pub mod confirm;
 pub mod error;
 pub mod ids;
 pub mod list;
