@@ -53,6 +53,11 @@ fn certdel(args: &[&str], stdin: &str) -> Run {
             ("ALIBABA_CLOUD_ACCESS_KEY_ID", "DEMO-AK-ALIBABA"),
             ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "demo-secret-alibaba"),
         ])
+        // The audit log under the temp dir, never the home of whoever runs the bench.
+        .env(
+            "CERTDEL_AUDIT_LOG",
+            std::env::temp_dir().join(format!("certdel-bench-audit-{}.jsonl", std::process::id())),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

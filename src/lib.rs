@@ -21,8 +21,10 @@
 //! `crates/fake-cloud`.
 
 pub mod app;
+pub mod audit;
 pub mod cert;
 pub mod cli;
+pub mod confirm;
 pub mod error;
 pub mod execute;
 pub mod ids;
