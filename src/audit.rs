@@ -19,6 +19,7 @@
 use crate::error::Error;
 use crate::outcome::{Outcome, Status};
 use crate::output::json_line;
+use crate::report::Sink;
 use crate::secret::mask_key;
 use crate::settings::ProviderSettings;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -104,11 +105,20 @@ struct Record<'a> {
 }
 
 /// An open audit log: records are appended to it one line at a time.
+///
+/// As a [`Sink`] (in the run's fan-out, beside the stdout reporter) it records each outcome
+/// as the executor hands it over. A write that fails is kept — the first one — and nothing
+/// more is written (a half-written line must not run into the next); the run still reports
+/// every id, and [`Sink::finish`] then fails it, naming the file.
 #[derive(Debug)]
 pub struct AuditLog {
     file: File,
     path: PathBuf,
     context: Context,
+    /// The first write that failed: the id whose record it was and why.
+    failed: Option<(String, std::io::Error)>,
+    /// Outcomes whose record was not written (the failed one and every later one).
+    missing: usize,
 }
 
 impl AuditLog {
@@ -137,7 +147,15 @@ impl AuditLog {
             file,
             path: path.to_path_buf(),
             context,
+            failed: None,
+            missing: 0,
         })
+    }
+
+    /// The account the run's credentials belong to, once known (huawei-scm: the domain id
+    /// the session discovered); every later record carries it.
+    pub fn set_account(&mut self, account: Option<String>) {
+        self.context.account = account;
     }
 
     pub fn path(&self) -> &Path {
@@ -181,6 +199,37 @@ impl AuditLog {
             dry_run: c.dry_run,
             certdel: VERSION,
         })
+    }
+}
+
+impl Sink for AuditLog {
+    fn outcome(&mut self, outcome: &Outcome) {
+        if self.failed.is_some() {
+            self.missing += 1;
+            return;
+        }
+        if let Err(e) = self.record(outcome) {
+            self.failed = Some((outcome.id.clone(), e));
+            self.missing += 1;
+        }
+    }
+
+    /// An error when a record could not be written: the file, the first failure, and how many
+    /// records are missing.
+    fn finish(&mut self, _provider: &'static str) -> Result<(), Error> {
+        match &self.failed {
+            None => Ok(()),
+            Some((id, e)) => Err(Error::Audit {
+                path: self.path.clone(),
+                reason: format!(
+                    "cannot write the record of {} ({e}); {} record{} of this run {} missing",
+                    crate::ids::printable(id),
+                    self.missing,
+                    if self.missing == 1 { "" } else { "s" },
+                    if self.missing == 1 { "is" } else { "are" }
+                ),
+            }),
+        }
     }
 }
 
@@ -495,6 +544,45 @@ mod tests {
         assert_eq!(c.region.as_deref(), Some("cn-north-4"));
         assert_eq!(c.account.as_deref(), Some("domainid123"));
         assert!(c.dry_run);
+    }
+
+    #[test]
+    fn as_a_sink_it_records_each_outcome_as_it_arrives_with_the_account_once_known() {
+        let path = scratch("sink").join("audit.jsonl");
+        let mut ctx = context();
+        ctx.provider = "huawei-scm";
+        let mut log = AuditLog::open(&path, ctx).unwrap();
+        Sink::outcome(&mut log, &Outcome::new("huawei-scm", "a", Status::Skipped));
+        assert_eq!(lines(&path).len(), 1, "written before the next outcome");
+        log.set_account(Some("0a1b2c".into()));
+        Sink::outcome(&mut log, &Outcome::new("huawei-scm", "b", Status::Deleted));
+        log.finish("huawei-scm").unwrap();
+        let v = lines(&path);
+        assert_eq!(v.len(), 2);
+        assert!(v[0]["account"].is_null(), "{}", v[0]);
+        assert_eq!(v[1]["account"], "0a1b2c");
+        assert_eq!((&v[0]["id"], &v[1]["id"]), (&"a".into(), &"b".into()));
+        assert_eq!(v[0]["run_id"], v[1]["run_id"]);
+    }
+
+    /// `/dev/full` opens, and every write to it fails with "no space left on device".
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_failed_write_is_kept_the_rest_still_counted_and_the_run_fails_naming_the_file() {
+        let path = Path::new("/dev/full");
+        let mut log = AuditLog::open(path, context()).unwrap();
+        for id in ["a", "b", "c"] {
+            Sink::outcome(&mut log, &Outcome::new("tencent-ssl", id, Status::Deleted));
+        }
+        let e = log.finish("tencent-ssl").unwrap_err();
+        assert!(matches!(e, Error::Audit { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("audit log /dev/full: cannot write the record of \"a\" ("),
+            "{msg}"
+        );
+        assert!(msg.contains("3 records of this run are missing"), "{msg}");
+        assert!(msg.contains("--audit-log PATH"), "{msg}");
     }
 
     #[test]

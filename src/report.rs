@@ -2,8 +2,8 @@
 //!
 //! The executor ([`crate::execute`]) knows nothing of stdout, exit statuses or logs; it hands
 //! every outcome to one sink. The stdout renderer ([`crate::output::Reporter`]) is one sink,
-//! the exit-status fold ([`crate::outcome::Tally`]) another, and [`FanOut`] passes each
-//! outcome to several (an audit log is the next one).
+//! the exit-status fold ([`crate::outcome::Tally`]) another, the audit log
+//! ([`crate::audit::AuditLog`]) a third, and [`FanOut`] passes each outcome to several.
 
 use crate::error::Error;
 use crate::outcome::Outcome;

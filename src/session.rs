@@ -31,6 +31,9 @@ pub struct Session {
 
 struct Inner {
     provider: Box<dyn Provider>,
+    /// The account the credentials belong to, when known (huawei-scm: the domain id, given
+    /// or discovered by the preflight).
+    account: Option<String>,
     sender: Sender,
     rate: f64,
     concurrency: usize,
@@ -62,6 +65,7 @@ impl Session {
         Ok(Session {
             inner: Arc::new(Inner {
                 provider: provider::build(&provider),
+                account: provider.domain_id.clone(),
                 sender,
                 rate,
                 concurrency,
@@ -83,6 +87,12 @@ impl Session {
     /// The run's provider (its own region).
     pub fn provider(&self) -> &dyn Provider {
         self.provider_for(None)
+    }
+
+    /// The account the run's credentials belong to, when known: huawei-scm's domain id, as
+    /// given or as the preflight discovered it; `None` for the other providers.
+    pub fn account(&self) -> Option<&str> {
+        self.inner.account.as_deref()
     }
 
     /// The one sender every request of the run goes through.
