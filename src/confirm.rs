@@ -53,6 +53,16 @@ impl Candidate {
     }
 }
 
+impl From<&crate::plan::Target> for Candidate {
+    fn from(t: &crate::plan::Target) -> Self {
+        Candidate {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            not_after: t.not_after,
+        }
+    }
+}
+
 /// The question, several lines, ending with what to type and no newline (the answer follows
 /// on the same line):
 ///
