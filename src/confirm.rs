@@ -180,6 +180,24 @@ mod tests {
     }
 
     #[test]
+    fn planned_targets_bring_what_a_listing_said_of_them() {
+        use crate::plan::Target as Planned;
+        let t = Utc.with_ymd_and_hms(2025, 6, 30, 12, 0, 0).unwrap();
+        let mut cert = crate::cert::Cert::new("abc123");
+        cert.name = "web-prod".into();
+        cert.not_after = crate::time::Expiry::Known(t);
+        let cands: Vec<Candidate> = [Planned::listed(&cert), Planned::given("def456")]
+            .iter()
+            .map(Candidate::from)
+            .collect();
+        let q = question(&TARGET, &cands);
+        assert!(
+            q.contains("\n  abc123  name web-prod, expires 2025-06-30 12:00 UTC\n  def456\n"),
+            "{q}"
+        );
+    }
+
+    #[test]
     fn one_certificate_is_singular() {
         let q = question(&TARGET, &ids(1));
         assert!(
