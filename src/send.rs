@@ -80,7 +80,9 @@ pub struct RetryConfig {
     /// The wait before each retry, before jitter. Default 250 ms doubling to 8 s
     /// ([`Backoff::default`]); no flag.
     pub backoff: Backoff,
-    /// Retry at once: no backoff and no waiting out hints (pacing is unchanged). Default
+    /// Retry at once: no backoff and no waiting out hints, and asynchronous tasks polled
+    /// again after milliseconds instead of [`crate::execute::POLL_EVERY`] (pacing is
+    /// unchanged). Default
     /// `false`; set by the test-only environment variable `CERTDEL_TEST_NO_RETRY_DELAY`
     /// ([`RunSettings::no_retry_delay`]).
     pub no_retry_delay: bool,
@@ -182,9 +184,9 @@ impl Sender {
 
     /// The sender for one run: `rate` requests per second, the run's retries and deadline
     /// (counted from now).
-    pub fn for_run(transport: impl Transport, rate: f64, run: &RunSettings) -> Sender {
+    pub fn for_run(transport: Arc<dyn Transport>, rate: f64, run: &RunSettings) -> Sender {
         Sender::new(
-            Arc::new(transport),
+            transport,
             Pacer::new(rate),
             RetryConfig::for_run(run),
             run.deadline.map(|d| crate::pace::later(Instant::now(), d)),

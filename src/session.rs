@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::provider::{self, huawei_scm, Kind, Provider};
 use crate::send::{End, Sender};
 use crate::settings::{ProviderSettings, RunSettings};
-use crate::transport::HttpTransport;
+use crate::transport::{HttpTransport, Transport};
 use std::sync::Arc;
 
 /// What the session is for: its default rate and concurrency differ.
@@ -48,6 +48,18 @@ impl Session {
         run: &RunSettings,
         purpose: Purpose,
     ) -> Result<Session, Error> {
+        let transport = HttpTransport::new(run).map_err(Error::Io)?;
+        Session::with_transport(provider, run, purpose, Arc::new(transport)).await
+    }
+
+    /// [`Session::start`] over a given transport (the executor's unit tests pass a scripted
+    /// one).
+    pub async fn with_transport(
+        provider: &ProviderSettings,
+        run: &RunSettings,
+        purpose: Purpose,
+        transport: Arc<dyn Transport>,
+    ) -> Result<Session, Error> {
         let mut provider = provider.clone();
         // Rates never depend on what the preflight discovers.
         let pre = provider::build(&provider);
@@ -56,7 +68,6 @@ impl Session {
             Purpose::List => (pre.list_rate(), 64),
         };
         let rate = run.rate.unwrap_or(default_rate);
-        let transport = HttpTransport::new(run).map_err(Error::Io)?;
         let sender = Sender::for_run(transport, rate, run);
         resolve_domain_id(&sender, &mut provider).await?;
         let concurrency = run

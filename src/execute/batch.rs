@@ -24,6 +24,16 @@ use tokio::time::Instant;
 /// How often asynchronous deletion tasks are polled.
 pub const POLL_EVERY: Duration = Duration::from_secs(2);
 
+/// The wait between polls: [`POLL_EVERY`], or a few milliseconds when the run retries
+/// without delay (the test-only `CERTDEL_TEST_NO_RETRY_DELAY`; polls are still paced).
+fn poll_every(sender: &crate::send::Sender) -> Duration {
+    if sender.retry.no_retry_delay {
+        Duration::from_millis(20)
+    } else {
+        POLL_EVERY
+    }
+}
+
 fn batch_of(provider: &dyn crate::provider::Provider) -> &dyn Batch {
     provider
         .batch()
@@ -190,7 +200,7 @@ pub(super) async fn await_tasks(run: &Run, pending: Vec<Outcome>, wait: Duration
             }
         }
         pending = still;
-        let next_poll = crate::pace::later(Instant::now(), POLL_EVERY);
+        let next_poll = crate::pace::later(Instant::now(), poll_every(sender));
         let deadline_passed = sender.deadline.is_some_and(|d| next_poll >= d);
         if pending.is_empty() || next_poll >= until || deadline_passed {
             break;
@@ -211,4 +221,27 @@ pub(super) async fn await_tasks(run: &Run, pending: Vec<Outcome>, wait: Duration
         done.push(o);
     }
     done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pace::Pacer;
+    use crate::send::{RetryConfig, Sender};
+    use crate::transport::testing::Scripted;
+    use std::sync::Arc;
+
+    fn sender(no_retry_delay: bool) -> Sender {
+        let retry = RetryConfig {
+            no_retry_delay,
+            ..RetryConfig::default()
+        };
+        Sender::new(Arc::new(Scripted::new([])), Pacer::new(10.0), retry, None)
+    }
+
+    #[test]
+    fn tasks_are_polled_at_once_only_when_retries_do_not_wait() {
+        assert_eq!(poll_every(&sender(false)), POLL_EVERY);
+        assert!(poll_every(&sender(true)) < Duration::from_millis(100));
+    }
 }

@@ -142,7 +142,212 @@ mod tests {
     use super::*;
     use crate::provider::{self, Kind};
     use crate::report::Collect;
-    use crate::settings::ProviderSettings;
+    use crate::settings::{ProviderSettings, RunSettings, Trust};
+    use crate::transport::testing::{Scripted, Step};
+    use crate::wire::Reply;
+    use serde_json::{json, Value};
+    use std::time::Duration;
+
+    fn run_settings() -> RunSettings {
+        RunSettings {
+            rate: Some(1000.0),
+            // One worker: the script answers requests in the order they are sent.
+            concurrency: Some(1),
+            max_retries: 3,
+            timeout: Duration::from_secs(30),
+            deadline: None,
+            retry_timeout: Duration::from_secs(45),
+            no_retry_delay: false,
+            proxy: None,
+            trust: Trust::default(),
+        }
+    }
+
+    /// A tencent-ssl `Response` envelope.
+    fn tencent(response: Value) -> Step {
+        let mut response = response;
+        response["RequestId"] = json!("req-1");
+        Step::Reply(Reply {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: serde_json::to_vec(&json!({ "Response": response })).unwrap(),
+        })
+    }
+
+    /// Execute a tencent-ssl plan of `ids` (batched, awaiting tasks for `wait`) against
+    /// `script`: the outcomes by id, and the actions sent in order.
+    async fn run_tencent(
+        ids: &[&str],
+        wait: Option<Duration>,
+        script: Vec<Step>,
+    ) -> (Vec<(String, Status, Option<String>, u32)>, Vec<String>) {
+        let settings = ProviderSettings::for_test(Kind::TencentSsl);
+        let scripted = Arc::new(Scripted::new(script));
+        let session = Session::with_transport(
+            &settings,
+            &run_settings(),
+            crate::session::Purpose::Delete,
+            scripted.clone(),
+        )
+        .await
+        .expect("no preflight for tencent-ssl");
+        let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        let plan = Plan::from_ids(session.provider(), ids, true, wait);
+        let mut kept = Collect::default();
+        execute(&session, &plan, &mut kept)
+            .await
+            .expect("not stopped");
+        let mut got: Vec<_> = kept
+            .0
+            .iter()
+            .map(|o| (o.id.clone(), o.outcome, o.task_id.clone(), o.attempts))
+            .collect();
+        got.sort_by(|x, y| x.0.cmp(&y.0));
+        let actions = scripted
+            .requests()
+            .iter()
+            .map(|r| r.header_value("X-TC-Action").unwrap_or("?").to_string())
+            .collect();
+        assert_eq!(scripted.left(), 0, "every scripted answer was asked for");
+        (got, actions)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_settles_each_id_and_asks_about_unreported_ones_alone() {
+        let (got, actions) = run_tencent(
+            &["a", "b", "c", "d"],
+            None,
+            vec![
+                tencent(json!({
+                    "Success": ["a"],
+                    "Fail": [
+                        {"CertId": "b", "Msg": "certificate is bound to cloud resources"},
+                        {"CertId": "c", "Msg": "certificate does not exist"}
+                    ]
+                })),
+                // d was not mentioned: deleted on its own.
+                tencent(json!({"DeleteResult": true})),
+            ],
+        )
+        .await;
+        assert_eq!(
+            got,
+            [
+                ("a".into(), Status::Deleted, None, 1),
+                ("b".into(), Status::InUse, None, 1),
+                ("c".into(), Status::NotFound, None, 1),
+                ("d".into(), Status::Deleted, None, 2),
+            ]
+        );
+        assert_eq!(actions, ["DeleteCertificates", "DeleteCertificate"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_whose_reply_was_lost_is_retried_and_told_honestly() {
+        let (got, actions) = run_tencent(
+            &["a", "b"],
+            None,
+            vec![
+                Step::fail("connection reset after the request was written", true),
+                tencent(json!({
+                    "Success": ["a"],
+                    "Fail": [{"CertId": "b", "Msg": "certificate does not exist"}]
+                })),
+            ],
+        )
+        .await;
+        // b may have been deleted by the lost attempt: gone, not not_found.
+        assert_eq!(
+            got,
+            [
+                ("a".into(), Status::Deleted, None, 2),
+                ("b".into(), Status::Gone, None, 2),
+            ]
+        );
+        assert_eq!(actions, ["DeleteCertificates", "DeleteCertificates"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_refused_as_a_whole_is_sent_id_by_id() {
+        let error = |code: &str| tencent(json!({"Error": {"Code": code, "Message": "m"}}));
+        let (got, actions) = run_tencent(
+            &["a", "b"],
+            None,
+            vec![
+                error("InvalidParameter.CertificateIdNumberLimit"),
+                tencent(json!({"DeleteResult": true})),
+                error("ResourceNotFound"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            got,
+            [
+                ("a".into(), Status::Deleted, None, 2),
+                ("b".into(), Status::NotFound, None, 2),
+            ]
+        );
+        assert_eq!(
+            actions,
+            [
+                "DeleteCertificates",
+                "DeleteCertificate",
+                "DeleteCertificate"
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn asynchronous_tasks_are_polled_until_done_or_the_wait_runs_out() {
+        let started = tokio::time::Instant::now();
+        let (got, actions) = run_tencent(
+            &["a", "b"],
+            Some(Duration::from_secs(5)),
+            vec![
+                tencent(json!({
+                    "CertTaskIds": [
+                        {"CertId": "a", "TaskId": "t-a"},
+                        {"CertId": "b", "TaskId": "t-b"}
+                    ]
+                })),
+                tencent(json!({"DeleteTaskResult": [
+                    {"TaskId": "t-a", "CertId": "a", "Status": 0},
+                    {"TaskId": "t-b", "CertId": "b", "Status": 0}
+                ]})),
+                tencent(json!({"DeleteTaskResult": [
+                    {"TaskId": "t-a", "CertId": "a", "Status": 1},
+                    {"TaskId": "t-b", "CertId": "b", "Status": 0}
+                ]})),
+                tencent(json!({"DeleteTaskResult": [
+                    {"TaskId": "t-b", "CertId": "b", "Status": 0}
+                ]})),
+            ],
+        )
+        .await;
+        assert_eq!(
+            got,
+            [
+                // The task that deleted it stays on the outcome.
+                ("a".into(), Status::Deleted, Some("t-a".into()), 1),
+                ("b".into(), Status::Pending, Some("t-b".into()), 1),
+            ]
+        );
+        assert_eq!(
+            actions,
+            [
+                "DeleteCertificates",
+                "DescribeDeleteCertificatesTaskResult",
+                "DescribeDeleteCertificatesTaskResult",
+                "DescribeDeleteCertificatesTaskResult"
+            ]
+        );
+        // Polls every POLL_EVERY (2 s) within the 5 s wait: at 0, 2 and 4 s.
+        let took = started.elapsed();
+        assert!(
+            took >= 2 * POLL_EVERY && took < 3 * POLL_EVERY,
+            "polled for {took:?}"
+        );
+    }
 
     #[test]
     fn a_session_that_cannot_start_skips_every_target_once() {
