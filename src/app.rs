@@ -2,10 +2,16 @@
 //! execute (to the sinks: audit log, stdout, exit tally) → exit status; `list` is session →
 //! listing → printed.
 //!
+//! Two deletes list first, with read calls only: a dry run (`--dry-run`: session → listing →
+//! each id resolved against it → the sinks; no confirmation, no delete request), and
+//! alibaba-slb across regions (session → listing of every region → each id given its region,
+//! ids no region lists `not_found` → execute).
+//!
 //! The steps live elsewhere: reading ids ([`crate::ids`]), planning ([`crate::plan`]), the
-//! run setup ([`crate::session`]), sending ([`crate::execute`], [`crate::list`]), the outcome
-//! rules and the exit fold ([`crate::outcome`]), rendering ([`crate::output`]) and the
-//! record ([`crate::audit`]), each a [`crate::report::Sink`]; the question ([`crate::confirm`]).
+//! run setup ([`crate::session`]), sending ([`crate::execute`], [`crate::list`]), ids against
+//! a listing ([`crate::resolve`]), the outcome rules and the exit fold ([`crate::outcome`]),
+//! rendering ([`crate::output`]) and the record ([`crate::audit`]), each a
+//! [`crate::report::Sink`]; the question ([`crate::confirm`]).
 
 use crate::audit::{run_id, AuditLog, Context};
 use crate::cert::FilterSpec;
@@ -17,7 +23,8 @@ use crate::outcome::{Exit, Status, Tally};
 use crate::output::Reporter;
 use crate::plan::Plan;
 use crate::provider;
-use crate::report::{FanOut, Sink};
+use crate::report::{FanOut, RunInfo, Sink};
+use crate::resolve;
 use crate::session::{Purpose, Session};
 use crate::settings::{AuditTarget, Command, Settings};
 use chrono::Utc;
@@ -41,11 +48,13 @@ pub async fn run<W: Write>(
             batch,
             wait,
             accept,
+            dry_run,
         } => {
             let how = Delete {
                 batch: *batch,
                 wait: *wait,
                 accept,
+                dry_run: *dry_run,
             };
             delete(&settings, ids, how, stdin, reporter, confirm).await
         }
@@ -58,6 +67,7 @@ struct Delete<'a> {
     batch: bool,
     wait: Option<Duration>,
     accept: &'a [Status],
+    dry_run: bool,
 }
 
 async fn delete<W: Write>(
@@ -79,21 +89,14 @@ async fn delete<W: Write>(
     let mut audit = if plan.is_empty() {
         None
     } else {
-        open_audit(settings)?
+        open_audit(settings, how.dry_run)?
     };
-    if !plan.is_empty() && !settings.yes {
+    // A dry run deletes nothing: nothing to confirm.
+    if !plan.is_empty() && !settings.yes && !how.dry_run {
         confirmed(settings, &plan, confirm)?;
     }
 
     // From here on every id gets an outcome, even when the run cannot start.
-    let session = if plan.is_empty() {
-        None
-    } else {
-        Some(Session::start(&settings.provider, &settings.run, Purpose::Delete).await)
-    };
-    if let (Some(Ok(session)), Some(log)) = (&session, audit.as_mut()) {
-        log.set_account(session.account().map(str::to_owned));
-    }
     let mut tally = Tally::accepting(how.accept);
     // The audit log first: its record is written before the line on stdout, and its failure
     // is the one `finish` reports (the reporter says on stderr when stdout fails).
@@ -103,13 +106,16 @@ async fn delete<W: Write>(
     }
     sinks.push(reporter);
     sinks.push(&mut tally);
-    let executed = match session {
-        None => Ok(()),
-        Some(Ok(session)) => execute(&session, &plan, &mut sinks).await,
-        Some(Err(e)) => {
-            skip_all(name, &plan, &e, &mut sinks);
-            Err(e)
-        }
+    sinks.begin(&RunInfo {
+        provider: name,
+        dry_run: how.dry_run,
+    });
+    let executed = if plan.is_empty() {
+        Ok(())
+    } else if how.dry_run {
+        dry_run(settings, &plan, &mut sinks).await
+    } else {
+        real_run(settings, plan, &how, &mut sinks).await
     };
     let delivered = sinks.finish(name);
     drop(sinks);
@@ -129,13 +135,105 @@ async fn delete<W: Write>(
 }
 
 /// The run's audit log, open for appending; `None` with `--no-audit-log`.
-fn open_audit(settings: &Settings) -> Result<Option<AuditLog>, Error> {
+fn open_audit(settings: &Settings, dry_run: bool) -> Result<Option<AuditLog>, Error> {
     match &settings.audit {
         AuditTarget::Off => Ok(None),
         AuditTarget::Path(path) => {
-            // No dry run exists yet: every run deletes.
-            let context = Context::for_run(&settings.provider, run_id(Utc::now()), false);
+            let context = Context::for_run(&settings.provider, run_id(Utc::now()), dry_run);
             AuditLog::open(path, context).map(Some)
+        }
+    }
+}
+
+/// Whether a delete covers several regions whose ids it must find first (alibaba-slb with
+/// `--region all` or more than one `--region`).
+fn spans_regions(settings: &Settings) -> bool {
+    let p = &settings.provider;
+    p.all_regions || p.regions.len() > 1
+}
+
+/// A session for `purpose`, its account told to the sinks; or every target `skipped`
+/// (nothing was sent) and the reason.
+async fn session_or_skip(
+    settings: &Settings,
+    plan: &Plan,
+    purpose: Purpose,
+    sinks: &mut dyn Sink,
+) -> Result<Session, Error> {
+    match Session::start(&settings.provider, &settings.run, purpose).await {
+        Ok(session) => {
+            sinks.account(session.account());
+            Ok(session)
+        }
+        Err(e) => {
+            skip_all(settings.provider.kind.name(), plan, &e, sinks);
+            Err(e)
+        }
+    }
+}
+
+/// The complete, unfiltered listing of everything the run covers (every region of an
+/// alibaba-slb run), its warnings on stderr.
+async fn list_all(session: &Session) -> Result<crate::list::Listing, Error> {
+    let listing = crate::list::list(session, &FilterSpec::default()).await?;
+    for w in &listing.warnings {
+        crate::output::warn(w);
+    }
+    Ok(listing)
+}
+
+/// Carry out the plan; across alibaba-slb regions, first find each id's region by listing
+/// them (an id no region lists is `not_found`, and nothing is sent for it).
+async fn real_run(
+    settings: &Settings,
+    plan: Plan,
+    how: &Delete<'_>,
+    sinks: &mut dyn Sink,
+) -> Result<(), Error> {
+    let session = session_or_skip(settings, &plan, Purpose::Delete, sinks).await?;
+    let plan = if spans_regions(settings) {
+        let listing = match list_all(&session).await {
+            Ok(listing) => listing,
+            Err(e) => {
+                // Without every region's listing no id can be sent to its region.
+                skip_all(settings.provider.kind.name(), &plan, &e, sinks);
+                return Err(e);
+            }
+        };
+        let regions = settings
+            .provider
+            .regions
+            .len()
+            .saturating_sub(listing.skipped.len());
+        let (found, missing) =
+            resolve::locate(session.provider(), plan.targets, &listing.certs, regions);
+        for outcome in &missing {
+            sinks.outcome(outcome);
+        }
+        Plan::new(session.provider(), found, how.batch, plan.wait)
+    } else {
+        plan
+    };
+    execute(&session, &plan, sinks).await
+}
+
+/// `--dry-run`: list everything the run covers (read calls only) and report what a delete of
+/// each id would meet; no delete request of any kind is sent.
+async fn dry_run(settings: &Settings, plan: &Plan, sinks: &mut dyn Sink) -> Result<(), Error> {
+    let session = session_or_skip(settings, plan, Purpose::List, sinks).await?;
+    match list_all(&session).await {
+        Ok(listing) => {
+            for outcome in resolve::dry_run(session.provider(), &plan.targets, &listing.certs) {
+                sinks.outcome(&outcome);
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let name = settings.provider.kind.name();
+            for outcome in resolve::could_not_tell(name, &plan.targets, &e) {
+                sinks.outcome(&outcome);
+            }
+            Err(e)
         }
     }
 }

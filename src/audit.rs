@@ -51,7 +51,8 @@ pub struct Context {
 }
 
 impl Context {
-    /// The context of a run with these provider settings. The account is the one certdel knows
+    /// The context of a run with these provider settings (`region`: the run's one region;
+    /// `None` for a run across several). The account is the one certdel knows
     /// before any request (huawei-scm's `HUAWEICLOUD_SDK_DOMAIN_ID`); a driver that discovers
     /// it may set `account` afterwards.
     pub fn for_run(provider: &ProviderSettings, run_id: String, dry_run: bool) -> Context {
@@ -59,7 +60,12 @@ impl Context {
             run_id,
             provider: provider.kind.name(),
             endpoint: provider.endpoint.base_url(),
-            region: provider.region.clone(),
+            // A run across alibaba-slb regions sends each id to its own region, which the
+            // outcome does not carry: unknown rather than the first region's name.
+            region: provider
+                .region
+                .clone()
+                .filter(|_| !(provider.all_regions || provider.regions.len() > 1)),
             access_key_id: provider.credentials.access_key.clone(),
             account: provider.domain_id.clone(),
             dry_run,
@@ -203,6 +209,10 @@ impl AuditLog {
 }
 
 impl Sink for AuditLog {
+    fn account(&mut self, account: Option<&str>) {
+        self.set_account(account.map(str::to_owned));
+    }
+
     fn outcome(&mut self, outcome: &Outcome) {
         if self.failed.is_some() {
             self.missing += 1;
@@ -544,6 +554,17 @@ mod tests {
         assert_eq!(c.region.as_deref(), Some("cn-north-4"));
         assert_eq!(c.account.as_deref(), Some("domainid123"));
         assert!(c.dry_run);
+        // alibaba-slb across regions: no one region is true of every record.
+        let mut slb = ProviderSettings::for_test(Kind::AlibabaSlb);
+        slb.region = Some("cn-hangzhou".into());
+        slb.regions = vec!["cn-hangzhou".into()];
+        let one = Context::for_run(&slb, "run".into(), false);
+        assert_eq!(one.region.as_deref(), Some("cn-hangzhou"));
+        slb.regions.push("cn-shanghai".into());
+        assert_eq!(Context::for_run(&slb, "run".into(), false).region, None);
+        slb.regions.truncate(1);
+        slb.all_regions = true;
+        assert_eq!(Context::for_run(&slb, "run".into(), false).region, None);
     }
 
     #[test]

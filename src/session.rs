@@ -3,17 +3,19 @@
 //! account id discovery through IAM, over the same sender).
 //!
 //! The transport is built here and nowhere else ([`Session::start`]). A session hands out
-//! its provider by region ([`Session::provider_for`]) so that a plan spanning regions
-//! (alibaba-slb) can later hold one provider per region; today every region gets the one
-//! provider the settings describe. A session is cheap to clone (one shared allocation), so
-//! the executor's workers can each hold it.
+//! its provider by region ([`Session::provider_for`]): a plan spanning regions (alibaba-slb
+//! `delete --region all`) gets one provider per region, built the first time a region is
+//! asked for, all sending through the one sender; products whose ids are not regional have
+//! the one provider the settings describe. A session is cheap to clone (one shared
+//! allocation), so the executor's workers can each hold it.
 
 use crate::error::Error;
 use crate::provider::{self, huawei_scm, Kind, Provider};
 use crate::send::{End, Sender};
 use crate::settings::{ProviderSettings, RunSettings};
 use crate::transport::{HttpTransport, Transport};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// What the session is for: its default rate and concurrency differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,10 +32,12 @@ pub struct Session {
 }
 
 struct Inner {
-    provider: Box<dyn Provider>,
-    /// The account the credentials belong to, when known (huawei-scm: the domain id, given
-    /// or discovered by the preflight).
-    account: Option<String>,
+    /// The settings after the preflight (what the providers are built from).
+    settings: ProviderSettings,
+    /// The run's provider (its own region).
+    provider: Arc<dyn Provider>,
+    /// Providers for the other regions of a plan, built when first asked for.
+    regional: Mutex<HashMap<String, Arc<dyn Provider>>>,
     sender: Sender,
     rate: f64,
     concurrency: usize,
@@ -75,8 +79,9 @@ impl Session {
             .unwrap_or_else(|| (rate.ceil() as usize).clamp(4, most));
         Ok(Session {
             inner: Arc::new(Inner {
-                provider: provider::build(&provider),
-                account: provider.domain_id.clone(),
+                provider: Arc::from(provider::build(&provider)),
+                settings: provider,
+                regional: Mutex::new(HashMap::new()),
                 sender,
                 rate,
                 concurrency,
@@ -88,22 +93,37 @@ impl Session {
         self.inner.provider.kind()
     }
 
-    /// The provider for certificates in `region` (`None`: the run's region). Today one
-    /// provider serves every region the settings name.
-    pub fn provider_for(&self, region: Option<&str>) -> &dyn Provider {
-        let _ = region;
-        self.inner.provider.as_ref()
+    /// The provider for certificates in `region` (`None`: the run's region). For products
+    /// with regional ids (alibaba-slb) another region gets a provider of its own, with that
+    /// region's parameter and endpoint ([`provider::in_region`]), built once per session;
+    /// every other product's one provider serves every region.
+    pub fn provider_for(&self, region: Option<&str>) -> Arc<dyn Provider> {
+        let inner = &self.inner;
+        let Some(region) = region.filter(|r| Some(*r) != inner.settings.region.as_deref()) else {
+            return Arc::clone(&inner.provider);
+        };
+        let Some(settings) = provider::in_region(&inner.settings, region) else {
+            return Arc::clone(&inner.provider);
+        };
+        let mut regional = inner
+            .regional
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let built = regional
+            .entry(region.to_string())
+            .or_insert_with(|| Arc::from(provider::build(&settings)));
+        Arc::clone(built)
     }
 
     /// The run's provider (its own region).
     pub fn provider(&self) -> &dyn Provider {
-        self.provider_for(None)
+        self.inner.provider.as_ref()
     }
 
     /// The account the run's credentials belong to, when known: huawei-scm's domain id, as
     /// given or as the preflight discovered it; `None` for the other providers.
     pub fn account(&self) -> Option<&str> {
-        self.inner.account.as_deref()
+        self.inner.settings.domain_id.as_deref()
     }
 
     /// The one sender every request of the run goes through.
@@ -165,5 +185,76 @@ async fn discover_domain_id(sender: &Sender, settings: &ProviderSettings) -> Res
                 message: failure,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::RunSettings;
+    use crate::sign::Stamp;
+
+    fn run_settings() -> RunSettings {
+        RunSettings {
+            rate: None,
+            concurrency: None,
+            max_retries: 0,
+            timeout: std::time::Duration::from_secs(1),
+            deadline: None,
+            retry_timeout: std::time::Duration::from_secs(1),
+            no_retry_delay: true,
+            proxy: None,
+            trust: crate::settings::Trust {
+                extra: Vec::new(),
+                platform: false,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn each_region_gets_its_own_provider_once() {
+        let mut s = ProviderSettings::for_test(Kind::AlibabaSlb);
+        s.region = Some("cn-hangzhou".into());
+        s.endpoint = crate::provider::alibaba_slb::default_endpoint("cn-hangzhou");
+        let session = Session::start(&s, &run_settings(), Purpose::Delete)
+            .await
+            .unwrap();
+        let target = |p: &dyn Provider| {
+            let req = p.delete_request("c_1", &Stamp::now());
+            (req.host.clone(), req.target())
+        };
+        let own = (
+            "slb.aliyuncs.com".to_string(),
+            "/?RegionId=cn-hangzhou&ServerCertificateId=c_1".to_string(),
+        );
+        assert_eq!(target(session.provider()), own);
+        assert_eq!(target(session.provider_for(None).as_ref()), own);
+        assert_eq!(
+            target(session.provider_for(Some("cn-hangzhou")).as_ref()),
+            own
+        );
+        let eu = session.provider_for(Some("eu-central-1"));
+        assert_eq!(
+            target(eu.as_ref()),
+            (
+                "slb.eu-central-1.aliyuncs.com".to_string(),
+                "/?RegionId=eu-central-1&ServerCertificateId=c_1".to_string()
+            )
+        );
+        // Built once, then handed out again.
+        assert!(Arc::ptr_eq(
+            &eu,
+            &session.provider_for(Some("eu-central-1"))
+        ));
+
+        // Ids that are not regional: one provider for every region.
+        let tc = ProviderSettings::for_test(Kind::TencentSsl);
+        let session = Session::start(&tc, &run_settings(), Purpose::Delete)
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(
+            &session.provider_for(Some("ap-guangzhou")),
+            &session.provider_for(None)
+        ));
     }
 }

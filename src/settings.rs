@@ -205,9 +205,10 @@ pub struct ProviderSettings {
     pub check_resources: bool,
     /// `--endpoint` was given (alibaba-slb list: every region goes there).
     pub custom_endpoint: bool,
-    /// alibaba-slb list: the regions to walk (empty for everything else).
+    /// alibaba-slb: the regions the run covers, the one of `region` first (empty for
+    /// everything else); a delete covering more than one lists them to find each id's region.
     pub regions: Vec<String>,
-    /// alibaba-slb list: `--region all` (regions the account lacks are skipped).
+    /// alibaba-slb: `--region all` (regions the account lacks are skipped).
     pub all_regions: bool,
 }
 
@@ -435,6 +436,8 @@ pub enum Command {
         wait: Option<Duration>,
         /// Outcomes that count as success for the exit status (`--accept`).
         accept: Vec<crate::outcome::Status>,
+        /// `--dry-run`: resolve the ids against a listing and send no delete request.
+        dry_run: bool,
     },
     List {
         filter: FilterSpec,
@@ -551,7 +554,9 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     )?;
 
     let listing = matches!(action, Action::List(_));
-    let several_regions = kind == Kind::AlibabaSlb && listing;
+    // alibaba-slb lists, and deletes, across several regions (a delete finds each id's region
+    // by listing them first).
+    let several_regions = kind == Kind::AlibabaSlb;
     for r in &g.region {
         if r.is_empty()
             || !r
@@ -564,13 +569,13 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         }
         if r == "all" && !several_regions {
             return Err(Error::usage(
-                "--region all applies to alibaba-slb list only",
+                "--region all applies to alibaba-slb only; give one --region",
             ));
         }
     }
     if g.region.len() > 1 && !several_regions {
         return Err(Error::usage(format!(
-            "--region given {} times: only alibaba-slb list takes several regions",
+            "--region given {} times: only alibaba-slb takes several regions; give one",
             g.region.len()
         )));
     }
@@ -681,6 +686,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 batch: !d.no_batch,
                 wait,
                 accept: d.accept.iter().map(|a| a.status()).collect(),
+                dry_run: d.dry_run,
             }
         }
         Action::List(l) => Command::List {
@@ -1475,8 +1481,9 @@ mod tests {
         assert_eq!(s.provider.regions, vec!["cn-beijing"]);
         let e = resolve_with(&["alibaba-slb", "list"], ALI).unwrap_err();
         assert!(e.to_string().contains("`all`"), "{e}");
-        // Deleting still takes exactly one region; other providers one at most.
-        let e = resolve_with(
+        // Deleting takes several regions too (each id is found by listing them); other
+        // providers one at most.
+        let s = resolve_with(
             &[
                 "alibaba-slb",
                 "delete",
@@ -1488,12 +1495,34 @@ mod tests {
             ],
             ALI,
         )
+        .unwrap();
+        assert_eq!(s.provider.regions, vec!["a", "b"]);
+        assert_eq!(s.provider.region.as_deref(), Some("a"));
+        let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "all"], ALI).unwrap();
+        assert!(s.provider.all_regions);
+        assert_eq!(s.provider.regions.len(), alibaba_slb::ALL_REGIONS.len());
+        let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "a"], ALI).unwrap();
+        assert_eq!(s.provider.regions, vec!["a"]);
+        assert!(!s.provider.all_regions);
+        let e = resolve_with(
+            &[
+                "tencent-ssl",
+                "delete",
+                "x",
+                "--region",
+                "a",
+                "--region",
+                "b",
+            ],
+            TC,
+        )
         .unwrap_err();
-        assert!(e.to_string().contains("only alibaba-slb list"), "{e}");
-        let e = resolve_with(&["alibaba-slb", "delete", "x", "--region", "all"], ALI).unwrap_err();
-        assert!(e.to_string().contains("alibaba-slb list only"), "{e}");
+        assert!(
+            e.to_string().contains("only alibaba-slb takes several"),
+            "{e}"
+        );
         let e = resolve_with(&["alibaba-cas", "list", "--region", "all"], ALI).unwrap_err();
-        assert!(e.to_string().contains("alibaba-slb list only"), "{e}");
+        assert!(e.to_string().contains("applies to alibaba-slb only"), "{e}");
         let s = resolve_with(
             &[
                 "alibaba-slb",

@@ -342,3 +342,30 @@ fn a_log_that_fails_mid_run_still_reports_every_id_then_exits_2() {
         "{out:?}"
     );
 }
+
+/// A dry run is recorded too, marked as one, with what a delete would have met.
+#[test]
+fn a_dry_run_is_recorded_as_one() {
+    for t in TARGETS {
+        let l = t.label();
+        let (present, missing) = (t.id(1), t.id(2));
+        let fake = start(t.seed([t.cert(&present)]));
+        let cmd = delete(&fake, t, &[&present, &missing]).arg("--dry-run");
+        let log = log_of(&cmd);
+        let out = cmd.run();
+        assert_eq!(out.code, 1, "{l}: {out:?}");
+        assert!(t.present(&fake, &present), "{l}: a dry run deleted");
+        let got: Vec<(Value, Value, Value)> = records(&log)
+            .into_iter()
+            .map(|r| (r["id"].clone(), r["outcome"].clone(), r["dry_run"].clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (present.as_str().into(), "would_delete".into(), true.into()),
+                (missing.as_str().into(), "not_found".into(), true.into())
+            ],
+            "{l}"
+        );
+    }
+}
