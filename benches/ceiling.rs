@@ -34,6 +34,12 @@ struct Run {
     peak_rss_kb: i64,
 }
 
+/// The bench's audit log: under the temp dir, never the home of whoever runs the bench;
+/// removed when the bench ends.
+fn audit_log() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("certdel-bench-audit-{}.jsonl", std::process::id()))
+}
+
 /// Run certdel with the demo credentials, feeding `stdin`; peak RSS comes from wait4(2).
 // The child is reaped by `wait4` (which also gives its peak RSS), not by `Child::wait`.
 #[allow(clippy::zombie_processes)]
@@ -53,6 +59,7 @@ fn certdel(args: &[&str], stdin: &str) -> Run {
             ("ALIBABA_CLOUD_ACCESS_KEY_ID", "DEMO-AK-ALIBABA"),
             ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "demo-secret-alibaba"),
         ])
+        .env("CERTDEL_AUDIT_LOG", audit_log())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -533,4 +540,5 @@ fn main() {
     startup();
     let size = std::fs::metadata(BIN).map(|m| m.len()).unwrap_or(0);
     println!("binary size: {:.2} MB ({BIN})", size as f64 / 1e6);
+    let _ = std::fs::remove_file(audit_log());
 }

@@ -1,5 +1,6 @@
-//! The commands, thin: `delete` is ids → plan → confirm → session → execute (to the sinks) →
-//! exit status; `list` is session → listing → printed.
+//! The commands, thin: `delete` is ids → plan → audit log opened → confirm → session →
+//! execute (to the sinks: audit log, stdout, exit tally) → exit status; `list` is session →
+//! listing → printed.
 //!
 //! Two deletes list first, with read calls only: a dry run (`--dry-run`: session → listing →
 //! each id resolved against it → the sinks; no confirmation, no delete request), and
@@ -9,9 +10,12 @@
 //! The steps live elsewhere: reading ids ([`crate::ids`]), planning ([`crate::plan`]), the
 //! run setup ([`crate::session`]), sending ([`crate::execute`], [`crate::list`]), ids against
 //! a listing ([`crate::resolve`]), the outcome rules and the exit fold ([`crate::outcome`]),
-//! and rendering ([`crate::output`], one [`crate::report::Sink`] among others).
+//! rendering ([`crate::output`]) and the record ([`crate::audit`]), each a
+//! [`crate::report::Sink`]; the question ([`crate::confirm`]).
 
+use crate::audit::{run_id, AuditLog, Context};
 use crate::cert::FilterSpec;
+use crate::confirm::{self, Candidate};
 use crate::error::Error;
 use crate::execute::{execute, skip_all};
 use crate::ids;
@@ -23,13 +27,15 @@ use crate::provider;
 use crate::report::{FanOut, RunInfo, Sink};
 use crate::resolve;
 use crate::session::{Purpose, Session};
-use crate::settings::{Command, Settings};
+use crate::settings::{AuditTarget, Command, Settings};
+use chrono::Utc;
 use std::io::{BufRead, Write};
 use std::time::Duration;
 
-/// How the run asks for confirmation: gets the question, answers yes or no, or `None` when
-/// nobody can be asked (no terminal).
-pub type Confirm<'a> = &'a mut dyn FnMut(&str) -> Option<bool>;
+/// How the run asks for confirmation: gets the question (several lines, the last one without
+/// its newline) and hands back the answer line as typed, or `None` when nobody can be asked
+/// (no terminal). Which answers confirm is decided here ([`confirm::accepts`]).
+pub type Confirm<'a> = &'a mut dyn FnMut(&str) -> Option<String>;
 
 pub async fn run<W: Write>(
     settings: Settings,
@@ -82,14 +88,28 @@ async fn delete<W: Write>(
     let planner = provider::build(&settings.provider);
     let ids = ids::collect(args, stdin, planner.as_ref())?;
     let plan = Plan::from_ids(planner.as_ref(), ids, how.batch, how.wait);
+    // The log opens before anything is asked or sent: a run that cannot be recorded does not
+    // start. Nothing to delete, nothing to record.
+    let mut audit = if plan.is_empty() {
+        None
+    } else {
+        open_audit(settings, how.dry_run)?
+    };
     // A dry run deletes nothing: nothing to confirm.
     if !plan.is_empty() && !settings.yes && !how.dry_run {
-        confirmed(&plan, name, confirm)?;
+        confirmed(settings, &plan, confirm)?;
     }
 
     // From here on every id gets an outcome, even when the run cannot start.
     let mut tally = Tally::accepting(how.accept);
-    let mut sinks = FanOut::new(vec![reporter as &mut dyn Sink, &mut tally]);
+    // The audit log first: its record is written before the line on stdout, and its failure
+    // is the one `finish` reports (the reporter says on stderr when stdout fails).
+    let mut sinks = FanOut::default();
+    if let Some(log) = audit.as_mut() {
+        sinks.push(log);
+    }
+    sinks.push(reporter);
+    sinks.push(&mut tally);
     sinks.begin(&RunInfo {
         provider: name,
         dry_run: how.dry_run,
@@ -103,12 +123,29 @@ async fn delete<W: Write>(
     };
     let delivered = sinks.finish(name);
     drop(sinks);
-    executed?;
+    if let Err(e) = executed {
+        // The stop is the error; a log that also failed is not kept quiet.
+        if let Err(audit @ Error::Audit { .. }) = delivered {
+            crate::output::warn(&audit.to_string());
+        }
+        return Err(e);
+    }
     match delivered {
         // stdout refused the results: the reporter has said so on stderr.
         Err(Error::Output(_)) => Ok(Exit::Fatal),
         Err(e) => Err(e),
         Ok(()) => Ok(tally.exit()),
+    }
+}
+
+/// The run's audit log, open for appending; `None` with `--no-audit-log`.
+fn open_audit(settings: &Settings, dry_run: bool) -> Result<Option<AuditLog>, Error> {
+    match &settings.audit {
+        AuditTarget::Off => Ok(None),
+        AuditTarget::Path(path) => {
+            let context = Context::for_run(&settings.provider, run_id(Utc::now()), dry_run);
+            AuditLog::open(path, context).map(Some)
+        }
     }
 }
 
@@ -119,7 +156,8 @@ fn spans_regions(settings: &Settings) -> bool {
     p.all_regions || p.regions.len() > 1
 }
 
-/// A session for `purpose`, or every target `skipped` (nothing was sent) and the reason.
+/// A session for `purpose`, its account told to the sinks; or every target `skipped`
+/// (nothing was sent) and the reason.
 async fn session_or_skip(
     settings: &Settings,
     plan: &Plan,
@@ -128,7 +166,10 @@ async fn session_or_skip(
     sinks: &mut dyn Sink,
 ) -> Result<Session, Error> {
     match Session::start(&settings.provider, &settings.run, purpose, interrupt).await {
-        Ok(session) => Ok(session),
+        Ok(session) => {
+            sinks.account(session.account());
+            Ok(session)
+        }
         Err(e) => {
             skip_all(settings.provider.kind.name(), plan, &e, sinks);
             Err(e)
@@ -207,13 +248,21 @@ async fn dry_run(
     }
 }
 
-/// Ask before deleting; refuse when nobody can be asked.
-fn confirmed(plan: &Plan, provider: &str, confirm: Confirm<'_>) -> Result<(), Error> {
+/// Ask before deleting: provider, host, masked access key, count and the first few
+/// certificates ([`confirm::question`]); the answer must satisfy [`confirm::accepts`] (`y` up
+/// to 10 certificates, the count above). Refused when nobody can be asked.
+fn confirmed(settings: &Settings, plan: &Plan, confirm: Confirm<'_>) -> Result<(), Error> {
+    let target = confirm::Target {
+        provider: settings.provider.kind.name(),
+        host: &settings.provider.endpoint.host,
+        access_key_id: &settings.provider.credentials.access_key,
+    };
+    let candidates: Vec<Candidate> = plan.targets.iter().map(Candidate::from).collect();
     let n = plan.len();
     let s = if n == 1 { "" } else { "s" };
-    match confirm(&format!("Delete {n} certificate{s} from {provider}? [y/N] ")) {
-        Some(true) => Ok(()),
-        Some(false) => Err(Error::usage("not confirmed: nothing was deleted")),
+    match confirm(&confirm::question(&target, &candidates)) {
+        Some(answer) if confirm::accepts(&answer, n) => Ok(()),
+        Some(_) => Err(Error::usage("not confirmed: nothing was deleted")),
         None => Err(Error::usage(format!(
             "refusing to delete {n} certificate{s} without confirmation: no terminal to ask; pass --yes"
         ))),

@@ -2,6 +2,7 @@
 
 use crate::provider::Kind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 pub const EXIT_CODES: &str = "\
 Exit status:
@@ -151,6 +152,9 @@ pub struct DeleteArgs {
     /// only) and report would_delete, not_found or in_use; needs no --yes
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub audit: AuditArgs,
 }
 
 /// An outcome `--accept` may name.
@@ -171,6 +175,19 @@ impl AcceptArg {
             AcceptArg::InUse => crate::outcome::Status::InUse,
         }
     }
+}
+
+/// Where a command that deletes records what it did (see the README, "Audit log").
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Append the audit log (one JSON line per id) to this file [default: $CERTDEL_AUDIT_LOG,
+    /// else $XDG_STATE_HOME/certdel/audit.jsonl, else ~/.local/state/certdel/audit.jsonl]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_audit_log")]
+    pub audit_log: Option<PathBuf>,
+
+    /// Write no audit log for this run
+    #[arg(long)]
+    pub no_audit_log: bool,
 }
 
 #[derive(Debug, Args)]

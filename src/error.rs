@@ -4,6 +4,7 @@
 //! Messages may carry what a server sent (vendor messages, ids) exactly as it was sent; they
 //! reach a terminal only through [`crate::output::stderr_line`], which escapes them.
 
+use std::path::PathBuf;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -37,6 +38,10 @@ pub enum Error {
     #[error("{0}")]
     Io(String),
 
+    /// The audit log cannot be opened (or written): which file, why, and what to do instead.
+    #[error("audit log {}: {reason}; {AUDIT_OVERRIDES}", path.display())]
+    Audit { path: PathBuf, reason: String },
+
     /// Results could not be written as asked (stdout refused them, or `--output ids` would
     /// print an id that does not read back as itself).
     #[error("{0}")]
@@ -47,6 +52,10 @@ pub enum Error {
     #[error("{0}")]
     Interrupted(String),
 }
+
+/// What an operator can do about an audit log certdel cannot use.
+pub const AUDIT_OVERRIDES: &str =
+    "write it elsewhere with --audit-log PATH or CERTDEL_AUDIT_LOG=PATH, or turn it off with --no-audit-log";
 
 impl Error {
     pub fn usage(msg: impl Into<String>) -> Self {

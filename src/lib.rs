@@ -30,8 +30,10 @@
 //! flag yet).
 
 pub mod app;
+pub mod audit;
 pub mod cert;
 pub mod cli;
+pub mod confirm;
 pub mod error;
 pub mod execute;
 pub mod ids;

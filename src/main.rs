@@ -24,16 +24,18 @@ fn main() -> ExitCode {
         return fail(&format!("cannot handle SIGINT/SIGTERM: {e}"));
     }
     let reads_stdin = matches!(&settings.command, certdel::settings::Command::Delete { ids, .. } if certdel::ids::reads_stdin(ids));
-    let mut confirm = |question: &str| -> Option<bool> {
-        // Ask only a person at a terminal, and never through a stdin that carries ids.
+    let mut confirm = |question: &str| -> Option<String> {
+        // Ask only a person at a terminal, and never through a stdin that carries ids. The
+        // answer line goes back as typed: the app decides what confirms.
         if reads_stdin || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
             return None;
         }
         eprint!("{question}");
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer).ok()?;
-        Some(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+        // A terminal that cannot be read gave no answer: not confirmed.
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        Some(answer)
     };
     let mut reporter = Reporter::new(settings.output, std::io::stdout().lock());
     let stdin = std::io::BufReader::new(std::io::stdin());

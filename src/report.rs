@@ -2,8 +2,8 @@
 //!
 //! The executor ([`crate::execute`]) knows nothing of stdout, exit statuses or logs; it hands
 //! every outcome to one sink. The stdout renderer ([`crate::output::Reporter`]) is one sink,
-//! the exit-status fold ([`crate::outcome::Tally`]) another, and [`FanOut`] passes each
-//! outcome to several (an audit log is the next one).
+//! the exit-status fold ([`crate::outcome::Tally`]) another, the audit log
+//! ([`crate::audit::AuditLog`]) a third, and [`FanOut`] passes each outcome to several.
 
 use crate::error::Error;
 use crate::outcome::Outcome;
@@ -23,6 +23,12 @@ pub trait Sink {
     /// The run is about to report (before any outcome).
     fn begin(&mut self, run: &RunInfo) {
         let _ = run;
+    }
+
+    /// The account the run's session works in, once it has started: huawei-scm's domain id,
+    /// given or discovered by the preflight; `None` for the other providers.
+    fn account(&mut self, account: Option<&str>) {
+        let _ = account;
     }
 
     fn outcome(&mut self, outcome: &Outcome);
@@ -55,6 +61,12 @@ impl Sink for FanOut<'_> {
     fn begin(&mut self, run: &RunInfo) {
         for sink in &mut self.sinks {
             sink.begin(run);
+        }
+    }
+
+    fn account(&mut self, account: Option<&str>) {
+        for sink in &mut self.sinks {
+            sink.account(account);
         }
     }
 

@@ -39,9 +39,55 @@ pub struct Credentials {
     pub token: Option<Secret>,
 }
 
+/// Characters of an access key id shown at each end by [`mask_key`].
+const MASK_KEEP: usize = 4;
+/// Keys shorter than this are masked entirely: showing 4 + 4 characters of them would show
+/// most of the key.
+const MASK_MIN_LEN: usize = 12;
+
+/// An access key id for a person or a log: its first 4 and last 4 characters, `*` for every
+/// character in between (`AKID********************WXYZ`); a key shorter than 12 characters is
+/// all `*`. Counted in characters, so no input can split one. Masking a masked key changes
+/// nothing.
+pub fn mask_key(key: &str) -> String {
+    let n = key.chars().count();
+    if n < MASK_MIN_LEN {
+        return "*".repeat(n);
+    }
+    key.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < MASK_KEEP || i >= n - MASK_KEEP {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mask_key_keeps_four_characters_at_each_end() {
+        assert_eq!(
+            mask_key("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"),
+            "AKID****************************MPLE"
+        );
+        assert_eq!(mask_key("LTAI5tABCDEF"), "LTAI****CDEF");
+        // Short keys: nothing shown (4 + 4 of 11 would be most of it).
+        assert_eq!(mask_key("AKIDEXAMPLE"), "***********");
+        assert_eq!(mask_key("AK"), "**");
+        assert_eq!(mask_key(""), "");
+        // Characters, not bytes: never a panic, never half a character.
+        assert_eq!(mask_key("账户账户账户账户账户账户"), "账户账户****账户账户");
+        // Idempotent: a key masked upstream stays as it is.
+        let once = mask_key("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE");
+        assert_eq!(mask_key(&once), once);
+        assert_eq!(mask_key("***********"), "***********");
+    }
 
     #[test]
     fn secret_redacts_in_debug_and_display() {

@@ -127,6 +127,12 @@ impl Session {
         self.inner.provider.as_ref()
     }
 
+    /// The account the run's credentials belong to, when known: huawei-scm's domain id, as
+    /// given or as the preflight discovered it; `None` for the other providers.
+    pub fn account(&self) -> Option<&str> {
+        self.inner.settings.domain_id.as_deref()
+    }
+
     /// The one sender every request of the run goes through.
     pub fn sender(&self) -> &Sender {
         &self.inner.sender

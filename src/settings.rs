@@ -2,7 +2,7 @@
 //! environment; nothing after it looks at the raw CLI struct.
 
 use crate::cert::FilterSpec;
-use crate::cli::{Action, CasTargetArg, Cli, OutputFormat};
+use crate::cli::{Action, AuditArgs, CasTargetArg, Cli, OutputFormat};
 use crate::error::Error;
 use crate::provider::{
     alibaba_cas, alibaba_slb, huawei_scm, identity, tencent_ssl, volcengine_live, Kind,
@@ -25,6 +25,12 @@ impl Endpoint {
             scheme: "https".into(),
             host: host.into(),
         }
+    }
+
+    /// `scheme://host[:port]`, the base URL requests go to (never a user or password:
+    /// [`Endpoint::parse_as`] refuses them).
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.host)
     }
 
     /// Parse `--endpoint`: see [`Endpoint::parse_as`].
@@ -454,6 +460,57 @@ pub struct Settings {
     pub output: OutputFormat,
     pub yes: bool,
     pub run: RunSettings,
+    /// Where a delete run appends its audit log ([`crate::audit`]); `Off` for listings.
+    pub audit: AuditTarget,
+}
+
+/// Whether and where the audit log is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditTarget {
+    /// `--no-audit-log`, or a command that deletes nothing.
+    Off,
+    Path(PathBuf),
+}
+
+/// The variable that names the audit log when `--audit-log` is not given.
+pub const AUDIT_LOG_VAR: &str = "CERTDEL_AUDIT_LOG";
+
+/// The audit log of a delete run: `--no-audit-log` (off), `--audit-log PATH`,
+/// `CERTDEL_AUDIT_LOG`, `$XDG_STATE_HOME/certdel/audit.jsonl` (only when XDG_STATE_HOME is an
+/// absolute path: the XDG Base Directory specification says to ignore a relative one),
+/// `$HOME/.local/state/certdel/audit.jsonl` (the specification's default; HOME absolute too),
+/// in that order. No place at all is a usage error naming the overrides.
+fn audit_target(
+    flags: &AuditArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<AuditTarget, Error> {
+    if flags.no_audit_log {
+        return Ok(AuditTarget::Off);
+    }
+    if let Some(path) = &flags.audit_log {
+        if path.as_os_str().is_empty() {
+            return Err(Error::usage(
+                "--audit-log: the path is empty; give a file, or --no-audit-log",
+            ));
+        }
+        return Ok(AuditTarget::Path(path.clone()));
+    }
+    if let Some(path) = env(AUDIT_LOG_VAR) {
+        return Ok(AuditTarget::Path(PathBuf::from(path)));
+    }
+    let absolute = |var: &str| env(var).map(PathBuf::from).filter(|p| p.is_absolute());
+    if let Some(state) = absolute("XDG_STATE_HOME") {
+        return Ok(AuditTarget::Path(state.join("certdel").join("audit.jsonl")));
+    }
+    if let Some(home) = absolute("HOME") {
+        return Ok(AuditTarget::Path(
+            home.join(".local/state/certdel/audit.jsonl"),
+        ));
+    }
+    Err(Error::usage(format!(
+        "nowhere to write the audit log: neither XDG_STATE_HOME nor HOME is set to an absolute path; {}",
+        crate::error::AUDIT_OVERRIDES
+    )))
 }
 
 /// Resolve the command line against an environment lookup (`std::env::var` in the binary,
@@ -615,8 +672,10 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         (_, None) => identity::default_endpoint(kind, region.as_deref()),
     };
 
+    let mut audit_flags = None;
     let command = match action {
         Action::Delete(d) => {
+            audit_flags = Some(d.audit);
             if kind != Kind::TencentSsl {
                 let given = [
                     ("--no-batch", d.no_batch),
@@ -673,6 +732,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     // the platform's store would only cost start-up time.
     let discovers = kind == Kind::HuaweiScm && domain_id.is_none();
     trust.platform &= endpoint.scheme == "https" || (discovers && iam_endpoint.scheme == "https");
+    let proxy = proxy(&env)?;
+    // Last: every other mistake is reported as before, and a listing never needs a log.
+    let audit = match &audit_flags {
+        Some(flags) => audit_target(flags, &env)?,
+        None => AuditTarget::Off,
+    };
 
     Ok(Settings {
         provider: ProviderSettings {
@@ -703,9 +768,10 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             deadline,
             retry_timeout,
             no_retry_delay: env("CERTDEL_TEST_NO_RETRY_DELAY").is_some_and(|v| !v.is_empty()),
-            proxy: proxy(&env)?,
+            proxy,
             trust,
         },
+        audit,
     })
 }
 
@@ -828,7 +894,21 @@ mod tests {
     use clap::Parser;
     use std::collections::HashMap;
 
+    /// Resolve with these variables, plus a `HOME` when none of the audit log's sources is
+    /// given (a delete run needs a place for its log; the audit tests use
+    /// [`resolve_exactly`]).
     fn resolve_with(args: &[&str], vars: &[(&str, &str)]) -> Result<Settings, Error> {
+        let mut vars = vars.to_vec();
+        if !vars
+            .iter()
+            .any(|(k, _)| matches!(*k, "HOME" | "XDG_STATE_HOME" | AUDIT_LOG_VAR))
+        {
+            vars.push(("HOME", "/home/test"));
+        }
+        resolve_exactly(args, &vars)
+    }
+
+    fn resolve_exactly(args: &[&str], vars: &[(&str, &str)]) -> Result<Settings, Error> {
         // A value clap refuses (the numeric flags' ranges) is a usage error too.
         let cli = Cli::try_parse_from(std::iter::once("certdel").chain(args.iter().copied()))
             .map_err(|e| Error::usage(e.to_string()))?;
@@ -837,6 +917,133 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         resolve(cli, &|k| map.get(k).cloned())
+    }
+
+    fn audit_with(args: &[&str], vars: &[(&str, &str)]) -> Result<AuditTarget, Error> {
+        let mut all = TC.to_vec();
+        all.extend_from_slice(vars);
+        let mut argv = vec!["tencent-ssl", "delete", "x"];
+        argv.extend_from_slice(args);
+        resolve_exactly(&argv, &all).map(|s| s.audit)
+    }
+
+    fn at(p: &str) -> AuditTarget {
+        AuditTarget::Path(PathBuf::from(p))
+    }
+
+    #[test]
+    fn audit_log_path_precedence() {
+        let all = [
+            (AUDIT_LOG_VAR, "/var/log/certdel.jsonl"),
+            ("XDG_STATE_HOME", "/xdg/state"),
+            ("HOME", "/home/op"),
+        ];
+        // --audit-log beats everything; the variable beats the XDG and HOME defaults.
+        assert_eq!(
+            audit_with(&["--audit-log", "run.jsonl"], &all).unwrap(),
+            at("run.jsonl")
+        );
+        assert_eq!(audit_with(&[], &all).unwrap(), at("/var/log/certdel.jsonl"));
+        assert_eq!(
+            audit_with(&[], &all[1..]).unwrap(),
+            at("/xdg/state/certdel/audit.jsonl")
+        );
+        assert_eq!(
+            audit_with(&[], &all[2..]).unwrap(),
+            at("/home/op/.local/state/certdel/audit.jsonl")
+        );
+        // A relative XDG_STATE_HOME is ignored, as the XDG specification says; so is an
+        // empty variable.
+        assert_eq!(
+            audit_with(&[], &[("XDG_STATE_HOME", "state"), ("HOME", "/home/op")]).unwrap(),
+            at("/home/op/.local/state/certdel/audit.jsonl")
+        );
+        assert_eq!(
+            audit_with(
+                &[],
+                &[
+                    (AUDIT_LOG_VAR, ""),
+                    ("XDG_STATE_HOME", ""),
+                    ("HOME", "/home/op")
+                ]
+            )
+            .unwrap(),
+            at("/home/op/.local/state/certdel/audit.jsonl")
+        );
+        // --no-audit-log turns it off whatever the environment says.
+        assert_eq!(
+            audit_with(&["--no-audit-log"], &all).unwrap(),
+            AuditTarget::Off
+        );
+        assert_eq!(
+            audit_with(&["--no-audit-log"], &[]).unwrap(),
+            AuditTarget::Off
+        );
+    }
+
+    #[test]
+    fn audit_log_flags_conflict_and_need_a_path() {
+        let e = audit_with(&["--audit-log", "a.jsonl", "--no-audit-log"], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("--audit-log")
+                && e.contains("--no-audit-log")
+                && e.contains("cannot be used with"),
+            "{e}"
+        );
+        let e = audit_with(&["--audit-log", ""], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--audit-log"), "{e}");
+    }
+
+    #[test]
+    fn no_place_for_the_audit_log_is_a_usage_error_naming_the_overrides() {
+        for vars in [
+            &[][..],
+            &[("HOME", "relative/home"), ("XDG_STATE_HOME", "rel")][..],
+        ] {
+            let e = audit_with(&[], vars).unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{e:?}");
+            let e = e.to_string();
+            assert!(
+                e.starts_with("nowhere to write the audit log: neither XDG_STATE_HOME nor HOME"),
+                "{e}"
+            );
+            for what in [
+                "--audit-log PATH",
+                "CERTDEL_AUDIT_LOG=PATH",
+                "--no-audit-log",
+            ] {
+                assert!(e.contains(what), "{what}: {e}");
+            }
+        }
+        // Either override is enough.
+        assert_eq!(audit_with(&["--audit-log", "/a"], &[]).unwrap(), at("/a"));
+        assert_eq!(audit_with(&[], &[(AUDIT_LOG_VAR, "/b")]).unwrap(), at("/b"));
+    }
+
+    #[test]
+    fn listings_write_no_audit_log_and_need_no_home() {
+        let s = resolve_exactly(&["tencent-ssl", "list"], TC).unwrap();
+        assert_eq!(s.audit, AuditTarget::Off);
+    }
+
+    #[test]
+    fn the_audit_log_is_checked_after_every_other_setting() {
+        // Without HOME, a credential error still says what it said.
+        let e = resolve_exactly(&["tencent-ssl", "delete", "x"], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing credentials"), "{e}");
+        // Nor does a bad proxy, with credentials.
+        let mut vars = TC.to_vec();
+        vars.push(("HTTPS_PROXY", "proxy.corp:3128"));
+        let e = resolve_exactly(&["tencent-ssl", "delete", "x"], &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("HTTPS_PROXY is not a proxy URL"), "{e}");
     }
 
     const TC: &[(&str, &str)] = &[

@@ -107,6 +107,52 @@ fn missing_credentials_exit_2_naming_the_variables() {
     );
 }
 
+/// A delete run with nowhere to keep its audit log (no HOME, no XDG_STATE_HOME, no override)
+/// stops before anything is sent, naming the overrides; the two flags contradict each other.
+#[test]
+fn no_place_for_the_audit_log_exits_2_naming_the_overrides() {
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .env_clear()
+            .env("TENCENTCLOUD_SECRET_ID", "AKIDtest")
+            .env("TENCENTCLOUD_SECRET_KEY", "audit-test-secret")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run certdel");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let delete = [
+        "tencent-ssl",
+        "delete",
+        "x",
+        "--yes",
+        "--endpoint",
+        "http://127.0.0.1:1",
+    ];
+    let (code, stdout, stderr) = run(&delete);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(
+        stderr.trim(),
+        "certdel: nowhere to write the audit log: neither XDG_STATE_HOME nor HOME is set to an absolute path; \
+         write it elsewhere with --audit-log PATH or CERTDEL_AUDIT_LOG=PATH, or turn it off with --no-audit-log"
+    );
+    assert!(!stderr.contains("audit-test-secret"));
+    let mut both = delete.to_vec();
+    both.extend(["--audit-log", "/tmp/x.jsonl", "--no-audit-log"]);
+    let (code, _, stderr) = run(&both);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("'--audit-log <PATH>' cannot be used with '--no-audit-log'"),
+        "{stderr}"
+    );
+}
+
 /// Out-of-range numbers are refused while the command line is read — exit 2, the flag and its
 /// range named, nothing sent — never a panic (an abort, exit 134, in a release build). The
 /// credentials are set and the endpoint is a closed loopback port, so that only the range

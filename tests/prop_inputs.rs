@@ -214,6 +214,8 @@ proptest! {
         let env = |k: &str| match k {
             "TENCENTCLOUD_SECRET_ID" => Some("AKID".to_string()),
             "TENCENTCLOUD_SECRET_KEY" => Some("sk".to_string()),
+            // A delete run needs a place for its audit log (resolved only, never opened here).
+            "HOME" => Some("/home/prop".to_string()),
             _ => None,
         };
         for flag in ["--rate", "--concurrency", "--max-retries", "--timeout", "--deadline", "--wait-timeout"] {

@@ -46,6 +46,14 @@ fn https_requests_go_through_the_proxy_from_the_environment() {
         .env_clear()
         .env("TENCENTCLOUD_SECRET_ID", "AKIDEXAMPLE")
         .env("TENCENTCLOUD_SECRET_KEY", "proxy-test-secret")
+        // The audit log under the temp dir, never the home of whoever runs the tests.
+        .env(
+            "CERTDEL_AUDIT_LOG",
+            std::env::temp_dir().join(format!(
+                "certdel-test-audit-{}-proxy.jsonl",
+                std::process::id()
+            )),
+        )
         .env(
             "HTTPS_PROXY",
             format!("http://user:proxy-pw@127.0.0.1:{port}"),

@@ -22,6 +22,8 @@ fuzz_target!(|data: &[u8]| {
     let env = |k: &str| match k {
         "TENCENTCLOUD_SECRET_ID" => Some("AKID".to_string()),
         "TENCENTCLOUD_SECRET_KEY" => Some("sk".to_string()),
+        // A delete run needs a place for its audit log (resolved only, never opened).
+        "HOME" => Some("/home/fuzz".to_string()),
         _ => None,
     };
     for flag in [

@@ -211,8 +211,22 @@ pub struct Certdel {
     pub stdin: Option<String>,
 }
 
+/// A certdel invocation whose audit log (`CERTDEL_AUDIT_LOG`) goes to a file of its own under
+/// the system temp dir, never to the home directory of whoever runs the tests.
 pub fn certdel() -> Certdel {
-    Certdel::default()
+    Certdel::default().env(AUDIT_LOG_VAR, &audit_log_path().to_string_lossy())
+}
+
+/// The variable that names certdel's audit log.
+pub const AUDIT_LOG_VAR: &str = "CERTDEL_AUDIT_LOG";
+
+/// A fresh audit-log path, unique in this test process (the file is not created here).
+pub fn audit_log_path() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir()
+        .join(format!("certdel-test-audit-{}", std::process::id()))
+        .join(format!("{n}.jsonl"))
 }
 
 impl Certdel {
