@@ -170,9 +170,11 @@ fn interrupted_delete(signal: i32, name: &str, status: i32) {
     let ids = ids(t, 30);
     let fake = slow_fake(t, &ids, Duration::from_millis(300));
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let audit = common::audit_log_path();
     let run = delete(&fake, t, &refs)
         .flag("--concurrency", "2")
-        .args(["--output", "json"]);
+        .args(["--output", "json"])
+        .env(common::AUDIT_LOG_VAR, &audit.to_string_lossy());
     let certdel = spawn(&run);
     let first = certdel.line();
     certdel.signal(signal);
@@ -210,6 +212,19 @@ fn interrupted_delete(signal: i32, name: &str, status: i32) {
         skipped < ids.len(),
         "the first outcome came before the signal"
     );
+
+    // The audit log has one line per reported outcome, with the same outcome.
+    let logged: Vec<Value> = std::fs::read_to_string(&audit)
+        .expect("the audit log was written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an audit line is JSON"))
+        .collect();
+    assert_eq!(logged.len(), ids.len(), "{logged:#?}");
+    for (id, outcome, _) in &outcomes {
+        let mine: Vec<&Value> = logged.iter().filter(|l| l["id"] == id.as_str()).collect();
+        assert_eq!(mine.len(), 1, "one audit line for {id}");
+        assert_eq!(mine[0]["outcome"], outcome.as_str(), "{id}");
+    }
 }
 
 #[test]
