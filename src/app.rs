@@ -1,8 +1,9 @@
-//! The commands, thin: `delete` is ids → plan → confirm → session → execute (to the sinks) →
-//! exit status; `list` is session → listing → printed.
+//! The commands, thin: `delete` is ids (or a checked plan file) → plan → confirm → session →
+//! execute (to the sinks) → exit status; `list` is session → listing → plan file written
+//! (`--plan`) → printed.
 //!
 //! The steps live elsewhere: reading ids ([`crate::ids`]), planning ([`crate::plan`]), the
-//! run setup ([`crate::session`]), sending ([`crate::execute`], [`crate::list`]), the outcome
+//! run setup ([`crate::session`]), plan files ([`crate::planfile`]), sending ([`crate::execute`], [`crate::list`]), the outcome
 //! rules and the exit fold ([`crate::outcome`]), and rendering ([`crate::output`], one
 //! [`crate::report::Sink`] among others).
 
@@ -12,12 +13,14 @@ use crate::execute::{execute, skip_all};
 use crate::ids;
 use crate::outcome::{Exit, Status, Tally};
 use crate::output::Reporter;
-use crate::plan::Plan;
-use crate::provider;
+use crate::plan::{Plan, Target};
+use crate::planfile::{self, Checked, Context};
+use crate::provider::{self, Kind};
 use crate::report::{FanOut, Sink};
 use crate::session::{Purpose, Session};
-use crate::settings::{Command, Settings};
+use crate::settings::{Command, PlanSource, Settings};
 use std::io::{BufRead, Write};
+use std::path::Path;
 use std::time::Duration;
 
 /// How the run asks for confirmation: gets the question, answers yes or no, or `None` when
@@ -36,15 +39,17 @@ pub async fn run<W: Write>(
             batch,
             wait,
             accept,
+            plan,
         } => {
             let how = Delete {
                 batch: *batch,
                 wait: *wait,
                 accept,
+                plan: plan.as_ref(),
             };
             delete(&settings, ids, how, stdin, reporter, confirm).await
         }
-        Command::List { filter } => list(&settings, filter, reporter).await,
+        Command::List { filter, plan } => list(&settings, filter, plan.as_deref(), reporter).await,
     }
 }
 
@@ -53,6 +58,8 @@ struct Delete<'a> {
     batch: bool,
     wait: Option<Duration>,
     accept: &'a [Status],
+    /// `--plan FILE`: the targets come from there instead of the ids.
+    plan: Option<&'a PlanSource>,
 }
 
 async fn delete<W: Write>(
@@ -67,10 +74,38 @@ async fn delete<W: Write>(
     // Ids are checked and the plan drawn up with a provider built before any preflight:
     // neither depends on what it discovers.
     let planner = provider::build(&settings.provider);
-    let ids = ids::collect(args, stdin, planner.as_ref())?;
-    let plan = Plan::from_ids(planner.as_ref(), ids, how.batch, how.wait);
+    let mut session_settings = settings.provider.clone();
+    let (plan, from_file) = match how.plan {
+        None => {
+            let ids = ids::collect(args, stdin, planner.as_ref())?;
+            let plan = Plan::from_ids(planner.as_ref(), ids, how.batch, how.wait);
+            (plan, None)
+        }
+        Some(source) => {
+            // The one reading of the clock a plan's age is judged by.
+            let now = chrono::Utc::now();
+            let ctx = Context::of(&settings.provider);
+            let checked =
+                planfile::load(&source.path, &ctx, planner.as_ref(), now, source.max_age)?;
+            let targets: Vec<Target> = checked
+                .certificates
+                .iter()
+                .cloned()
+                .map(Target::from)
+                .collect();
+            // alibaba-slb: a provider for every region the plan's certificates live in.
+            for r in targets.iter().filter_map(|t| t.region.as_ref()) {
+                if !session_settings.regions.contains(r) {
+                    session_settings.regions.push(r.clone());
+                }
+            }
+            let plan = Plan::new(planner.as_ref(), targets, how.batch, how.wait);
+            (plan, Some((source.path.as_path(), checked)))
+        }
+    };
     if !plan.is_empty() && !settings.yes {
-        confirmed(&plan, name, confirm)?;
+        let file = from_file.as_ref().map(|(path, checked)| (*path, checked));
+        confirmed(&plan, name, file, confirm)?;
     }
 
     // From here on every id gets an outcome, even when the run cannot start.
@@ -79,7 +114,16 @@ async fn delete<W: Write>(
     let executed = if plan.is_empty() {
         Ok(())
     } else {
-        match Session::start(&settings.provider, &settings.run, Purpose::Delete).await {
+        let started = Session::start(&session_settings, &settings.run, Purpose::Delete)
+            .await
+            .and_then(|session| match &from_file {
+                // huawei-scm: the account id the preflight found must be the plan's.
+                Some((path, checked)) => checked
+                    .check_account(path, session.settings().domain_id.as_deref())
+                    .map(|()| session),
+                None => Ok(session),
+            });
+        match started {
             Ok(session) => execute(&session, &plan, &mut sinks).await,
             Err(e) => {
                 skip_all(name, &plan, &e, &mut sinks);
@@ -99,10 +143,15 @@ async fn delete<W: Write>(
 }
 
 /// Ask before deleting; refuse when nobody can be asked.
-fn confirmed(plan: &Plan, provider: &str, confirm: Confirm<'_>) -> Result<(), Error> {
+fn confirmed(
+    plan: &Plan,
+    provider: &str,
+    file: Option<(&Path, &Checked)>,
+    confirm: Confirm<'_>,
+) -> Result<(), Error> {
     let n = plan.len();
     let s = if n == 1 { "" } else { "s" };
-    match confirm(&format!("Delete {n} certificate{s} from {provider}? [y/N] ")) {
+    match confirm(&question(plan, provider, file)) {
         Some(true) => Ok(()),
         Some(false) => Err(Error::usage("not confirmed: nothing was deleted")),
         None => Err(Error::usage(format!(
@@ -111,9 +160,58 @@ fn confirmed(plan: &Plan, provider: &str, confirm: Confirm<'_>) -> Result<(), Er
     }
 }
 
+/// Most certificates of a plan file the confirmation question shows one by one.
+const SHOWN: usize = 20;
+
+/// The confirmation question. For a plan file: where it came from, then what each
+/// certificate is (id, name, primary domain, expiry, region), the first [`SHOWN`] of them;
+/// every line escaped, since a plan file may have been edited by anyone.
+fn question(plan: &Plan, provider: &str, file: Option<(&Path, &Checked)>) -> String {
+    let n = plan.len();
+    let s = if n == 1 { "" } else { "s" };
+    let ask = format!("Delete {n} certificate{s} from {provider}? [y/N] ");
+    let Some((path, checked)) = file else {
+        return ask;
+    };
+    let mut lines = vec![format!(
+        "Plan {} (created {}; filters: {}):",
+        path.display(),
+        crate::time::rfc3339_utc(checked.created),
+        checked.filters.as_deref().unwrap_or("not given")
+    )];
+    for t in plan.targets.iter().take(SHOWN) {
+        let mut line = format!("  {}", t.id);
+        for part in [
+            t.name.clone(),
+            t.domains.first().cloned(),
+            Some(t.not_after.map_or("expiry unknown".into(), |at| {
+                format!("expires {}", crate::time::rfc3339_utc(at))
+            })),
+            t.region.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            line.push_str("  ");
+            line.push_str(&part);
+        }
+        lines.push(line);
+    }
+    if n > SHOWN {
+        lines.push(format!("  … and {} more", n - SHOWN));
+    }
+    let mut out: String = lines
+        .iter()
+        .map(|l| format!("{}\n", crate::output::escape(l)))
+        .collect();
+    out.push_str(&ask);
+    out
+}
+
 async fn list<W: Write>(
     settings: &Settings,
     spec: &FilterSpec,
+    plan: Option<&Path>,
     reporter: &mut Reporter<W>,
 ) -> Result<Exit, Error> {
     let session = Session::start(&settings.provider, &settings.run, Purpose::List).await?;
@@ -121,5 +219,107 @@ async fn list<W: Write>(
     for w in &listing.warnings {
         crate::output::warn(w);
     }
+    // Only a complete listing gets here; the plan is written before anything is printed, so
+    // that a plan that cannot be written stops the run with nothing on stdout.
+    if let Some(path) = plan {
+        let mut ctx = Context::of(session.settings());
+        if ctx.provider == Kind::AlibabaSlb {
+            ctx.regions = listing.regions.clone();
+        }
+        let filters = planfile::describe_filters(spec, &spec.resolve(listing.now));
+        let text = planfile::render(
+            &ctx,
+            &filters,
+            &listing.certs,
+            session.provider(),
+            listing.now,
+        )?;
+        planfile::write_atomically(path, text.as_bytes())?;
+    }
     reporter.list(session.provider(), &listing.certs, listing.now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planfile::Planned;
+    use crate::settings::ProviderSettings;
+    use chrono::{DateTime, Utc};
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn planned(i: usize) -> Planned {
+        Planned {
+            id: format!("id-{i}"),
+            region: Some("cn-shanghai".into()),
+            name: Some(format!("name-{i}")),
+            domains: vec![format!("d{i}.example.com"), "other.example.com".into()],
+            not_after: Some(utc("2025-05-01T00:00:00Z")),
+        }
+    }
+
+    fn checked(certs: Vec<Planned>) -> Checked {
+        Checked {
+            created: utc("2025-06-01T08:00:00Z"),
+            filters: Some("--expired".into()),
+            account: None,
+            certificates: certs,
+        }
+    }
+
+    fn plan_of(checked: &Checked) -> Plan {
+        let p = provider::build(&ProviderSettings::for_test(Kind::AlibabaSlb));
+        let targets = checked
+            .certificates
+            .iter()
+            .cloned()
+            .map(Target::from)
+            .collect();
+        Plan::new(p.as_ref(), targets, true, None)
+    }
+
+    #[test]
+    fn the_question_for_a_plan_file_shows_what_will_be_deleted() {
+        let c = checked(vec![planned(1), planned(2)]);
+        let plan = plan_of(&c);
+        assert!(plan.targets.iter().all(|t| t.known_to_exist));
+        let q = question(&plan, "alibaba-slb", Some((Path::new("p.json"), &c)));
+        assert_eq!(
+            q,
+            "Plan p.json (created 2025-06-01T08:00:00Z; filters: --expired):\n\
+             \x20 id-1  name-1  d1.example.com  expires 2025-05-01T00:00:00Z  cn-shanghai\n\
+             \x20 id-2  name-2  d2.example.com  expires 2025-05-01T00:00:00Z  cn-shanghai\n\
+             Delete 2 certificates from alibaba-slb? [y/N] "
+        );
+        // Ids alone: the question alone.
+        assert_eq!(
+            question(&plan, "alibaba-slb", None),
+            "Delete 2 certificates from alibaba-slb? [y/N] "
+        );
+    }
+
+    #[test]
+    fn the_question_is_escaped_and_bounded() {
+        let mut evil = planned(0);
+        evil.name = Some("\u{1b}[2Jgotcha\nDelete 0 certificates".into());
+        let mut certs = vec![evil];
+        certs.extend((1..30).map(planned));
+        let c = checked(certs);
+        let q = question(&plan_of(&c), "alibaba-slb", Some((Path::new("p.json"), &c)));
+        assert!(!q.contains('\u{1b}'), "{q:?}");
+        assert!(
+            q.contains("\\u{1b}[2Jgotcha\\nDelete 0 certificates"),
+            "{q:?}"
+        );
+        // The header, 20 certificates, the rest counted, the question.
+        let lines: Vec<&str> = q.lines().collect();
+        assert_eq!(lines.len(), 1 + SHOWN + 2, "{q}");
+        assert_eq!(lines[SHOWN + 1], "  … and 10 more");
+        assert_eq!(
+            lines[SHOWN + 2],
+            "Delete 30 certificates from alibaba-slb? [y/N] "
+        );
+    }
 }

@@ -31,6 +31,7 @@ pub mod outcome;
 pub mod output;
 pub mod pace;
 pub mod plan;
+pub mod planfile;
 pub mod provider;
 pub mod report;
 pub mod secret;

@@ -3,10 +3,11 @@
 //! account id discovery through IAM, over the same sender).
 //!
 //! The transport is built here and nowhere else ([`Session::start`]). A session hands out
-//! its provider by region ([`Session::provider_for`]) so that a plan spanning regions
-//! (alibaba-slb) can later hold one provider per region; today every region gets the one
-//! provider the settings describe. A session is cheap to clone (one shared allocation), so
-//! the executor's workers can each hold it.
+//! its provider by region ([`Session::provider_for`]): alibaba-slb, whose ids live in one
+//! region each, gets a provider for every region the settings name (`regions`: the regions a
+//! listing walks, or those of a plan file's certificates), each sending to its region's
+//! endpoint (or to `--endpoint`), so that one run can delete across regions. A session is
+//! cheap to clone (one shared allocation), so the executor's workers can each hold it.
 
 use crate::error::Error;
 use crate::provider::{self, huawei_scm, Kind, Provider};
@@ -30,7 +31,11 @@ pub struct Session {
 }
 
 struct Inner {
+    /// The settings after the preflight (huawei-scm: with the account id it found).
+    settings: ProviderSettings,
     provider: Box<dyn Provider>,
+    /// alibaba-slb: one provider per region of `settings.regions` besides the run's own.
+    regional: Vec<(String, Box<dyn Provider>)>,
     sender: Sender,
     rate: f64,
     concurrency: usize,
@@ -70,9 +75,20 @@ impl Session {
         let concurrency = run
             .concurrency
             .unwrap_or_else(|| (rate.ceil() as usize).clamp(4, most));
+        let regional = match provider.kind {
+            Kind::AlibabaSlb => provider
+                .regions
+                .iter()
+                .filter(|r| provider.region.as_ref() != Some(*r))
+                .map(|r| (r.clone(), provider::build(&provider.in_region(r))))
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(Session {
             inner: Arc::new(Inner {
                 provider: provider::build(&provider),
+                settings: provider,
+                regional,
                 sender,
                 rate,
                 concurrency,
@@ -84,11 +100,31 @@ impl Session {
         self.inner.provider.kind()
     }
 
-    /// The provider for certificates in `region` (`None`: the run's region). Today one
-    /// provider serves every region the settings name.
+    /// The provider for certificates in `region` (`None`: the run's region). alibaba-slb: the
+    /// provider of that region, which the settings' `regions` must name (a plan's regions
+    /// are put there before the session starts); every other provider has one for all.
     pub fn provider_for(&self, region: Option<&str>) -> &dyn Provider {
-        let _ = region;
-        self.inner.provider.as_ref()
+        let found = region.and_then(|r| {
+            self.inner
+                .regional
+                .iter()
+                .find(|(name, _)| name == r)
+                .map(|(_, p)| p.as_ref())
+        });
+        debug_assert!(
+            found.is_some()
+                || region.is_none()
+                || self.inner.settings.kind != Kind::AlibabaSlb
+                || region == self.inner.settings.region.as_deref(),
+            "alibaba-slb: no provider for region {region:?}"
+        );
+        found.unwrap_or(self.inner.provider.as_ref())
+    }
+
+    /// The settings the session's providers were built from, after the preflight
+    /// (huawei-scm: with the account id, given or discovered).
+    pub fn settings(&self) -> &ProviderSettings {
+        &self.inner.settings
     }
 
     /// The run's provider (its own region).
@@ -155,5 +191,88 @@ async fn discover_domain_id(sender: &Sender, settings: &ProviderSettings) -> Res
                 message: failure,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{Endpoint, Trust};
+    use crate::sign::Stamp;
+    use crate::transport::testing::Scripted;
+    use std::time::Duration;
+
+    fn run() -> RunSettings {
+        RunSettings {
+            rate: Some(10.0),
+            concurrency: None,
+            max_retries: 0,
+            timeout: Duration::from_secs(30),
+            deadline: None,
+            retry_timeout: Duration::from_secs(45),
+            no_retry_delay: false,
+            proxy: None,
+            trust: Trust::default(),
+        }
+    }
+
+    async fn session(settings: &ProviderSettings) -> Session {
+        let nothing = Arc::new(Scripted::new(Vec::new()));
+        Session::with_transport(settings, &run(), Purpose::Delete, nothing)
+            .await
+            .expect("no preflight for alibaba-slb")
+    }
+
+    /// Where a delete of `id` through `provider` goes: host and RegionId.
+    fn delete_goes_to(provider: &dyn Provider) -> (String, String) {
+        let stamp = Stamp {
+            time: chrono::DateTime::UNIX_EPOCH,
+            nonce: "n".into(),
+        };
+        let req = provider.delete_request("id-1", &stamp);
+        let region = req
+            .query
+            .iter()
+            .find(|(k, _)| k == "RegionId")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        (req.host, region)
+    }
+
+    #[tokio::test]
+    async fn alibaba_slb_has_a_provider_per_region_of_the_settings() {
+        let mut settings = ProviderSettings::for_test(Kind::AlibabaSlb);
+        settings.region = Some("cn-hangzhou".into());
+        settings.endpoint = crate::provider::alibaba_slb::default_endpoint("cn-hangzhou");
+        settings.regions = vec!["cn-hangzhou".into(), "eu-central-1".into()];
+        let s = session(&settings).await;
+        assert_eq!(
+            delete_goes_to(s.provider_for(Some("eu-central-1"))),
+            (
+                "slb.eu-central-1.aliyuncs.com".into(),
+                "eu-central-1".into()
+            )
+        );
+        assert_eq!(
+            delete_goes_to(s.provider_for(Some("cn-hangzhou"))),
+            ("slb.aliyuncs.com".into(), "cn-hangzhou".into())
+        );
+        assert_eq!(
+            delete_goes_to(s.provider()),
+            ("slb.aliyuncs.com".into(), "cn-hangzhou".into())
+        );
+        // With --endpoint every region goes there, each with its own RegionId.
+        settings.custom_endpoint = true;
+        settings.endpoint = Endpoint {
+            scheme: "http".into(),
+            host: "127.0.0.1:9".into(),
+        };
+        let s = session(&settings).await;
+        assert_eq!(
+            delete_goes_to(s.provider_for(Some("eu-central-1"))),
+            ("127.0.0.1:9".into(), "eu-central-1".into())
+        );
+        // The settings after the preflight are the session's.
+        assert_eq!(s.settings().regions, settings.regions);
     }
 }
