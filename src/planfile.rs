@@ -543,16 +543,21 @@ fn quoted(s: &str) -> String {
     format!("{s:?}")
 }
 
-/// A span of time as a person reads it: `3d 4h`, `2h 5m`, `40s`.
+/// A span of time as a person reads it, its two largest units: `3d 4h`, `1d`, `31m`, `5m 1s`.
 fn span(d: chrono::Duration) -> String {
     let s = d.num_seconds().max(0);
-    let (days, h, m, sec) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60);
-    match (days, h, m) {
-        (0, 0, 0) => format!("{sec}s"),
-        (0, 0, _) => format!("{m}m {sec}s"),
-        (0, _, _) => format!("{h}h {m}m"),
-        _ => format!("{days}d {h}h"),
+    let units = [
+        (s / 86_400, "d"),
+        (s % 86_400 / 3_600, "h"),
+        (s % 3_600 / 60, "m"),
+        (s % 60, "s"),
+    ];
+    let first = units.iter().position(|(n, _)| *n > 0).unwrap_or(3);
+    let mut out = format!("{}{}", units[first].0, units[first].1);
+    if let Some((n, u)) = units.get(first + 1).filter(|(n, _)| *n > 0) {
+        out.push_str(&format!(" {n}{u}"));
     }
+    out
 }
 
 #[cfg(test)]
@@ -843,7 +848,7 @@ mod tests {
         let e = check_as(Kind::TencentSsl, &good, "2025-06-02T08:00:01Z", DAY).unwrap_err();
         assert_eq!(
             e,
-            "the plan is 1d 0h old (created 2025-06-01T08:00:00Z), older than --plan-max-age 1d 0h; make a new plan with `list --plan` and review it again, or pass a longer --plan-max-age"
+            "the plan is 1d old (created 2025-06-01T08:00:00Z), older than --plan-max-age 1d; make a new plan with `list --plan` and review it again, or pass a longer --plan-max-age"
         );
         let e = check_as(
             Kind::TencentSsl,
@@ -852,7 +857,7 @@ mod tests {
             Duration::from_secs(30 * 60),
         )
         .unwrap_err();
-        assert!(e.starts_with("the plan is 31m 0s old"), "{e}");
+        assert!(e.starts_with("the plan is 31m old (created 2025-06-01T08:00:00Z), older than --plan-max-age 30m;"), "{e}");
         // Up to five minutes ahead: another machine's clock; more: clock trouble.
         assert!(check_as(Kind::TencentSsl, &good, "2025-06-01T07:55:00Z", DAY).is_ok());
         let e = check_as(Kind::TencentSsl, &good, "2025-06-01T07:54:59Z", DAY).unwrap_err();
