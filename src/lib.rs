@@ -12,7 +12,8 @@
 //!   ([`outcome::Tally`]). The outcome rules (lost replies, skipped and failed ids) live on
 //!   [`outcome::Outcome`].
 //! - `list`: a session → [`list`] (every page, into a [`list::Listing`] of [`cert`] records,
-//!   vendor times read by [`time`]) → printed by [`output`].
+//!   vendor times read by [`time`]) → with `--plan`, written to a plan file ([`planfile`]) →
+//!   printed by [`output`]. `delete --plan` reads and checks that file in place of ids.
 //!
 //! Providers ([`provider`]) build signed requests ([`sign`]) and read replies without doing
 //! I/O; [`send`] paces ([`pace`]), sends and retries them through a [`transport::Transport`]
