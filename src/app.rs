@@ -2,10 +2,15 @@
 //! execute (to the sinks) → exit status; `list` is session → listing → plan file written
 //! (`--plan`) → printed.
 //!
+//! Two deletes list first, with read calls only: a dry run (`--dry-run`: session → listing →
+//! each id resolved against it → the sinks; no confirmation, no delete request), and
+//! alibaba-slb across regions (session → listing of every region → each id given its region,
+//! ids no region lists `not_found` → execute).
+//!
 //! The steps live elsewhere: reading ids ([`crate::ids`]), planning ([`crate::plan`]), the
-//! run setup ([`crate::session`]), plan files ([`crate::planfile`]), sending ([`crate::execute`], [`crate::list`]), the outcome
-//! rules and the exit fold ([`crate::outcome`]), and rendering ([`crate::output`], one
-//! [`crate::report::Sink`] among others).
+//! run setup ([`crate::session`]), plan files ([`crate::planfile`]), sending ([`crate::execute`], [`crate::list`]), ids against
+//! a listing ([`crate::resolve`]), the outcome rules and the exit fold ([`crate::outcome`]),
+//! and rendering ([`crate::output`], one [`crate::report::Sink`] among others).
 
 use crate::cert::FilterSpec;
 use crate::error::Error;
@@ -16,7 +21,8 @@ use crate::output::Reporter;
 use crate::plan::{Plan, Target};
 use crate::planfile::{self, Checked, Context};
 use crate::provider::{self, Kind};
-use crate::report::{FanOut, Sink};
+use crate::report::{FanOut, RunInfo, Sink};
+use crate::resolve;
 use crate::session::{Purpose, Session};
 use crate::settings::{Command, PlanSource, Settings};
 use std::io::{BufRead, Write};
@@ -39,12 +45,14 @@ pub async fn run<W: Write>(
             batch,
             wait,
             accept,
+            dry_run,
             plan,
         } => {
             let how = Delete {
                 batch: *batch,
                 wait: *wait,
                 accept,
+                dry_run: *dry_run,
                 plan: plan.as_ref(),
             };
             delete(&settings, ids, how, stdin, reporter, confirm).await
@@ -58,6 +66,7 @@ struct Delete<'a> {
     batch: bool,
     wait: Option<Duration>,
     accept: &'a [Status],
+    dry_run: bool,
     /// `--plan FILE`: the targets come from there instead of the ids.
     plan: Option<&'a PlanSource>,
 }
@@ -74,7 +83,6 @@ async fn delete<W: Write>(
     // Ids are checked and the plan drawn up with a provider built before any preflight:
     // neither depends on what it discovers.
     let planner = provider::build(&settings.provider);
-    let mut session_settings = settings.provider.clone();
     let (plan, from_file) = match how.plan {
         None => {
             let ids = ids::collect(args, stdin, planner.as_ref())?;
@@ -87,49 +95,36 @@ async fn delete<W: Write>(
             let ctx = Context::of(&settings.provider);
             let checked =
                 planfile::load(&source.path, &ctx, planner.as_ref(), now, source.max_age)?;
+            // Each certificate in its own region (alibaba-slb), known to exist.
             let targets: Vec<Target> = checked
                 .certificates
                 .iter()
                 .cloned()
                 .map(Target::from)
                 .collect();
-            // alibaba-slb: a provider for every region the plan's certificates live in.
-            for r in targets.iter().filter_map(|t| t.region.as_ref()) {
-                if !session_settings.regions.contains(r) {
-                    session_settings.regions.push(r.clone());
-                }
-            }
             let plan = Plan::new(planner.as_ref(), targets, how.batch, how.wait);
             (plan, Some((source.path.as_path(), checked)))
         }
     };
-    if !plan.is_empty() && !settings.yes {
-        let file = from_file.as_ref().map(|(path, checked)| (*path, checked));
-        confirmed(&plan, name, file, confirm)?;
+    let from_file = from_file.as_ref().map(|(path, checked)| (*path, checked));
+    // A dry run deletes nothing: nothing to confirm.
+    if !plan.is_empty() && !settings.yes && !how.dry_run {
+        confirmed(&plan, name, from_file, confirm)?;
     }
 
     // From here on every id gets an outcome, even when the run cannot start.
     let mut tally = Tally::accepting(how.accept);
     let mut sinks = FanOut::new(vec![reporter as &mut dyn Sink, &mut tally]);
+    sinks.begin(&RunInfo {
+        provider: name,
+        dry_run: how.dry_run,
+    });
     let executed = if plan.is_empty() {
         Ok(())
+    } else if how.dry_run {
+        dry_run(settings, &plan, &mut sinks).await
     } else {
-        let started = Session::start(&session_settings, &settings.run, Purpose::Delete)
-            .await
-            .and_then(|session| match &from_file {
-                // huawei-scm: the account id the preflight found must be the plan's.
-                Some((path, checked)) => checked
-                    .check_account(path, session.settings().domain_id.as_deref())
-                    .map(|()| session),
-                None => Ok(session),
-            });
-        match started {
-            Ok(session) => execute(&session, &plan, &mut sinks).await,
-            Err(e) => {
-                skip_all(name, &plan, &e, &mut sinks);
-                Err(e)
-            }
-        }
+        real_run(settings, plan, &how, from_file, &mut sinks).await
     };
     let delivered = sinks.finish(name);
     drop(sinks);
@@ -139,6 +134,104 @@ async fn delete<W: Write>(
         Err(Error::Output(_)) => Ok(Exit::Fatal),
         Err(e) => Err(e),
         Ok(()) => Ok(tally.exit()),
+    }
+}
+
+/// Whether a delete covers several regions whose ids it must find first (alibaba-slb with
+/// `--region all` or more than one `--region`).
+fn spans_regions(settings: &Settings) -> bool {
+    let p = &settings.provider;
+    p.all_regions || p.regions.len() > 1
+}
+
+/// A session for `purpose`, or every target `skipped` (nothing was sent) and the reason.
+async fn session_or_skip(
+    settings: &Settings,
+    plan: &Plan,
+    purpose: Purpose,
+    sinks: &mut dyn Sink,
+) -> Result<Session, Error> {
+    match Session::start(&settings.provider, &settings.run, purpose).await {
+        Ok(session) => Ok(session),
+        Err(e) => {
+            skip_all(settings.provider.kind.name(), plan, &e, sinks);
+            Err(e)
+        }
+    }
+}
+
+/// The complete, unfiltered listing of everything the run covers (every region of an
+/// alibaba-slb run), its warnings on stderr.
+async fn list_all(session: &Session) -> Result<crate::list::Listing, Error> {
+    let listing = crate::list::list(session, &FilterSpec::default()).await?;
+    for w in &listing.warnings {
+        crate::output::warn(w);
+    }
+    Ok(listing)
+}
+
+/// Carry out the plan; across alibaba-slb regions, first find each id's region by listing
+/// them (an id no region lists is `not_found`, and nothing is sent for it). A plan file's
+/// certificates have their regions already: nothing is listed.
+async fn real_run(
+    settings: &Settings,
+    plan: Plan,
+    how: &Delete<'_>,
+    from_file: Option<(&Path, &Checked)>,
+    sinks: &mut dyn Sink,
+) -> Result<(), Error> {
+    let session = session_or_skip(settings, &plan, Purpose::Delete, sinks).await?;
+    if let Some((path, checked)) = from_file {
+        // huawei-scm: the account id the preflight found must be the plan's.
+        if let Err(e) = checked.check_account(path, session.settings().domain_id.as_deref()) {
+            skip_all(settings.provider.kind.name(), &plan, &e, sinks);
+            return Err(e);
+        }
+    }
+    let plan = if from_file.is_none() && spans_regions(settings) {
+        let listing = match list_all(&session).await {
+            Ok(listing) => listing,
+            Err(e) => {
+                // Without every region's listing no id can be sent to its region.
+                skip_all(settings.provider.kind.name(), &plan, &e, sinks);
+                return Err(e);
+            }
+        };
+        let regions = settings
+            .provider
+            .regions
+            .len()
+            .saturating_sub(listing.skipped.len());
+        let (found, missing) =
+            resolve::locate(session.provider(), plan.targets, &listing.certs, regions);
+        for outcome in &missing {
+            sinks.outcome(outcome);
+        }
+        Plan::new(session.provider(), found, how.batch, plan.wait)
+    } else {
+        plan
+    };
+    execute(&session, &plan, sinks).await
+}
+
+/// `--dry-run`: list everything the run covers (read calls only) and report what a delete of
+/// each id would meet; no delete request of any kind is sent.
+async fn dry_run(settings: &Settings, plan: &Plan, sinks: &mut dyn Sink) -> Result<(), Error> {
+    let session = session_or_skip(settings, plan, Purpose::List, sinks).await?;
+    match list_all(&session).await {
+        Ok(listing) => {
+            for outcome in resolve::dry_run(session.provider(), &plan.targets, &listing.certs) {
+                sinks.outcome(&outcome);
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let name = settings.provider.kind.name();
+            for outcome in resolve::could_not_tell(name, &plan.targets, &e) {
+                sinks.outcome(&outcome);
+            }
+            Err(e)
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 pub const EXIT_CODES: &str = "\
 Exit status:
-  0  every id was deleted or is gone (list: the listing completed)
+  0  every id was deleted or is gone (delete --dry-run: every id would be deleted;
+     list: the listing completed)
   1  the run finished but at least one id was not deleted
      (not_found, in_use, denied, pending, failed, skipped; --accept not_found,in_use
      counts either or both as success)
@@ -95,7 +96,18 @@ and maps its Success/Fail lists back to each id; --no-batch sends one DeleteCert
 polls DescribeDeleteCertificatesTaskResult every 2 s for up to --wait-timeout seconds and reports
 deleted, in_use (still bound), denied (service role missing) or failed; tasks still running at
 the end, or every task with --no-wait, are reported pending with their task id.
-Every other provider: one request per id.";
+Every other provider: one request per id.
+
+alibaba-slb: with --region all or several --region, certdel first lists those regions
+(DescribeServerCertificates) and deletes each id in the region it is listed in; an id no
+region lists is reported not_found and nothing is sent for it.
+
+--dry-run sends no delete request: it lists every certificate the run covers (the provider's
+list call, read-only) and reports each id would_delete (listed), not_found (not listed) or
+in_use (the listing says so), in the same output formats; no --yes needed. No list API tells
+whether a certificate is in use, so would_delete says `in-use state unknown until the delete
+request`. Exit 0 when every id would be deleted, 1 otherwise, 2 when the listing could not be
+completed (every id is then reported failed: could not tell).";
 
 #[derive(Debug, Subcommand)]
 pub enum Action {
@@ -132,10 +144,15 @@ pub struct DeleteArgs {
     #[arg(long, value_enum, value_delimiter = ',', value_name = "OUTCOME")]
     pub accept: Vec<AcceptArg>,
 
+    /// Send no delete request: resolve each id against the provider's listing (read calls
+    /// only) and report would_delete, not_found or in_use; needs no --yes
+    #[arg(long)]
+    pub dry_run: bool,
+
     /// Delete exactly the certificates of this plan file (made by `list --plan`, possibly
     /// trimmed by hand), each in its own region; refused when it was made for another
     /// provider, endpoint, CAS target or access key, or is older than --plan-max-age
-    #[arg(long, value_name = "FILE", conflicts_with = "ids")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["ids", "dry_run"])]
     pub plan: Option<PathBuf>,
 
     /// With --plan: the oldest plan accepted, a duration (30m, 24h, 7d, 2w) [default: 24h]
@@ -216,9 +233,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint: Option<String>,
 
-    /// Region (alibaba-slb: required, or ALIBABA_CLOUD_REGION_ID; `list` takes it repeated, or
-    /// `all`; huawei-scm: picks the host; alibaba-cas: picks the site; tencent-ssl: sent as
-    /// X-TC-Region)
+    /// Region (alibaba-slb: required, or ALIBABA_CLOUD_REGION_ID; repeatable, or `all`: `delete`
+    /// then lists those regions and deletes each id where it is listed; huawei-scm: picks the
+    /// host; alibaba-cas: picks the site; tencent-ssl: sent as X-TC-Region)
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Vec<String>,
 

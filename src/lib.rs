@@ -11,6 +11,10 @@
 //!   a [`report::Sink`]: the stdout renderer ([`output`]) and the exit-status fold
 //!   ([`outcome::Tally`]). The outcome rules (lost replies, skipped and failed ids) live on
 //!   [`outcome::Outcome`].
+//!   With `--dry-run` the plan's ids are instead resolved against a complete listing of the
+//!   run ([`list`], read calls only) by [`resolve`], and their outcomes (`would_delete`,
+//!   `not_found`, `in_use`) go to the same sinks; no delete is sent. alibaba-slb across regions
+//!   (`--region all`) lists first too, and [`resolve::locate`] gives each id its region.
 //! - `list`: a session → [`list`] (every page, into a [`list::Listing`] of [`cert`] records,
 //!   vendor times read by [`time`]) → with `--plan`, written to a plan file ([`planfile`]) →
 //!   printed by [`output`]. `delete --plan` reads and checks that file in place of ids.
@@ -35,6 +39,7 @@ pub mod plan;
 pub mod planfile;
 pub mod provider;
 pub mod report;
+pub mod resolve;
 pub mod secret;
 pub mod send;
 pub mod session;

@@ -35,6 +35,10 @@ pub enum Status {
     /// Never sent: the run stopped (rejected credentials, unreachable endpoint) or the
     /// deadline passed before its first attempt (the reason in the message).
     Skipped,
+    /// Dry run (`delete --dry-run`): the provider's listing has the certificate and does not
+    /// say it is in use, so a delete would be sent for it. Nothing was sent; where the list
+    /// API cannot tell whether it is in use, the message says so. Counts as success.
+    WouldDelete,
 }
 
 impl Status {
@@ -48,10 +52,11 @@ impl Status {
             Status::Pending => "pending",
             Status::Failed => "failed",
             Status::Skipped => "skipped",
+            Status::WouldDelete => "would_delete",
         }
     }
 
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Deleted,
         Status::Gone,
         Status::NotFound,
@@ -60,6 +65,7 @@ impl Status {
         Status::Pending,
         Status::Failed,
         Status::Skipped,
+        Status::WouldDelete,
     ];
 }
 
@@ -310,11 +316,14 @@ impl Tally {
         self.counts.iter().sum()
     }
 
-    /// 0 only when every id was deleted (or is gone, or has an accepted status); an empty
-    /// run is a success. `skipped` is never a success.
+    /// 0 only when every id was deleted (or is gone, or, in a dry run, would be deleted, or
+    /// has an accepted status); an empty run is a success. `skipped` is never a success.
     pub fn exit(&self) -> Exit {
         let accepted: usize = self.accepted.iter().map(|s| self.count(*s)).sum();
-        if self.count(Status::Deleted) + self.count(Status::Gone) + accepted == self.total() {
+        let done = self.count(Status::Deleted)
+            + self.count(Status::Gone)
+            + self.count(Status::WouldDelete);
+        if done + accepted == self.total() {
             Exit::Success
         } else {
             Exit::Partial
@@ -395,6 +404,28 @@ mod tests {
             t2.add(s);
             assert_eq!(t2.exit(), Exit::Partial, "{s:?}");
         }
+    }
+
+    #[test]
+    fn a_dry_run_succeeds_only_when_every_id_would_be_deleted() {
+        let mut t = Tally::default();
+        t.add(Status::WouldDelete);
+        t.add(Status::WouldDelete);
+        assert_eq!(t.exit(), Exit::Success);
+        assert_eq!(t.summary(), "2 would_delete");
+        for s in [Status::NotFound, Status::InUse, Status::Failed] {
+            let mut t2 = t.clone();
+            t2.add(s);
+            assert_eq!(t2.exit(), Exit::Partial, "{s:?}");
+        }
+        // --accept applies to a dry run as to a real one.
+        let mut t = Tally::accepting(&[Status::NotFound]);
+        t.add(Status::WouldDelete);
+        t.add(Status::NotFound);
+        assert_eq!(t.exit(), Exit::Success);
+        let o = Outcome::new("x", "a", Status::WouldDelete);
+        assert_eq!(serde_json::to_value(&o).unwrap()["outcome"], "would_delete");
+        assert_eq!(Status::WouldDelete.as_str(), "would_delete");
     }
 
     /// Moved from `app.rs` with the rules it tests; an id never attempted is now `skipped`.

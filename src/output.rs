@@ -39,6 +39,8 @@ pub struct Reporter<W: Write> {
     tally: Tally,
     /// Why stdout stopped taking lines (the first failed write); nothing more is written.
     lost: Option<String>,
+    /// A dry run: the summary says nothing was deleted.
+    dry_run: bool,
 }
 
 impl<W: Write> Reporter<W> {
@@ -48,6 +50,7 @@ impl<W: Write> Reporter<W> {
             out,
             tally: Tally::default(),
             lost: None,
+            dry_run: false,
         }
     }
 
@@ -56,8 +59,11 @@ impl<W: Write> Reporter<W> {
         let line = match self.format {
             OutputFormat::Text => text_line(o),
             OutputFormat::Json => json_line(o),
-            // Ids were checked on the way in (`ids::collect`): each reads back as itself.
-            OutputFormat::Ids if o.outcome == Status::Deleted => o.id.clone(),
+            // Ids were checked on the way in (`ids::collect`): each reads back as itself. A
+            // dry run prints the ids it would delete.
+            OutputFormat::Ids if matches!(o.outcome, Status::Deleted | Status::WouldDelete) => {
+                o.id.clone()
+            }
             OutputFormat::Ids => return,
         };
         self.result_line(&line);
@@ -69,9 +75,14 @@ impl<W: Write> Reporter<W> {
         if self.format == OutputFormat::Text {
             let total = self.tally.total();
             let line = format!(
-                "{provider}: {total} id{}: {}",
+                "{provider}: {total} id{}: {}{}",
                 if total == 1 { "" } else { "s" },
-                self.tally.summary()
+                self.tally.summary(),
+                if self.dry_run {
+                    " (dry run: nothing was deleted)"
+                } else {
+                    ""
+                }
             );
             self.result_line(&line);
         }
@@ -166,6 +177,10 @@ impl<W: Write> Reporter<W> {
 
 /// The stdout renderer as a sink of the executor's outcomes.
 impl<W: Write> Sink for Reporter<W> {
+    fn begin(&mut self, run: &crate::report::RunInfo) {
+        self.dry_run = run.dry_run;
+    }
+
     fn outcome(&mut self, outcome: &Outcome) {
         Reporter::outcome(self, outcome);
     }
@@ -486,6 +501,35 @@ mod tests {
     fn ids_prints_deleted_only() {
         let (s, _) = render(OutputFormat::Ids);
         assert_eq!(s, "a\n");
+    }
+
+    #[test]
+    fn a_dry_run_prints_the_ids_it_would_delete_and_says_nothing_was_deleted() {
+        let dry = crate::report::RunInfo {
+            provider: "tencent-ssl",
+            dry_run: true,
+        };
+        let would = Outcome::new("tencent-ssl", "a", Status::WouldDelete)
+            .message(crate::resolve::IN_USE_UNKNOWN);
+        let nf = Outcome::new("tencent-ssl", "b", Status::NotFound);
+        let run = |format| {
+            let mut r = Reporter::new(format, Vec::new());
+            Sink::begin(&mut r, &dry);
+            r.outcome(&would);
+            r.outcome(&nf);
+            r.finish("tencent-ssl").unwrap();
+            String::from_utf8(r.into_inner()).unwrap()
+        };
+        assert_eq!(run(OutputFormat::Ids), "a\n");
+        assert_eq!(
+            run(OutputFormat::Text),
+            "would_delete  a  in-use state unknown until the delete request\n\
+             not_found  b\n\
+             tencent-ssl: 2 ids: 1 not_found, 1 would_delete (dry run: nothing was deleted)\n"
+        );
+        let json = run(OutputFormat::Json);
+        let first: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+        assert_eq!(first["outcome"], "would_delete");
     }
 
     #[test]

@@ -153,7 +153,7 @@ pub fn render(
                 crate::ids::printable(&c.id)
             ))
         })?;
-        if !seen.insert(c.id.as_str()) {
+        if !seen.insert(provider.id_key(&c.id)) {
             return Err(Error::usage(format!(
                 "{name}: list --plan: the listing holds the id {} twice; no plan written",
                 crate::ids::printable(&c.id)
@@ -463,7 +463,8 @@ pub fn check(
                 crate::ids::printable(&id)
             )
         })?;
-        if !seen.insert(id.clone()) {
+        // As the provider reads ids (alibaba-cas: `007` is certificate 7).
+        if !seen.insert(provider.id_key(&id)) {
             return Err(format!(
                 "{at}: the id {} is in the plan twice; remove one",
                 crate::ids::printable(&id)
@@ -715,10 +716,12 @@ mod tests {
             let e = check_as(Kind::AlibabaCas, &t, NOW, DAY).unwrap_err();
             assert!(e.starts_with("certificate 2 of the plan"), "{bad}: {e}");
         }
-        // An integer and the same id as a string are one id.
-        let dup = edit(&text, |v| v["certificates"][1]["id"] = json!(12345));
-        let e = check_as(Kind::AlibabaCas, &dup, NOW, DAY).unwrap_err();
-        assert!(e.contains("twice"), "{e}");
+        // An integer and the same id as a string are one id, and so are `012345` and 12345.
+        for same in [json!(12345), json!("012345")] {
+            let dup = edit(&text, |v| v["certificates"][1]["id"] = same.clone());
+            let e = check_as(Kind::AlibabaCas, &dup, NOW, DAY).unwrap_err();
+            assert!(e.contains("twice"), "{same}: {e}");
+        }
         // Elsewhere an id is a string.
         let t = plan_text(Kind::TencentSsl, &[cert("1", None)]);
         let t = edit(&t, |v| v["certificates"][0]["id"] = json!(1));

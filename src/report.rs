@@ -8,8 +8,23 @@
 use crate::error::Error;
 use crate::outcome::Outcome;
 
+/// What kind of run the outcomes come from, told to every sink before the first one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunInfo {
+    /// Whose run it is (`tencent-ssl`).
+    pub provider: &'static str,
+    /// `delete --dry-run`: no delete request is sent; the outcomes say what would happen
+    /// (`would_delete`, `not_found`, `in_use`, `failed`).
+    pub dry_run: bool,
+}
+
 /// A receiver of outcomes, one call per id, in the order they became final.
 pub trait Sink {
+    /// The run is about to report (before any outcome).
+    fn begin(&mut self, run: &RunInfo) {
+        let _ = run;
+    }
+
     fn outcome(&mut self, outcome: &Outcome);
 
     /// The run is over (`provider`: whose run it was): write whatever closes the output. An
@@ -37,6 +52,12 @@ impl<'a> FanOut<'a> {
 }
 
 impl Sink for FanOut<'_> {
+    fn begin(&mut self, run: &RunInfo) {
+        for sink in &mut self.sinks {
+            sink.begin(run);
+        }
+    }
+
     fn outcome(&mut self, outcome: &Outcome) {
         for sink in &mut self.sinks {
             sink.outcome(outcome);
@@ -73,6 +94,10 @@ mod tests {
 
     struct Failing(usize);
     impl Sink for Failing {
+        fn begin(&mut self, run: &RunInfo) {
+            assert!(run.dry_run);
+            self.0 += 100;
+        }
         fn outcome(&mut self, _: &Outcome) {
             self.0 += 1;
         }
@@ -89,12 +114,16 @@ mod tests {
         {
             let mut all = FanOut::new(vec![&mut failing, &mut tally]);
             all.push(&mut kept);
+            all.begin(&RunInfo {
+                provider: "x",
+                dry_run: true,
+            });
             all.outcome(&Outcome::new("x", "a", Status::Deleted));
             all.outcome(&Outcome::new("x", "b", Status::Skipped));
             let e = all.finish("x").unwrap_err();
             assert_eq!(e.to_string(), "x: refused");
         }
-        assert_eq!(failing.0, 2);
+        assert_eq!(failing.0, 102, "begun once, then two outcomes");
         assert_eq!(tally.total(), 2);
         assert_eq!(tally.exit(), Exit::Partial);
         let ids: Vec<&str> = kept.0.iter().map(|o| o.id.as_str()).collect();

@@ -3,18 +3,19 @@
 //! account id discovery through IAM, over the same sender).
 //!
 //! The transport is built here and nowhere else ([`Session::start`]). A session hands out
-//! its provider by region ([`Session::provider_for`]): alibaba-slb, whose ids live in one
-//! region each, gets a provider for every region the settings name (`regions`: the regions a
-//! listing walks, or those of a plan file's certificates), each sending to its region's
-//! endpoint (or to `--endpoint`), so that one run can delete across regions. A session is
-//! cheap to clone (one shared allocation), so the executor's workers can each hold it.
+//! its provider by region ([`Session::provider_for`]): a plan spanning regions (alibaba-slb
+//! `delete --region all`) gets one provider per region, built the first time a region is
+//! asked for, all sending through the one sender; products whose ids are not regional have
+//! the one provider the settings describe. A session is cheap to clone (one shared
+//! allocation), so the executor's workers can each hold it.
 
 use crate::error::Error;
 use crate::provider::{self, huawei_scm, Kind, Provider};
 use crate::send::{End, Sender};
 use crate::settings::{ProviderSettings, RunSettings};
 use crate::transport::{HttpTransport, Transport};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// What the session is for: its default rate and concurrency differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,11 +32,12 @@ pub struct Session {
 }
 
 struct Inner {
-    /// The settings after the preflight (huawei-scm: with the account id it found).
+    /// The settings after the preflight (what the providers are built from).
     settings: ProviderSettings,
-    provider: Box<dyn Provider>,
-    /// alibaba-slb: one provider per region of `settings.regions` besides the run's own.
-    regional: Vec<(String, Box<dyn Provider>)>,
+    /// The run's provider (its own region).
+    provider: Arc<dyn Provider>,
+    /// Providers for the other regions of a plan, built when first asked for.
+    regional: Mutex<HashMap<String, Arc<dyn Provider>>>,
     sender: Sender,
     rate: f64,
     concurrency: usize,
@@ -75,20 +77,11 @@ impl Session {
         let concurrency = run
             .concurrency
             .unwrap_or_else(|| (rate.ceil() as usize).clamp(4, most));
-        let regional = match provider.kind {
-            Kind::AlibabaSlb => provider
-                .regions
-                .iter()
-                .filter(|r| provider.region.as_ref() != Some(*r))
-                .map(|r| (r.clone(), provider::build(&provider.in_region(r))))
-                .collect(),
-            _ => Vec::new(),
-        };
         Ok(Session {
             inner: Arc::new(Inner {
-                provider: provider::build(&provider),
+                provider: Arc::from(provider::build(&provider)),
                 settings: provider,
-                regional,
+                regional: Mutex::new(HashMap::new()),
                 sender,
                 rate,
                 concurrency,
@@ -100,25 +93,26 @@ impl Session {
         self.inner.provider.kind()
     }
 
-    /// The provider for certificates in `region` (`None`: the run's region). alibaba-slb: the
-    /// provider of that region, which the settings' `regions` must name (a plan's regions
-    /// are put there before the session starts); every other provider has one for all.
-    pub fn provider_for(&self, region: Option<&str>) -> &dyn Provider {
-        let found = region.and_then(|r| {
-            self.inner
-                .regional
-                .iter()
-                .find(|(name, _)| name == r)
-                .map(|(_, p)| p.as_ref())
-        });
-        debug_assert!(
-            found.is_some()
-                || region.is_none()
-                || self.inner.settings.kind != Kind::AlibabaSlb
-                || region == self.inner.settings.region.as_deref(),
-            "alibaba-slb: no provider for region {region:?}"
-        );
-        found.unwrap_or(self.inner.provider.as_ref())
+    /// The provider for certificates in `region` (`None`: the run's region). For products
+    /// with regional ids (alibaba-slb) another region gets a provider of its own, with that
+    /// region's parameter and endpoint ([`provider::in_region`]), built once per session;
+    /// every other product's one provider serves every region.
+    pub fn provider_for(&self, region: Option<&str>) -> Arc<dyn Provider> {
+        let inner = &self.inner;
+        let Some(region) = region.filter(|r| Some(*r) != inner.settings.region.as_deref()) else {
+            return Arc::clone(&inner.provider);
+        };
+        let Some(settings) = provider::in_region(&inner.settings, region) else {
+            return Arc::clone(&inner.provider);
+        };
+        let mut regional = inner
+            .regional
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let built = regional
+            .entry(region.to_string())
+            .or_insert_with(|| Arc::from(provider::build(&settings)));
+        Arc::clone(built)
     }
 
     /// The settings the session's providers were built from, after the preflight
@@ -129,7 +123,7 @@ impl Session {
 
     /// The run's provider (its own region).
     pub fn provider(&self) -> &dyn Provider {
-        self.provider_for(None)
+        self.inner.provider.as_ref()
     }
 
     /// The one sender every request of the run goes through.
@@ -197,82 +191,70 @@ async fn discover_domain_id(sender: &Sender, settings: &ProviderSettings) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::{Endpoint, Trust};
+    use crate::settings::RunSettings;
     use crate::sign::Stamp;
-    use crate::transport::testing::Scripted;
-    use std::time::Duration;
 
-    fn run() -> RunSettings {
+    fn run_settings() -> RunSettings {
         RunSettings {
-            rate: Some(10.0),
+            rate: None,
             concurrency: None,
             max_retries: 0,
-            timeout: Duration::from_secs(30),
+            timeout: std::time::Duration::from_secs(1),
             deadline: None,
-            retry_timeout: Duration::from_secs(45),
-            no_retry_delay: false,
+            retry_timeout: std::time::Duration::from_secs(1),
+            no_retry_delay: true,
             proxy: None,
-            trust: Trust::default(),
+            trust: crate::settings::Trust {
+                extra: Vec::new(),
+                platform: false,
+            },
         }
     }
 
-    async fn session(settings: &ProviderSettings) -> Session {
-        let nothing = Arc::new(Scripted::new(Vec::new()));
-        Session::with_transport(settings, &run(), Purpose::Delete, nothing)
-            .await
-            .expect("no preflight for alibaba-slb")
-    }
-
-    /// Where a delete of `id` through `provider` goes: host and RegionId.
-    fn delete_goes_to(provider: &dyn Provider) -> (String, String) {
-        let stamp = Stamp {
-            time: chrono::DateTime::UNIX_EPOCH,
-            nonce: "n".into(),
-        };
-        let req = provider.delete_request("id-1", &stamp);
-        let region = req
-            .query
-            .iter()
-            .find(|(k, _)| k == "RegionId")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        (req.host, region)
-    }
-
     #[tokio::test]
-    async fn alibaba_slb_has_a_provider_per_region_of_the_settings() {
-        let mut settings = ProviderSettings::for_test(Kind::AlibabaSlb);
-        settings.region = Some("cn-hangzhou".into());
-        settings.endpoint = crate::provider::alibaba_slb::default_endpoint("cn-hangzhou");
-        settings.regions = vec!["cn-hangzhou".into(), "eu-central-1".into()];
-        let s = session(&settings).await;
+    async fn each_region_gets_its_own_provider_once() {
+        let mut s = ProviderSettings::for_test(Kind::AlibabaSlb);
+        s.region = Some("cn-hangzhou".into());
+        s.endpoint = crate::provider::alibaba_slb::default_endpoint("cn-hangzhou");
+        let session = Session::start(&s, &run_settings(), Purpose::Delete)
+            .await
+            .unwrap();
+        let target = |p: &dyn Provider| {
+            let req = p.delete_request("c_1", &Stamp::now());
+            (req.host.clone(), req.target())
+        };
+        let own = (
+            "slb.aliyuncs.com".to_string(),
+            "/?RegionId=cn-hangzhou&ServerCertificateId=c_1".to_string(),
+        );
+        assert_eq!(target(session.provider()), own);
+        assert_eq!(target(session.provider_for(None).as_ref()), own);
         assert_eq!(
-            delete_goes_to(s.provider_for(Some("eu-central-1"))),
+            target(session.provider_for(Some("cn-hangzhou")).as_ref()),
+            own
+        );
+        let eu = session.provider_for(Some("eu-central-1"));
+        assert_eq!(
+            target(eu.as_ref()),
             (
-                "slb.eu-central-1.aliyuncs.com".into(),
-                "eu-central-1".into()
+                "slb.eu-central-1.aliyuncs.com".to_string(),
+                "/?RegionId=eu-central-1&ServerCertificateId=c_1".to_string()
             )
         );
-        assert_eq!(
-            delete_goes_to(s.provider_for(Some("cn-hangzhou"))),
-            ("slb.aliyuncs.com".into(), "cn-hangzhou".into())
-        );
-        assert_eq!(
-            delete_goes_to(s.provider()),
-            ("slb.aliyuncs.com".into(), "cn-hangzhou".into())
-        );
-        // With --endpoint every region goes there, each with its own RegionId.
-        settings.custom_endpoint = true;
-        settings.endpoint = Endpoint {
-            scheme: "http".into(),
-            host: "127.0.0.1:9".into(),
-        };
-        let s = session(&settings).await;
-        assert_eq!(
-            delete_goes_to(s.provider_for(Some("eu-central-1"))),
-            ("127.0.0.1:9".into(), "eu-central-1".into())
-        );
-        // The settings after the preflight are the session's.
-        assert_eq!(s.settings().regions, settings.regions);
+        // Built once, then handed out again.
+        assert!(Arc::ptr_eq(
+            &eu,
+            &session.provider_for(Some("eu-central-1"))
+        ));
+
+        // Ids that are not regional: one provider for every region.
+        let tc = ProviderSettings::for_test(Kind::TencentSsl);
+        let session = Session::start(&tc, &run_settings(), Purpose::Delete)
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(
+            &session.provider_for(Some("ap-guangzhou")),
+            &session.provider_for(None)
+        ));
     }
 }

@@ -199,24 +199,14 @@ pub struct ProviderSettings {
     pub check_resources: bool,
     /// `--endpoint` was given (alibaba-slb list: every region goes there).
     pub custom_endpoint: bool,
-    /// alibaba-slb list: the regions to walk (empty for everything else).
+    /// alibaba-slb: the regions the run covers, the one of `region` first (empty for
+    /// everything else); a delete covering more than one lists them to find each id's region.
     pub regions: Vec<String>,
-    /// alibaba-slb list: `--region all` (regions the account lacks are skipped).
+    /// alibaba-slb: `--region all` (regions the account lacks are skipped).
     pub all_regions: bool,
 }
 
 impl ProviderSettings {
-    /// The same settings for certificates of `region` (alibaba-slb: a plan spanning regions
-    /// deletes each in its own): that region, and its endpoint unless `--endpoint` was given.
-    pub fn in_region(&self, region: &str) -> ProviderSettings {
-        let mut s = self.clone();
-        s.region = Some(region.to_string());
-        if self.kind == Kind::AlibabaSlb && !self.custom_endpoint {
-            s.endpoint = alibaba_slb::default_endpoint(region);
-        }
-        s
-    }
-
     /// Fixed settings for unit tests (example credentials, default endpoints).
     pub fn for_test(kind: Kind) -> Self {
         ProviderSettings {
@@ -441,6 +431,8 @@ pub enum Command {
         wait: Option<Duration>,
         /// Outcomes that count as success for the exit status (`--accept`).
         accept: Vec<crate::outcome::Status>,
+        /// `--dry-run`: resolve the ids against a listing and send no delete request.
+        dry_run: bool,
         /// `--plan FILE`: delete the plan's certificates instead of ids.
         plan: Option<PlanSource>,
     },
@@ -522,7 +514,9 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
 
     let listing = matches!(action, Action::List(_));
     let from_plan = matches!(&action, Action::Delete(d) if d.plan.is_some());
-    let several_regions = kind == Kind::AlibabaSlb && listing;
+    // alibaba-slb lists, and deletes, across several regions (a delete finds each id's region
+    // by listing them first).
+    let several_regions = kind == Kind::AlibabaSlb;
     for r in &g.region {
         if !region_syntax_ok(r) {
             return Err(Error::usage(format!(
@@ -531,13 +525,13 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         }
         if r == "all" && !several_regions {
             return Err(Error::usage(
-                "--region all applies to alibaba-slb list only",
+                "--region all applies to alibaba-slb only; give one --region",
             ));
         }
     }
     if g.region.len() > 1 && !several_regions {
         return Err(Error::usage(format!(
-            "--region given {} times: only alibaba-slb list takes several regions",
+            "--region given {} times: only alibaba-slb takes several regions; give one",
             g.region.len()
         )));
     }
@@ -637,6 +631,11 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                     "--plan and ids contradict each other: give the ids or the plan file",
                 ));
             }
+            if d.plan.is_some() && d.dry_run {
+                return Err(Error::usage(
+                    "--plan and --dry-run cannot be combined: review the plan file itself",
+                ));
+            }
             if d.plan.is_none() && d.plan_max_age.is_some() {
                 return Err(Error::usage("--plan-max-age applies to delete --plan only"));
             }
@@ -655,6 +654,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 batch: !d.no_batch,
                 wait,
                 accept: d.accept.iter().map(|a| a.status()).collect(),
+                dry_run: d.dry_run,
                 plan: d.plan.map(|path| PlanSource {
                     path,
                     max_age: d.plan_max_age.unwrap_or(DEFAULT_PLAN_MAX_AGE),
@@ -1313,8 +1313,9 @@ mod tests {
         assert_eq!(s.provider.regions, vec!["cn-beijing"]);
         let e = resolve_with(&["alibaba-slb", "list"], ALI).unwrap_err();
         assert!(e.to_string().contains("`all`"), "{e}");
-        // Deleting still takes exactly one region; other providers one at most.
-        let e = resolve_with(
+        // Deleting takes several regions too (each id is found by listing them); other
+        // providers one at most.
+        let s = resolve_with(
             &[
                 "alibaba-slb",
                 "delete",
@@ -1326,12 +1327,34 @@ mod tests {
             ],
             ALI,
         )
+        .unwrap();
+        assert_eq!(s.provider.regions, vec!["a", "b"]);
+        assert_eq!(s.provider.region.as_deref(), Some("a"));
+        let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "all"], ALI).unwrap();
+        assert!(s.provider.all_regions);
+        assert_eq!(s.provider.regions.len(), alibaba_slb::ALL_REGIONS.len());
+        let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "a"], ALI).unwrap();
+        assert_eq!(s.provider.regions, vec!["a"]);
+        assert!(!s.provider.all_regions);
+        let e = resolve_with(
+            &[
+                "tencent-ssl",
+                "delete",
+                "x",
+                "--region",
+                "a",
+                "--region",
+                "b",
+            ],
+            TC,
+        )
         .unwrap_err();
-        assert!(e.to_string().contains("only alibaba-slb list"), "{e}");
-        let e = resolve_with(&["alibaba-slb", "delete", "x", "--region", "all"], ALI).unwrap_err();
-        assert!(e.to_string().contains("alibaba-slb list only"), "{e}");
+        assert!(
+            e.to_string().contains("only alibaba-slb takes several"),
+            "{e}"
+        );
         let e = resolve_with(&["alibaba-cas", "list", "--region", "all"], ALI).unwrap_err();
-        assert!(e.to_string().contains("alibaba-slb list only"), "{e}");
+        assert!(e.to_string().contains("applies to alibaba-slb only"), "{e}");
         let s = resolve_with(
             &[
                 "alibaba-slb",

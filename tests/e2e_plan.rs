@@ -314,61 +314,80 @@ fn crate_time(t: chrono::DateTime<Utc>) -> String {
 #[test]
 fn an_alibaba_slb_plan_spanning_regions_is_applied_in_one_run() {
     let dir = scratch("slb");
-    let t = SLB;
-    let regions = ["cn-hangzhou", "cn-shanghai", "eu-central-1"];
-    let certs: Vec<(String, &str)> = regions
-        .iter()
-        .enumerate()
-        .flat_map(|(i, r)| [(t.id(10 * i as u32 + 1), *r), (t.id(10 * i as u32 + 2), *r)])
-        .collect();
-    let fake = start(t.seed(certs.iter().map(|(id, r)| expired(t, id).region(r))));
-    let path = dir.join("slb.json");
-    let listed = certdel()
-        .args(["--endpoint", &fake.url()])
-        .args(regions.iter().flat_map(|r| ["--region", r]))
-        .args(["alibaba-slb", "list", "--expired", "--output", "ids"])
-        .flag("--plan", path.to_str().unwrap())
-        .envs(t.env())
-        .run();
-    assert_eq!(listed.code, 0, "{listed:?}");
-    let plan = read_plan(&path);
-    assert_eq!(plan["regions"], json!(regions));
-    for entry in plan["certificates"].as_array().unwrap() {
-        let (_, region) = certs.iter().find(|(id, _)| *id == entry["id"]).unwrap();
-        assert_eq!(entry["region"], *region, "{entry}");
-    }
-
-    // One run, no --region: each certificate deleted in its own region (the fake refuses an
-    // id named with another region as not found).
-    let out = certdel()
-        .args(["--endpoint", &fake.url(), "alibaba-slb", "delete", "--yes"])
-        .flag("--plan", path.to_str().unwrap())
-        .envs(t.env())
-        .env(NO_RETRY_DELAY, "1")
-        .run();
-    assert_eq!(out.code, 0, "{out:?}");
-    for (id, _) in &certs {
-        assert_eq!(out.outcome(id), Some("deleted"), "{out:?}");
-        assert!(!t.present(&fake, id), "{id}");
-    }
-    // One request per certificate, each naming its region.
-    let deletes: Vec<_> = fake
-        .requests()
-        .into_iter()
-        .filter(|e| e.action == "DeleteServerCertificate")
-        .collect();
-    assert_eq!(deletes.len(), certs.len());
-    for (id, region) in &certs {
-        let sent = deletes
+    // Without --region, and with --region all (which without a plan lists every region first
+    // to find each id): the plan's regions decide, nothing is listed again.
+    for region_flags in [&[][..], &["--region", "all"]] {
+        let t = SLB;
+        let regions = ["cn-hangzhou", "cn-shanghai", "eu-central-1"];
+        let certs: Vec<(String, &str)> = regions
             .iter()
-            .find(|e| e.id.as_deref() == Some(id))
-            .unwrap();
-        assert!(
-            sent.target.contains(&format!("RegionId={region}")),
-            "{sent:?}"
+            .enumerate()
+            .flat_map(|(i, r)| [(t.id(10 * i as u32 + 1), *r), (t.id(10 * i as u32 + 2), *r)])
+            .collect();
+        let fake = start(t.seed(certs.iter().map(|(id, r)| expired(t, id).region(r))));
+        let path = dir.join("slb.json");
+        let listed = certdel()
+            .args(["--endpoint", &fake.url()])
+            .args(regions.iter().flat_map(|r| ["--region", r]))
+            .args(["alibaba-slb", "list", "--expired", "--output", "ids"])
+            .flag("--plan", path.to_str().unwrap())
+            .envs(t.env())
+            .run();
+        assert_eq!(listed.code, 0, "{listed:?}");
+        let plan = read_plan(&path);
+        assert_eq!(plan["regions"], json!(regions));
+        for entry in plan["certificates"].as_array().unwrap() {
+            let (_, region) = certs.iter().find(|(id, _)| *id == entry["id"]).unwrap();
+            assert_eq!(entry["region"], *region, "{entry}");
+        }
+
+        // One run, no --region: each certificate deleted in its own region (the fake refuses an
+        // id named with another region as not found).
+        let listed_before = describes(&fake);
+        let out = certdel()
+            .args(["--endpoint", &fake.url()])
+            .args(region_flags.iter().copied())
+            .args(["alibaba-slb", "delete", "--yes"])
+            .flag("--plan", path.to_str().unwrap())
+            .envs(t.env())
+            .env(NO_RETRY_DELAY, "1")
+            .run();
+        assert_eq!(out.code, 0, "{out:?}");
+        for (id, _) in &certs {
+            assert_eq!(out.outcome(id), Some("deleted"), "{out:?}");
+            assert!(!t.present(&fake, id), "{id}");
+        }
+        // One request per certificate, each naming its region.
+        let deletes: Vec<_> = fake
+            .requests()
+            .into_iter()
+            .filter(|e| e.action == "DeleteServerCertificate")
+            .collect();
+        assert_eq!(deletes.len(), certs.len());
+        for (id, region) in &certs {
+            let sent = deletes
+                .iter()
+                .find(|e| e.id.as_deref() == Some(id))
+                .unwrap();
+            assert!(
+                sent.target.contains(&format!("RegionId={region}")),
+                "{sent:?}"
+            );
+        }
+        assert_eq!(
+            describes(&fake),
+            listed_before,
+            "{region_flags:?}: listed again"
         );
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn describes(fake: &Running) -> usize {
+    fake.requests()
+        .iter()
+        .filter(|e| e.action == "DescribeServerCertificates")
+        .count()
 }
 
 #[test]

@@ -48,7 +48,7 @@ pub(super) async fn delete_batch(run: &Run, targets: &[usize]) -> Vec<Outcome> {
     };
     let provider = run.provider_of(first);
     let name = provider.kind().name();
-    let batch = batch_of(provider);
+    let batch = batch_of(provider.as_ref());
     let ids: Vec<String> = targets
         .iter()
         .map(|&t| run.plan.targets[t].id.clone())

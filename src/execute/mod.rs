@@ -96,7 +96,7 @@ struct Run {
 }
 
 impl Run {
-    fn provider_of(&self, target: usize) -> &dyn Provider {
+    fn provider_of(&self, target: usize) -> Arc<dyn Provider> {
         self.session
             .provider_for(self.plan.targets[target].region.as_deref())
     }

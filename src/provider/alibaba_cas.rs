@@ -120,6 +120,14 @@ impl Provider for AlibabaCas {
         }
     }
 
+    /// Ids are integers: `007` and `7` name the same certificate.
+    fn id_key(&self, id: &str) -> String {
+        match id.parse::<u64>() {
+            Ok(n) => n.to_string(),
+            Err(_) => id.to_string(),
+        }
+    }
+
     fn delete_request(&self, id: &str, stamp: &Stamp) -> Request {
         let (action, param) = self.action();
         alibaba::rpc_request(

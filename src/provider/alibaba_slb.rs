@@ -89,6 +89,17 @@ pub fn default_endpoint(region: &str) -> Endpoint {
     alibaba::regional_endpoint("slb", region, &CENTRAL_REGIONS)
 }
 
+/// The settings for certificates in `region`: that `RegionId`, at that region's endpoint
+/// (`--endpoint`, when given, still takes every request).
+pub fn in_region(settings: &ProviderSettings, region: &str) -> ProviderSettings {
+    let mut s = settings.clone();
+    s.region = Some(region.to_string());
+    if !s.custom_endpoint {
+        s.endpoint = default_endpoint(region);
+    }
+    s
+}
+
 pub struct AlibabaSlb {
     endpoint: Endpoint,
     /// `--endpoint` was given: every region goes there.
@@ -344,6 +355,30 @@ mod tests {
         let a = p.delete_answer(&in_use);
         assert_eq!(a.class, Class::Done(Status::InUse));
         assert_eq!(a.message.as_deref(), Some("bound"));
+    }
+
+    #[test]
+    fn a_provider_per_region_sends_that_region_to_its_endpoint() {
+        let mut s = ProviderSettings::for_test(Kind::AlibabaSlb);
+        s.region = Some("cn-hangzhou".into());
+        s.endpoint = default_endpoint("cn-hangzhou");
+        let p = AlibabaSlb::new(&in_region(&s, "eu-central-1"));
+        let req = p.delete_request("a_1", &Stamp::now());
+        assert_eq!(req.host, "slb.eu-central-1.aliyuncs.com");
+        assert_eq!(
+            req.target(),
+            "/?RegionId=eu-central-1&ServerCertificateId=a_1"
+        );
+        // --endpoint: the region changes, the host does not.
+        s.custom_endpoint = true;
+        s.endpoint = Endpoint::https("proxy.example.invalid");
+        let p = AlibabaSlb::new(&in_region(&s, "eu-central-1"));
+        let req = p.delete_request("a_1", &Stamp::now());
+        assert_eq!(req.host, "proxy.example.invalid");
+        assert_eq!(
+            req.target(),
+            "/?RegionId=eu-central-1&ServerCertificateId=a_1"
+        );
     }
 
     mod list {

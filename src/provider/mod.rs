@@ -129,6 +129,13 @@ pub trait Provider: Send + Sync {
         check_common(id)
     }
 
+    /// The form in which two ids are compared — an id given to `delete` against the ids a
+    /// listing reports ([`crate::resolve`]): the id itself, exactly, unless the provider reads
+    /// ids as something else (alibaba-cas: integers, so `007` names certificate `7`).
+    fn id_key(&self, id: &str) -> String {
+        id.to_string()
+    }
+
     /// The signed delete request for `id`.
     fn delete_request(&self, id: &str, stamp: &Stamp) -> Request;
 
@@ -281,6 +288,16 @@ pub fn check_common(id: &str) -> Result<(), String> {
         return Err(format!("id is {} bytes long (at most 512)", id.len()));
     }
     Ok(())
+}
+
+/// The settings of a provider for certificates in `region`, for products whose ids are
+/// regional (alibaba-slb: the `RegionId` parameter and its endpoint); `None` for the others,
+/// whose one provider serves every certificate of the run.
+pub fn in_region(settings: &ProviderSettings, region: &str) -> Option<ProviderSettings> {
+    match settings.kind {
+        Kind::AlibabaSlb => Some(alibaba_slb::in_region(settings, region)),
+        _ => None,
+    }
 }
 
 /// Build the provider the settings describe.
