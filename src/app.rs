@@ -16,6 +16,7 @@ use crate::cert::FilterSpec;
 use crate::error::Error;
 use crate::execute::{execute, skip_all};
 use crate::ids;
+use crate::interrupt::Interrupt;
 use crate::outcome::{Exit, Status, Tally};
 use crate::output::Reporter;
 use crate::plan::{Plan, Target};
@@ -38,6 +39,7 @@ pub async fn run<W: Write>(
     stdin: impl BufRead,
     reporter: &mut Reporter<W>,
     confirm: Confirm<'_>,
+    interrupt: &Interrupt,
 ) -> Result<Exit, Error> {
     match &settings.command {
         Command::Delete {
@@ -54,10 +56,13 @@ pub async fn run<W: Write>(
                 accept,
                 dry_run: *dry_run,
                 plan: plan.as_ref(),
+                interrupt,
             };
             delete(&settings, ids, how, stdin, reporter, confirm).await
         }
-        Command::List { filter, plan } => list(&settings, filter, plan.as_deref(), reporter).await,
+        Command::List { filter, plan } => {
+            list(&settings, filter, plan.as_deref(), reporter, interrupt).await
+        }
     }
 }
 
@@ -69,6 +74,7 @@ struct Delete<'a> {
     dry_run: bool,
     /// `--plan FILE`: the targets come from there instead of the ids.
     plan: Option<&'a PlanSource>,
+    interrupt: &'a Interrupt,
 }
 
 async fn delete<W: Write>(
@@ -122,7 +128,7 @@ async fn delete<W: Write>(
     let executed = if plan.is_empty() {
         Ok(())
     } else if how.dry_run {
-        dry_run(settings, &plan, &mut sinks).await
+        dry_run(settings, &plan, how.interrupt, &mut sinks).await
     } else {
         real_run(settings, plan, &how, from_file, &mut sinks).await
     };
@@ -149,9 +155,10 @@ async fn session_or_skip(
     settings: &Settings,
     plan: &Plan,
     purpose: Purpose,
+    interrupt: &Interrupt,
     sinks: &mut dyn Sink,
 ) -> Result<Session, Error> {
-    match Session::start(&settings.provider, &settings.run, purpose).await {
+    match Session::start(&settings.provider, &settings.run, purpose, interrupt).await {
         Ok(session) => Ok(session),
         Err(e) => {
             skip_all(settings.provider.kind.name(), plan, &e, sinks);
@@ -180,7 +187,7 @@ async fn real_run(
     from_file: Option<(&Path, &Checked)>,
     sinks: &mut dyn Sink,
 ) -> Result<(), Error> {
-    let session = session_or_skip(settings, &plan, Purpose::Delete, sinks).await?;
+    let session = session_or_skip(settings, &plan, Purpose::Delete, how.interrupt, sinks).await?;
     if let Some((path, checked)) = from_file {
         // huawei-scm: the account id the preflight found must be the plan's.
         if let Err(e) = checked.check_account(path, session.settings().domain_id.as_deref()) {
@@ -216,8 +223,13 @@ async fn real_run(
 
 /// `--dry-run`: list everything the run covers (read calls only) and report what a delete of
 /// each id would meet; no delete request of any kind is sent.
-async fn dry_run(settings: &Settings, plan: &Plan, sinks: &mut dyn Sink) -> Result<(), Error> {
-    let session = session_or_skip(settings, plan, Purpose::List, sinks).await?;
+async fn dry_run(
+    settings: &Settings,
+    plan: &Plan,
+    interrupt: &Interrupt,
+    sinks: &mut dyn Sink,
+) -> Result<(), Error> {
+    let session = session_or_skip(settings, plan, Purpose::List, interrupt, sinks).await?;
     match list_all(&session).await {
         Ok(listing) => {
             for outcome in resolve::dry_run(session.provider(), &plan.targets, &listing.certs) {
@@ -306,14 +318,28 @@ async fn list<W: Write>(
     spec: &FilterSpec,
     plan: Option<&Path>,
     reporter: &mut Reporter<W>,
+    interrupt: &Interrupt,
 ) -> Result<Exit, Error> {
-    let session = Session::start(&settings.provider, &settings.run, Purpose::List).await?;
-    let listing = crate::list::list(&session, spec).await?;
+    let session = Session::start(&settings.provider, &settings.run, Purpose::List, interrupt).await;
+    let listing = match session {
+        Ok(session) => crate::list::list(&session, spec)
+            .await
+            .map(|l| (session, l)),
+        Err(e) => Err(e),
+    };
+    // Interrupted: nothing is printed, not even a listing that happened to complete.
+    if let Some(reason) = interrupt.reason() {
+        let name = settings.provider.kind.name();
+        return Err(Error::Interrupted(format!(
+            "{name}: list: {reason}: nothing printed"
+        )));
+    }
+    let (session, listing) = listing?;
     for w in &listing.warnings {
         crate::output::warn(w);
     }
-    // Only a complete listing gets here; the plan is written before anything is printed, so
-    // that a plan that cannot be written stops the run with nothing on stdout.
+    // Only a complete, uninterrupted listing gets here; the plan is written before anything is
+    // printed, so that a plan that cannot be written stops the run with nothing on stdout.
     if let Some(path) = plan {
         let mut ctx = Context::of(session.settings());
         if ctx.provider == Kind::AlibabaSlb {

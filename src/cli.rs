@@ -13,6 +13,10 @@ Exit status:
      counts either or both as success)
   2  certdel could not run: usage error, missing or rejected credentials, unreachable endpoint,
      stdout not writable (list: the listing could not be completed; nothing is printed on stdout)
+  130  interrupted by SIGINT (Ctrl-C)
+  143  interrupted by SIGTERM
+       (no new request is started and every id is reported, those never sent skipped; a second
+       interrupt stops waiting for requests in flight; list prints nothing)
 
 Credentials come from the environment only (never from arguments):
   huawei-scm       HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK

@@ -41,6 +41,11 @@ pub enum Error {
     /// print an id that does not read back as itself).
     #[error("{0}")]
     Output(String),
+
+    /// SIGINT or SIGTERM ended the run before its results could be written (`list`: nothing
+    /// is printed). The exit status is the signal's (130, 143), not 2.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl Error {

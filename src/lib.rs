@@ -22,8 +22,9 @@
 //! Providers ([`provider`]) build signed requests ([`sign`]) and read replies without doing
 //! I/O; [`send`] paces ([`pace`]), sends and retries them through a [`transport::Transport`]
 //! (in a run the reqwest client [`transport::HttpTransport`]; in the retry loop's unit tests
-//! a scripted one). The local fake cloud the tests and the demo run against is its own crate,
-//! `crates/fake-cloud`.
+//! a scripted one). Interrupts (SIGINT, SIGTERM) reach every part of a run through one
+//! [`interrupt::Interrupt`]: no new request after the first, every id still reported. The
+//! local fake cloud the tests and the demo run against is its own crate, `crates/fake-cloud`.
 
 pub mod app;
 pub mod cert;
@@ -31,6 +32,7 @@ pub mod cli;
 pub mod error;
 pub mod execute;
 pub mod ids;
+pub mod interrupt;
 pub mod list;
 pub mod outcome;
 pub mod output;

@@ -1,4 +1,5 @@
 use certdel::cli::Cli;
+use certdel::interrupt::{Interrupt, Raised, Signal};
 use certdel::outcome::Exit;
 use certdel::output::Reporter;
 use clap::Parser;
@@ -18,6 +19,10 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
+    let interrupt = Interrupt::new();
+    if let Err(e) = listen(&interrupt) {
+        return fail(&format!("cannot handle SIGINT/SIGTERM: {e}"));
+    }
     let reads_stdin = matches!(&settings.command, certdel::settings::Command::Delete { ids, .. } if certdel::ids::reads_stdin(ids));
     let mut confirm = |question: &str| -> Option<bool> {
         // Ask only a person at a terminal, and never through a stdin that carries ids.
@@ -32,14 +37,109 @@ fn main() -> ExitCode {
     };
     let mut reporter = Reporter::new(settings.output, std::io::stdout().lock());
     let stdin = std::io::BufReader::new(std::io::stdin());
-    match runtime.block_on(certdel::app::run(
+    let exit = match runtime.block_on(certdel::app::run(
         settings,
         stdin,
         &mut reporter,
         &mut confirm,
+        &interrupt,
     )) {
-        Ok(exit) => exit.into(),
-        Err(e) => fail(&e),
+        Ok(exit) => exit,
+        Err(e) => {
+            certdel::output::stderr_line(&e.to_string());
+            Exit::Fatal
+        }
+    };
+    // An interrupted run exits with the signal's status, even if every id finished.
+    interrupt.signal().map_or(exit, Signal::exit).into()
+}
+
+/// Feed SIGINT and SIGTERM into `interrupt`, from a thread of its own: the main thread may be
+/// blocked reading ids from stdin or a confirmation from the terminal. The handlers are in
+/// place when this returns.
+fn listen(interrupt: &Interrupt) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
+    let signals = {
+        let _inside = runtime.enter();
+        Signals::new()?
+    };
+    let interrupt = interrupt.clone();
+    std::thread::Builder::new()
+        .name("certdel-signals".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let mut signals = signals;
+                while let Some(signal) = signals.next().await {
+                    on_signal(&interrupt, signal);
+                }
+            })
+        })?;
+    Ok(())
+}
+
+/// What a signal does, said on stderr first: once raised, the run may end and certdel exit
+/// before this thread writes anything. (This thread is the only one that raises.)
+fn on_signal(interrupt: &Interrupt, signal: Signal) {
+    let name = signal.name();
+    match interrupt.peek(signal) {
+        // Nothing has been sent (ids still being read, the question still asked): end now,
+        // as the signal's default action would. The one early exit; nothing to report.
+        Raised::Unarmed(signal) => {
+            // Recorded first, so that a run arming at this very moment sends nothing.
+            interrupt.raise(signal);
+            eprintln!();
+            certdel::output::stderr_line(&format!("interrupted by {name}: nothing was sent"));
+            std::process::exit(i32::from(signal.exit() as u8));
+        }
+        Raised::First(_) => certdel::output::stderr_line(&format!(
+            "interrupted by {name}: no new requests; requests in flight get until --timeout to answer, every id is reported; interrupt again to stop waiting for them"
+        )),
+        Raised::Second => certdel::output::stderr_line(&format!(
+            "interrupted again ({name}): not waiting for requests in flight (they may have been carried out)"
+        )),
+        Raised::Again => {}
+    }
+    interrupt.raise(signal);
+}
+
+/// SIGINT and SIGTERM as one stream (unix); elsewhere Ctrl-C only.
+#[cfg(unix)]
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn next(&mut self) -> Option<Signal> {
+        tokio::select! {
+            got = self.int.recv() => got.map(|()| Signal::Int),
+            got = self.term.recv() => got.map(|()| Signal::Term),
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals)
+    }
+
+    async fn next(&mut self) -> Option<Signal> {
+        tokio::signal::ctrl_c().await.ok().map(|()| Signal::Int)
     }
 }
 

@@ -268,6 +268,10 @@ pub enum Exit {
     Partial = 1,
     /// certdel could not run: usage error, missing or rejected credentials, unreachable endpoint.
     Fatal = 2,
+    /// Interrupted by SIGINT (Ctrl-C): 128 + 2, as shells report it.
+    Interrupted = 130,
+    /// Interrupted by SIGTERM: 128 + 15.
+    Terminated = 143,
 }
 
 impl From<Exit> for ExitCode {

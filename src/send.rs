@@ -15,6 +15,10 @@
 //!   ([`RetryConfig::retry_timeout`], counted from the first attempt); the run by
 //!   `--deadline`, which also cuts requests in flight. A request cut short may have been
 //!   carried out: it is reported as such, never `deleted`.
+//! - An interrupt ([`Interrupt`]) starts no new attempt: the loop checks it before each one
+//!   and wakes from pacing and backoff waits on it (`End::Stopped("interrupted by SIGINT")`).
+//!   A request already in flight is given until its timeout, unless a second interrupt comes:
+//!   then it is abandoned, and may have been carried out.
 //!
 //! Every number the loop uses is in one [`RetryConfig`]; the backoff's jitter comes from a
 //! [`Jitter`] the [`Sender`] holds (seeded from the operating system in a run, fixed in
@@ -22,6 +26,7 @@
 //! one in this module's tests.
 
 use crate::error::Error;
+use crate::interrupt::Interrupt;
 use crate::pace::{Backoff, Jitter, Pacer, SplitMix64};
 use crate::provider::{Answer, Class};
 use crate::settings::RunSettings;
@@ -51,6 +56,9 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// Attempts in a row without any reply, on a run whose server has answered nothing yet, after
 /// which the run stops: the endpoint accepts connections but does not answer.
 pub const SILENT_ATTEMPTS: u32 = 3;
+
+/// The ambiguity of a request abandoned by a second interrupt: it may have been carried out.
+pub const IN_FLIGHT: &str = "interrupted while in flight";
 
 /// How the exchanges of a run retry: every limit and wait [`Sender::exchange`] uses. The
 /// run's deadline, which bounds everything, stays on the [`Sender`]; the jitter source too
@@ -129,6 +137,8 @@ pub struct Sender {
     answered: AtomicBool,
     /// Attempts in a row that ended without a reply.
     silent: AtomicU32,
+    /// SIGINT / SIGTERM: no new attempts after the first, no more waiting after the second.
+    interrupt: Interrupt,
 }
 
 /// How one exchange ended.
@@ -179,6 +189,7 @@ impl Sender {
             stop: Mutex::new(None),
             answered: AtomicBool::new(false),
             silent: AtomicU32::new(0),
+            interrupt: Interrupt::new(),
         }
     }
 
@@ -199,19 +210,40 @@ impl Sender {
         self
     }
 
+    /// The same sender listening to this interrupt state (a run: the one the signal handlers
+    /// feed; without it, a sender nothing interrupts).
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Sender {
+        self.interrupt = interrupt;
+        self
+    }
+
+    /// The interrupt state this sender listens to.
+    pub fn interrupt(&self) -> &Interrupt {
+        &self.interrupt
+    }
+
+    /// Why no new request may start because of an interrupt (`interrupted by SIGTERM`).
+    pub fn interrupted(&self) -> Option<String> {
+        self.interrupt.reason()
+    }
+
     /// The backoff before retry `n` (1-based), jittered.
     fn backoff(&self, n: u32) -> Duration {
         let jitter = self.jitter.lock().expect("jitter lock").unit();
         self.retry.backoff.delay(n, jitter)
     }
 
-    /// Sleep before a retry, but never past `limit` (the exchange's budget or the deadline).
+    /// Sleep before a retry, but never past `limit` (the exchange's budget or the deadline),
+    /// and not past an interrupt.
     async fn pause(&self, wait: Duration, limit: Instant) {
         if self.retry.no_retry_delay {
             return;
         }
         let until = crate::pace::later(Instant::now(), wait).min(limit);
-        tokio::time::sleep_until(until).await;
+        tokio::select! {
+            _ = self.interrupt.first() => {}
+            () = tokio::time::sleep_until(until) => {}
+        }
     }
 
     /// A reply came back: the server is there.
@@ -272,6 +304,10 @@ impl Sender {
         // The exchange's budget runs from its first attempt; the deadline bounds it too.
         let mut limit: Option<Instant> = None;
         loop {
+            if let Some(reason) = self.interrupted() {
+                tried.end = End::Stopped(reason);
+                return tried;
+            }
             if let Some(reason) = self.stopped() {
                 tried.end = End::Stopped(format!("run stopped: {reason}"));
                 return tried;
@@ -284,7 +320,14 @@ impl Sender {
                 tried.end = End::Stopped(self.out_of_time(&tried));
                 return tried;
             }
-            self.pacer.wait().await;
+            tokio::select! {
+                _ = self.interrupt.first() => {}
+                () = self.pacer.wait() => {}
+            }
+            if let Some(reason) = self.interrupted() {
+                tried.end = End::Stopped(reason);
+                return tried;
+            }
             if let Some(reason) = self.stopped() {
                 tried.end = End::Stopped(format!("run stopped: {reason}"));
                 return tried;
@@ -306,7 +349,20 @@ impl Sender {
             // without using up the retries meant for faults.
             let retries_left = tried.attempts - throttled <= self.retry.max_retries;
 
-            let sent = tokio::time::timeout_at(cut, self.transport.send(&request)).await;
+            // A first interrupt lets the request answer (within its timeout); a second one
+            // abandons it. `biased`: an answer that is there is taken.
+            let sent = tokio::select! {
+                biased;
+                sent = tokio::time::timeout_at(cut, self.transport.send(&request)) => sent,
+                () = self.interrupt.second() => {
+                    tried.ambiguous = Some(IN_FLIGHT.into());
+                    tried.end = End::Stopped(format!(
+                        "{}, then again: stopped waiting for the reply",
+                        self.interrupted().unwrap_or_else(|| "interrupted".into())
+                    ));
+                    return tried;
+                }
+            };
             let reply = match sent {
                 // Cut short by the deadline or the exchange's budget: it may have been
                 // carried out.
@@ -486,6 +542,7 @@ mod tests {
     //! The retry loop against a scripted transport, in paused time: every wait is virtual, and
     //! with the jitter fixed at 1 each backoff is exactly 250 ms × 2^(n-1).
     use super::*;
+    use crate::interrupt::Signal;
     use crate::outcome::Status;
     use crate::settings::Trust;
     use crate::transport::testing::{Scripted, Step};
@@ -899,6 +956,136 @@ mod tests {
         let (tried, took) = exchange(&s).await;
         assert!(matches!(tried.end, End::Ok(200)));
         assert_eq!((tried.attempts, t.calls(), took), (4, 4, Duration::ZERO));
+    }
+
+    /// One exchange while `raise` runs alongside it (same task, paused time).
+    async fn exchange_while(
+        sender: &Sender,
+        raise: impl std::future::Future<Output = ()>,
+    ) -> (Tried<u16>, Duration) {
+        let (out, ()) = tokio::join!(exchange(sender), raise);
+        out
+    }
+
+    /// Raise `signal` on `interrupt` after `after` (virtual time).
+    async fn raise_after(interrupt: &Interrupt, after: Duration, signal: Signal) {
+        tokio::time::sleep(after).await;
+        interrupt.raise(signal);
+    }
+
+    fn armed() -> Interrupt {
+        let i = Interrupt::new();
+        i.arm();
+        i
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interrupted_run_sends_nothing_more() {
+        let i = armed();
+        let (t, s) = sender([Step::status(200)], retries(3));
+        let s = s.with_interrupt(i.clone());
+        i.raise(Signal::Term);
+        let (tried, took) = exchange(&s).await;
+        assert!(
+            matches!(tried.end, End::Stopped(ref r) if r == "interrupted by SIGTERM"),
+            "{:?}",
+            tried.end
+        );
+        assert_eq!((tried.attempts, t.calls(), took), (0, 0, Duration::ZERO));
+        assert!(tried.ambiguous.is_none());
+        assert_eq!(s.interrupted().as_deref(), Some("interrupted by SIGTERM"));
+        // An interrupt is not a stop of the run: no error to report for it.
+        assert!(s.stopped().is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interrupt_wakes_a_backoff_and_no_retry_follows() {
+        let i = armed();
+        let (t, s) = sender([Step::status(503), Step::status(200)], retries(3));
+        let s = s.with_interrupt(i.clone());
+        // The backoff after the 503 would last 250 ms; the interrupt comes at 100 ms.
+        let (tried, took) = exchange_while(&s, raise_after(&i, ms(100), Signal::Int)).await;
+        assert!(matches!(tried.end, End::Stopped(ref r) if r == "interrupted by SIGINT"));
+        assert_eq!((tried.attempts, t.calls(), t.left()), (1, 1, 1));
+        assert_eq!(took, ms(100));
+        // The 503 may have been carried out: that is still said.
+        assert_eq!(tried.ambiguous.as_deref(), Some("HTTP 503"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interrupt_wakes_a_pacing_wait_and_nothing_is_sent() {
+        let i = armed();
+        let (t, s) = sender([Step::status(200), Step::status(200)], retries(3));
+        // One request every 10 s: the second exchange waits for its slot.
+        let s = Sender {
+            pacer: Pacer::new(0.1),
+            ..s
+        }
+        .with_interrupt(i.clone());
+        assert!(matches!(exchange(&s).await.0.end, End::Ok(200)));
+        let (tried, took) = exchange_while(&s, raise_after(&i, ms(1500), Signal::Term)).await;
+        assert!(matches!(tried.end, End::Stopped(ref r) if r == "interrupted by SIGTERM"));
+        assert_eq!((tried.attempts, t.calls(), took), (0, 1, ms(1500)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_in_flight_is_let_answer_after_the_first_interrupt() {
+        let i = armed();
+        let (t, s) = sender(
+            [Step::slow(Duration::from_secs(2), Step::status(200))],
+            retries(3),
+        );
+        let s = s.with_interrupt(i.clone());
+        let (tried, took) = exchange_while(&s, raise_after(&i, ms(500), Signal::Int)).await;
+        assert!(matches!(tried.end, End::Ok(200)), "{:?}", tried.end);
+        assert_eq!(
+            (tried.attempts, t.calls(), took),
+            (1, 1, Duration::from_secs(2))
+        );
+        assert!(tried.ambiguous.is_none());
+
+        // Its answer calls for a retry: none is made.
+        let i = armed();
+        let (t, s) = sender(
+            [
+                Step::slow(Duration::from_secs(2), Step::status(503)),
+                Step::status(200),
+            ],
+            retries(3),
+        );
+        let s = s.with_interrupt(i.clone());
+        let (tried, took) = exchange_while(&s, raise_after(&i, ms(500), Signal::Int)).await;
+        assert!(matches!(tried.end, End::Stopped(ref r) if r == "interrupted by SIGINT"));
+        assert_eq!(
+            (tried.attempts, t.calls(), took),
+            (1, 1, Duration::from_secs(2))
+        );
+        assert_eq!(tried.ambiguous.as_deref(), Some("HTTP 503"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_second_interrupt_abandons_the_request_in_flight() {
+        let i = armed();
+        let (t, s) = sender([Step::Hang], retries(3));
+        let s = s.with_interrupt(i.clone());
+        let twice = async {
+            raise_after(&i, Duration::from_secs(1), Signal::Int).await;
+            raise_after(&i, Duration::from_secs(2), Signal::Int).await;
+        };
+        let (tried, took) = exchange_while(&s, twice).await;
+        assert!(
+            matches!(tried.end, End::Stopped(ref r)
+                if r == "interrupted by SIGINT, then again: stopped waiting for the reply"),
+            "{:?}",
+            tried.end
+        );
+        // The first interrupt did not cut it; the second did, at 3 s.
+        assert_eq!(
+            (tried.attempts, t.calls(), took),
+            (1, 1, Duration::from_secs(3))
+        );
+        assert_eq!(tried.ambiguous.as_deref(), Some(IN_FLIGHT));
+        assert!(s.stopped().is_none());
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! [`Sender`], the provider, the rate and concurrency, and the provider's preflight (huawei-scm
 //! account id discovery through IAM, over the same sender).
 //!
-//! The transport is built here and nowhere else ([`Session::start`]). A session hands out
+//! The transport is built here and nowhere else ([`Session::start`]). Starting a session
+//! arms the run's [`Interrupt`]: from then on a SIGINT or SIGTERM no longer ends certdel at
+//! once but stops the run cleanly, every id reported. A session hands out
 //! its provider by region ([`Session::provider_for`]): a plan spanning regions (alibaba-slb
 //! `delete --region all`) gets one provider per region, built the first time a region is
 //! asked for, all sending through the one sender; products whose ids are not regional have
@@ -10,6 +12,7 @@
 //! allocation), so the executor's workers can each hold it.
 
 use crate::error::Error;
+use crate::interrupt::Interrupt;
 use crate::provider::{self, huawei_scm, Kind, Provider};
 use crate::send::{End, Sender};
 use crate::settings::{ProviderSettings, RunSettings};
@@ -47,13 +50,15 @@ impl Session {
     /// Build the transport and the sender, then run the provider's preflight. An error means
     /// nothing of the run can be sent (the transport cannot be built; the account id cannot
     /// be found; credentials rejected or the endpoint unreachable during the preflight).
+    /// Every request of the session heeds `interrupt`, which is armed here.
     pub async fn start(
         provider: &ProviderSettings,
         run: &RunSettings,
         purpose: Purpose,
+        interrupt: &Interrupt,
     ) -> Result<Session, Error> {
         let transport = HttpTransport::new(run).map_err(Error::Io)?;
-        Session::with_transport(provider, run, purpose, Arc::new(transport)).await
+        Session::with_transport(provider, run, purpose, Arc::new(transport), interrupt).await
     }
 
     /// [`Session::start`] over a given transport (the executor's unit tests pass a scripted
@@ -63,7 +68,9 @@ impl Session {
         run: &RunSettings,
         purpose: Purpose,
         transport: Arc<dyn Transport>,
+        interrupt: &Interrupt,
     ) -> Result<Session, Error> {
+        interrupt.arm();
         let mut provider = provider.clone();
         // Rates never depend on what the preflight discovers.
         let pre = provider::build(&provider);
@@ -72,7 +79,7 @@ impl Session {
             Purpose::List => (pre.list_rate(), 64),
         };
         let rate = run.rate.unwrap_or(default_rate);
-        let sender = Sender::for_run(transport, rate, run);
+        let sender = Sender::for_run(transport, rate, run).with_interrupt(interrupt.clone());
         resolve_domain_id(&sender, &mut provider).await?;
         let concurrency = run
             .concurrency
@@ -216,9 +223,14 @@ mod tests {
         let mut s = ProviderSettings::for_test(Kind::AlibabaSlb);
         s.region = Some("cn-hangzhou".into());
         s.endpoint = crate::provider::alibaba_slb::default_endpoint("cn-hangzhou");
-        let session = Session::start(&s, &run_settings(), Purpose::Delete)
-            .await
-            .unwrap();
+        let session = Session::start(
+            &s,
+            &run_settings(),
+            Purpose::Delete,
+            &crate::interrupt::Interrupt::new(),
+        )
+        .await
+        .unwrap();
         let target = |p: &dyn Provider| {
             let req = p.delete_request("c_1", &Stamp::now());
             (req.host.clone(), req.target())
@@ -249,9 +261,14 @@ mod tests {
 
         // Ids that are not regional: one provider for every region.
         let tc = ProviderSettings::for_test(Kind::TencentSsl);
-        let session = Session::start(&tc, &run_settings(), Purpose::Delete)
-            .await
-            .unwrap();
+        let session = Session::start(
+            &tc,
+            &run_settings(),
+            Purpose::Delete,
+            &crate::interrupt::Interrupt::new(),
+        )
+        .await
+        .unwrap();
         assert!(Arc::ptr_eq(
             &session.provider_for(Some("ap-guangzhou")),
             &session.provider_for(None)

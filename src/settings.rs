@@ -4,7 +4,9 @@
 use crate::cert::FilterSpec;
 use crate::cli::{Action, CasTargetArg, Cli, OutputFormat};
 use crate::error::Error;
-use crate::provider::{alibaba_cas, alibaba_slb, huawei_scm, tencent_ssl, volcengine_live, Kind};
+use crate::provider::{
+    alibaba_cas, alibaba_slb, huawei_scm, identity, tencent_ssl, volcengine_live, Kind,
+};
 use crate::secret::{Credentials, Secret};
 use crate::time::When;
 use std::path::{Path, PathBuf};
@@ -195,6 +197,9 @@ pub struct ProviderSettings {
     pub domain_id: Option<String>,
     /// huawei-scm: where to discover the domain id.
     pub iam_endpoint: Endpoint,
+    /// Where the account identity call goes ([`crate::provider::identity`]): the vendor's STS
+    /// host, or `CERTDEL_STS_ENDPOINT`; for huawei-scm the IAM endpoint above.
+    pub identity_endpoint: Endpoint,
     pub cas_target: CasTarget,
     pub check_resources: bool,
     /// `--endpoint` was given (alibaba-slb list: every region goes there).
@@ -220,6 +225,7 @@ impl ProviderSettings {
             region: None,
             domain_id: Some("domainid123".into()),
             iam_endpoint: Endpoint::https("iam.example.invalid"),
+            identity_endpoint: Endpoint::https("sts.example.invalid"),
             cas_target: CasTarget::Orders,
             check_resources: false,
             custom_endpoint: false,
@@ -611,6 +617,15 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         }
         None => huawei_scm::iam_endpoint(region.as_deref()),
     };
+    // The identity call: Huawei's is IAM's (moved with it); the STS hosts move together with
+    // CERTDEL_STS_ENDPOINT. `--endpoint` moves the product only, as for IAM.
+    let identity_endpoint = match (kind, env(identity::STS_ENDPOINT_VAR)) {
+        (Kind::HuaweiScm, _) => iam_endpoint.clone(),
+        (_, Some(url)) => {
+            Endpoint::parse_as(identity::STS_ENDPOINT_VAR, &url).map_err(Error::Usage)?
+        }
+        (_, None) => identity::default_endpoint(kind, region.as_deref()),
+    };
 
     let command = match action {
         Action::Delete(d) => {
@@ -699,6 +714,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             region,
             domain_id,
             iam_endpoint,
+            identity_endpoint,
             cas_target: match g.target {
                 CasTargetArg::Orders => CasTarget::Orders,
                 CasTargetArg::Certificates => CasTarget::Certificates,
@@ -1248,6 +1264,84 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.provider.iam_endpoint.host, "127.0.0.1:9001");
+    }
+
+    #[test]
+    fn identity_endpoint_defaults_and_overrides() {
+        let tc = [
+            ("TENCENTCLOUD_SECRET_ID", "a"),
+            ("TENCENTCLOUD_SECRET_KEY", "s"),
+        ];
+        let ali = [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+        ];
+        let volc = [
+            ("VOLCENGINE_ACCESS_KEY", "a"),
+            ("VOLCENGINE_SECRET_KEY", "s"),
+        ];
+        let host = |args: &[&str], vars: &[(&str, &str)]| {
+            let s = resolve_with(args, vars).unwrap().provider.identity_endpoint;
+            format!("{}://{}", s.scheme, s.host)
+        };
+        // The vendors' STS hosts; --endpoint moves the product only.
+        let args = [
+            "tencent-ssl",
+            "delete",
+            "x",
+            "--endpoint",
+            "http://127.0.0.1:9000",
+        ];
+        assert_eq!(host(&args, &tc), "https://sts.tencentcloudapi.com");
+        assert_eq!(
+            host(&["volcengine-live", "delete", "x"], &volc),
+            "https://sts.volcengineapi.com"
+        );
+        assert_eq!(
+            host(
+                &["alibaba-slb", "delete", "x", "--region", "cn-shanghai"],
+                &ali
+            ),
+            "https://sts.cn-shanghai.aliyuncs.com"
+        );
+        assert_eq!(
+            host(&["alibaba-cas", "delete", "1"], &ali),
+            "https://sts.aliyuncs.com"
+        );
+        // CERTDEL_STS_ENDPOINT moves them (checked like --endpoint).
+        let mut moved = tc.to_vec();
+        moved.push(("CERTDEL_STS_ENDPOINT", "http://127.0.0.1:9002"));
+        assert_eq!(
+            host(&["tencent-ssl", "delete", "x"], &moved),
+            "http://127.0.0.1:9002"
+        );
+        let mut bad = ali.to_vec();
+        bad.push(("CERTDEL_STS_ENDPOINT", "http://sts.example.com"));
+        let e = resolve_with(&["alibaba-cas", "delete", "1"], &bad).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("CERTDEL_STS_ENDPOINT 'http://sts.example.com': plain http"),
+            "{e}"
+        );
+        // huawei-scm's identity call is the IAM lookup, moved by HUAWEICLOUD_SDK_IAM_ENDPOINT.
+        let hw = [
+            ("HUAWEICLOUD_SDK_AK", "a"),
+            ("HUAWEICLOUD_SDK_SK", "s"),
+            ("CERTDEL_STS_ENDPOINT", "http://127.0.0.1:9002"),
+        ];
+        assert_eq!(
+            host(
+                &["huawei-scm", "delete", "x", "--region", "ap-southeast-1"],
+                &hw
+            ),
+            "https://iam.ap-southeast-1.myhuaweicloud.com"
+        );
+        let mut hw_iam = hw.to_vec();
+        hw_iam.push(("HUAWEICLOUD_SDK_IAM_ENDPOINT", "http://127.0.0.1:9001"));
+        assert_eq!(
+            host(&["huawei-scm", "delete", "x"], &hw_iam),
+            "http://127.0.0.1:9001"
+        );
     }
 
     const ALI: &[(&str, &str)] = &[

@@ -278,6 +278,8 @@ pub mod testing {
         /// No answer ever: the attempt lasts until the caller gives up on it (a timeout, the
         /// deadline).
         Hang,
+        /// This step, after this long (a slow server; under paused time, virtual time).
+        Slow(std::time::Duration, Box<Step>),
     }
 
     impl Step {
@@ -289,6 +291,15 @@ pub mod testing {
             })
         }
 
+        /// A reply with this status and body (JSON, say), no headers.
+        pub fn body(status: u16, body: &str) -> Step {
+            Step::Reply(Reply {
+                status,
+                headers: Vec::new(),
+                body: body.as_bytes().to_vec(),
+            })
+        }
+
         /// A reply with this status and one header.
         pub fn status_with(status: u16, name: &str, value: &str) -> Step {
             Step::Reply(Reply {
@@ -296,6 +307,11 @@ pub mod testing {
                 headers: vec![(name.to_string(), value.to_string())],
                 body: Vec::new(),
             })
+        }
+
+        /// This step, answered after `after`.
+        pub fn slow(after: std::time::Duration, step: Step) -> Step {
+            Step::Slow(after, Box::new(step))
         }
 
         /// A failed send; `maybe_sent`: the request may have reached the server.
@@ -348,19 +364,26 @@ pub mod testing {
                 seen.push(req.clone());
                 seen.len()
             };
-            let step = self.script.lock().expect("scripted lock").pop_front();
+            let mut step = self.script.lock().expect("scripted lock").pop_front();
             Box::pin(async move {
-                match step {
-                    Some(Step::Reply(reply)) => Ok(reply),
-                    Some(Step::Fail(err)) => Err(err),
-                    Some(Step::Hang) => std::future::pending().await,
-                    // A script too short is a mistake in the test: say so, and let nothing
-                    // retry it away.
-                    None => Err(SendError {
-                        message: format!("scripted transport: no step for request {n}"),
-                        maybe_sent: false,
-                        permanent: true,
-                    }),
+                loop {
+                    return match step {
+                        Some(Step::Slow(after, then)) => {
+                            tokio::time::sleep(after).await;
+                            step = Some(*then);
+                            continue;
+                        }
+                        Some(Step::Reply(reply)) => Ok(reply),
+                        Some(Step::Fail(err)) => Err(err),
+                        Some(Step::Hang) => std::future::pending().await,
+                        // A script too short is a mistake in the test: say so, and let nothing
+                        // retry it away.
+                        None => Err(SendError {
+                            message: format!("scripted transport: no step for request {n}"),
+                            maybe_sent: false,
+                            permanent: true,
+                        }),
+                    };
                 }
             })
         }
@@ -403,5 +426,16 @@ mod tests {
         assert_eq!(scripted.left(), 0);
         let paths: Vec<String> = scripted.requests().into_iter().map(|r| r.path).collect();
         assert_eq!(paths, ["/1", "/2", "/3", "/4", "/5"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_step_answers_after_its_delays() {
+        let t = Scripted::new([Step::slow(
+            Duration::from_secs(2),
+            Step::slow(Duration::from_secs(1), Step::status(204)),
+        )]);
+        let start = tokio::time::Instant::now();
+        assert_eq!(t.send(&request("/s")).await.map(|r| r.status), Ok(204));
+        assert_eq!(start.elapsed(), Duration::from_secs(3));
     }
 }

@@ -1,7 +1,9 @@
 //! Signing vectors produced by the official SDKs (fixtures/sign/, see its README): every case
 //! is checked stage by stage, so a failure names the stage that broke.
 
+use certdel::provider::identity;
 use certdel::secret::{Credentials, Secret};
+use certdel::settings::Endpoint;
 use certdel::sign::{self, acs3, huawei, tc3, volc, Stamp};
 use certdel::wire::{self, Request};
 use serde_json::Value;
@@ -187,6 +189,7 @@ vectors!(huawei_vectors = "huawei":
         delete_star_tilde_slash => "delete-star-tilde-slash",
         delete_token => "delete-token",
         doc_signing_guide => "doc-signing-guide",
+        iam_list_auth_domains => "iam-list-auth-domains",
         list_expired_content => "list-expired-content",
         regression_delete => "regression-delete",
         regression_list => "regression-list",
@@ -203,6 +206,7 @@ vectors!(tc3_vectors = "tc3":
         empty_body => "empty-body",
         list_describe => "list-describe",
         regression_delete => "regression-delete",
+        sts_get_caller_identity => "sts-get-caller-identity",
 );
 vectors!(volc_vectors = "volc":
         delete_plain => "delete-plain",
@@ -215,6 +219,7 @@ vectors!(volc_vectors = "volc":
         list_certv2 => "list-certv2",
         query_awkward_value => "query-awkward-value",
         regression_delete => "regression-delete",
+        sts_get_caller_identity => "sts-get-caller-identity",
 );
 vectors!(acs3_vectors = "acs3":
         cas_delete_cert => "cas-delete-cert",
@@ -228,7 +233,61 @@ vectors!(acs3_vectors = "acs3":
         slb_delete_star_tilde_slash => "slb-delete-star-tilde-slash",
         slb_delete_token => "slb-delete-token",
         slb_list => "slb-list",
+        sts_get_caller_identity => "sts-get-caller-identity",
 );
+
+/// certdel's identity request (`provider::identity::request`) is the SDK's: built from the
+/// vector's host, credentials and time alone, it carries exactly the vector's headers and body
+/// and the SDK's Authorization and target.
+fn identity_matches_sdk(algo: &str, name: &str, vendor: identity::Vendor) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/sign")
+        .join(algo)
+        .join(name);
+    let case = load(dir);
+    let endpoint = Endpoint::https(case.request.host.clone());
+    let region = case.request.header_value("X-TC-Region");
+    let req = identity::request(vendor, &endpoint, &case.creds, region, &case.stamp);
+    assert_eq!(req.method, case.request.method, "{algo}/{name}: method");
+    assert_eq!(req.body, case.request.body, "{algo}/{name}: body");
+    let added: Value = serde_json::from_str(&read(&case.dir, "wire_headers.json")).unwrap();
+    let mut want: Vec<(String, String)> = case.request.headers.clone();
+    want.extend(pairs(&added));
+    want.push((
+        "Authorization".into(),
+        read(&case.dir, "authorization.txt")
+            .trim_end_matches('\n')
+            .to_string(),
+    ));
+    let lower = |v: &[(String, String)]| {
+        let mut v: Vec<(String, String)> = v
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(lower(&req.headers), lower(&want), "{algo}/{name}: headers");
+    let sdk_target = read(&case.dir, "target.txt");
+    let (want_path, mut want_query) = wire::parse_target(sdk_target.trim_end_matches('\n'));
+    let (got_path, mut got_query) = wire::parse_target(&req.target());
+    want_query.sort();
+    got_query.sort();
+    assert_eq!(
+        (got_path, got_query),
+        (want_path, want_query),
+        "{algo}/{name}: target"
+    );
+}
+
+#[test]
+fn identity_requests_are_the_sdks() {
+    use identity::Vendor::*;
+    identity_matches_sdk("huawei", "iam-list-auth-domains", Huawei);
+    identity_matches_sdk("tc3", "sts-get-caller-identity", Tencent);
+    identity_matches_sdk("volc", "sts-get-caller-identity", Volcengine);
+    identity_matches_sdk("acs3", "sts-get-caller-identity", Alibaba);
+}
 
 /// Every vector folder has its test above (a new folder fails here until it is listed), and
 /// each algorithm keeps its doc, regression and SDK cases.

@@ -10,8 +10,8 @@
 //! ambiguity over, so each still gets a definite answer.
 //!
 //! Asynchronous tasks are polled every [`POLL_EVERY`] (through the run's pacer) until they
-//! finish or the wait runs out; tasks still running are reported `pending` with their id
-//! (the outcome's `task_id`).
+//! finish or the wait runs out, or an interrupt (SIGINT, SIGTERM) ends the waiting; tasks
+//! still running are reported `pending` with their id (the outcome's `task_id`).
 
 use super::{delete_one, Run};
 use crate::outcome::{after_lost_reply, Outcome, Status};
@@ -145,6 +145,9 @@ pub(super) async fn await_tasks(run: &Run, pending: Vec<Outcome>, wait: Duration
     // Why the last poll failed, if it did: reported with the tasks still pending.
     let mut poll_trouble: Option<String> = None;
     'rounds: while !pending.is_empty() {
+        if sender.interrupted().is_some() {
+            break;
+        }
         let task_ids: Vec<String> = pending.iter().map(|(_, t)| t.clone()).collect();
         let mut states: HashMap<String, TaskState> = HashMap::new();
         for chunk in task_ids.chunks(batch.task_limit().max(1)) {
@@ -165,6 +168,7 @@ pub(super) async fn await_tasks(run: &Run, pending: Vec<Outcome>, wait: Duration
                         states.insert(r.task_id, r.state);
                     }
                 }
+                End::Stopped(_) if sender.interrupted().is_some() => break 'rounds,
                 End::Aborted(_) | End::Stopped(_) => {
                     poll_trouble = failure;
                     break 'rounds;
@@ -205,15 +209,22 @@ pub(super) async fn await_tasks(run: &Run, pending: Vec<Outcome>, wait: Duration
         if pending.is_empty() || next_poll >= until || deadline_passed {
             break;
         }
-        tokio::time::sleep_until(next_poll).await;
+        tokio::select! {
+            _ = sender.interrupt().first() => break,
+            () = tokio::time::sleep_until(next_poll) => {}
+        }
     }
+    let interrupted = sender.interrupted();
     for (mut o, task) in pending {
         o.outcome = Status::Pending;
-        o.message = Some(match &poll_trouble {
-            Some(why) => format!(
+        o.message = Some(match (&interrupted, &poll_trouble) {
+            (Some(why), _) => format!(
+                "asynchronous deletion task {task} not known to be finished: {why} while waiting for it"
+            ),
+            (None, Some(why)) => format!(
                 "asynchronous deletion task {task} not known to be finished: polling failed ({why})"
             ),
-            None => format!(
+            (None, None) => format!(
                 "asynchronous deletion task {task} still running after {} s",
                 wait.as_secs_f64().round()
             ),

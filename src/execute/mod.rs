@@ -140,6 +140,7 @@ async fn delete_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interrupt::{Interrupt, Signal};
     use crate::provider::{self, Kind};
     use crate::report::Collect;
     use crate::settings::{ProviderSettings, RunSettings, Trust};
@@ -188,6 +189,7 @@ mod tests {
             &run_settings(),
             crate::session::Purpose::Delete,
             scripted.clone(),
+            &crate::interrupt::Interrupt::new(),
         )
         .await
         .expect("no preflight for tencent-ssl");
@@ -346,6 +348,134 @@ mod tests {
         assert!(
             took >= 2 * POLL_EVERY && took < 3 * POLL_EVERY,
             "polled for {took:?}"
+        );
+    }
+
+    /// A tencent-ssl session (one worker) over this script, listening to `interrupt`.
+    async fn interruptible(steps: Vec<Step>, interrupt: &Interrupt) -> (Arc<Scripted>, Session) {
+        let scripted = Arc::new(Scripted::new(steps));
+        let session = Session::with_transport(
+            &ProviderSettings::for_test(Kind::TencentSsl),
+            &run_settings(),
+            crate::session::Purpose::Delete,
+            scripted.clone(),
+            interrupt,
+        )
+        .await
+        .expect("no preflight for tencent-ssl");
+        (scripted, session)
+    }
+
+    /// A plan of `n` ids one by one, polling asynchronous tasks for up to `wait`.
+    fn singles(n: usize, wait: Option<Duration>) -> Plan {
+        let tencent = provider::build(&ProviderSettings::for_test(Kind::TencentSsl));
+        let ids = (0..n).map(|i| format!("id-{i}")).collect();
+        Plan::from_ids(tencent.as_ref(), ids, false, wait)
+    }
+
+    fn statuses(kept: &Collect) -> Vec<(&str, Status)> {
+        kept.0.iter().map(|o| (o.id.as_str(), o.outcome)).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interrupt_lets_the_request_in_flight_finish_and_skips_the_rest() {
+        let interrupt = Interrupt::new();
+        let deleted = || tencent(json!({"DeleteResult": true}));
+        let steps = vec![
+            Step::slow(Duration::from_secs(2), deleted()),
+            deleted(),
+            deleted(),
+        ];
+        let (t, session) = interruptible(steps, &interrupt).await;
+        let mut kept = Collect::default();
+        let raise = async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            interrupt.raise(Signal::Term);
+        };
+        let plan = singles(3, None);
+        let (done, ()) = tokio::join!(execute(&session, &plan, &mut kept), raise);
+        assert!(
+            done.is_ok(),
+            "an interrupt is not a stop of the run: {done:?}"
+        );
+        assert_eq!(t.calls(), 1, "nothing sent after the interrupt");
+        assert_eq!(
+            statuses(&kept),
+            [
+                ("id-0", Status::Deleted),
+                ("id-1", Status::Skipped),
+                ("id-2", Status::Skipped)
+            ]
+        );
+        for o in &kept.0[1..] {
+            assert_eq!(
+                o.message.as_deref(),
+                Some("not attempted: interrupted by SIGTERM")
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_second_interrupt_ends_the_request_in_flight_failed_and_ambiguous() {
+        let interrupt = Interrupt::new();
+        let steps = vec![Step::Hang, tencent(json!({"DeleteResult": true}))];
+        let (t, session) = interruptible(steps, &interrupt).await;
+        let mut kept = Collect::default();
+        let raise = async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            interrupt.raise(Signal::Int);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            interrupt.raise(Signal::Int);
+        };
+        let plan = singles(2, None);
+        let (done, ()) = tokio::join!(execute(&session, &plan, &mut kept), raise);
+        assert!(done.is_ok(), "{done:?}");
+        assert_eq!(t.calls(), 1);
+        assert_eq!(
+            statuses(&kept),
+            [("id-0", Status::Failed), ("id-1", Status::Skipped)]
+        );
+        let message = kept.0[0].message.as_deref().unwrap_or_default();
+        assert!(
+            message.contains(crate::send::IN_FLIGHT) && message.contains("may have deleted it"),
+            "{message}"
+        );
+        assert_eq!(
+            kept.0[1].message.as_deref(),
+            Some("not attempted: interrupted by SIGINT")
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interrupt_stops_waiting_for_asynchronous_tasks_which_stay_pending() {
+        let interrupt = Interrupt::new();
+        // The deletion starts a task; the first poll finds it running; the next poll, 2 s
+        // later, would need a third step.
+        let steps = vec![
+            tencent(json!({"DeleteResult": false, "TaskId": "77"})),
+            tencent(json!({"DeleteTaskResult": null})),
+        ];
+        let (t, session) = interruptible(steps, &interrupt).await;
+        let mut kept = Collect::default();
+        let start = tokio::time::Instant::now();
+        let raise = async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            interrupt.raise(Signal::Int);
+        };
+        let plan = singles(1, Some(Duration::from_secs(60)));
+        let (done, ()) = tokio::join!(execute(&session, &plan, &mut kept), raise);
+        assert!(done.is_ok(), "{done:?}");
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(500),
+            "the wait was cut"
+        );
+        assert_eq!((t.calls(), t.left()), (2, 0));
+        assert_eq!(statuses(&kept), [("id-0", Status::Pending)]);
+        assert_eq!(kept.0[0].task_id.as_deref(), Some("77"));
+        assert_eq!(
+            kept.0[0].message.as_deref(),
+            Some("asynchronous deletion task 77 not known to be finished: interrupted by SIGINT while waiting for it")
         );
     }
 

@@ -8,12 +8,14 @@
 //! Listing follows the same pattern, one method per concern: [`Provider::list_plan`] says
 //! which server-side queries cover what was asked, [`Provider::list_request`] signs one page
 //! of one query, [`Provider::list_answer`] reads it into a [`Page`] of [`Cert`]s. Providers
-//! with a bulk or asynchronous delete also expose [`Batch`].
+//! with a bulk or asynchronous delete also expose [`Batch`]. Whose key a run holds — the
+//! account identity call, one per vendor — lives in [`identity`].
 
 pub mod alibaba;
 pub mod alibaba_cas;
 pub mod alibaba_slb;
 pub mod huawei_scm;
+pub mod identity;
 pub mod tencent_ssl;
 pub mod volcengine_live;
 

@@ -30,6 +30,9 @@ use std::time::Duration;
 
 pub const SLB_VERSION: &str = "2014-05-15";
 pub const CAS_VERSION: &str = "2020-04-07";
+/// STS (`GetCallerIdentity`), served on the same port. The account is shared by SLB and CAS;
+/// its calls are logged and metered as alibaba-slb's.
+pub const STS_VERSION: &str = "2015-04-01";
 const TOLERANCE: Duration = Duration::from_secs(15 * 60);
 const CONTENT_TYPE: &str = "application/json;charset=utf-8";
 
@@ -56,7 +59,7 @@ fn param(p: &[(String, String)], key: &str) -> Option<String> {
 pub fn route(inc: &Incoming) -> Option<Call> {
     let action = inc.header("x-acs-action")?.to_string();
     let kind = match inc.header("x-acs-version")? {
-        SLB_VERSION => Kind::AlibabaSlb,
+        SLB_VERSION | STS_VERSION => Kind::AlibabaSlb,
         CAS_VERSION => Kind::AlibabaCas,
         _ => return None,
     };
@@ -186,6 +189,19 @@ pub fn throttled(kind: Kind, rid: &str, retry_after: Option<u32>) -> Out {
 
 pub fn handle(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled {
     let p = params(inc);
+    if inc.header("x-acs-version") == Some(STS_VERSION) {
+        return match call.action.as_str() {
+            "GetCallerIdentity" => caller_identity(state, rid).into(),
+            _ => error(
+                call.kind,
+                404,
+                rid,
+                "InvalidAction.NotFound",
+                "Specified api is not found, please check your url and method.",
+            )
+            .into(),
+        };
+    }
     match (call.kind, call.action.as_str()) {
         (Kind::AlibabaSlb, "DeleteServerCertificate") => slb_delete(state, &p, rid),
         (Kind::AlibabaSlb, "DescribeServerCertificates") => slb_list(state, &p, rid).into(),
@@ -205,6 +221,25 @@ pub fn handle(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled 
         )
         .into(),
     }
+}
+
+/// STS `GetCallerIdentity`: the account's key as the account itself (`IdentityType`
+/// `Account`; the reference's example shows a `RAMUser`).
+fn caller_identity(state: &State, rid: &str) -> Out {
+    let account = state
+        .keys(Kind::AlibabaSlb)
+        .map(|k| k.account())
+        .unwrap_or_default();
+    ok(
+        rid,
+        json!({
+            "AccountId": account,
+            "UserId": account,
+            "PrincipalId": account,
+            "Arn": format!("acs:ram::{account}:root"),
+            "IdentityType": "Account",
+        }),
+    )
 }
 
 fn missing(kind: Kind, rid: &str, name: &str) -> Out {

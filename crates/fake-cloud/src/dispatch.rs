@@ -38,6 +38,9 @@ pub struct LogEntry {
 /// Counters since start.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
+    /// Requests received, counted on arrival (before [`Config::latency`]): with a latency,
+    /// `arrived` minus the log's length is how many are being held.
+    pub arrived: u64,
     pub requests: u64,
     pub auth_failures: u64,
     pub throttled: u64,
@@ -155,6 +158,7 @@ pub async fn dispatch(state: &State, inc: Incoming) -> Out {
     let rid = state.request_id(seq);
     let call = product::route(&inc);
     capture(state, &inc, call.as_ref());
+    lock(&state.counters).arrived += 1;
     if !state.config.latency.is_zero() {
         tokio::time::sleep(state.config.latency).await;
     }

@@ -6,9 +6,9 @@
 //! | shape | product |
 //! |---|---|
 //! | path `/v3/scm/certificates…`, or IAM `GET /v3/auth/domains` | huawei-scm ([`huawei`]) |
-//! | `POST /` with `X-TC-Action` | tencent-ssl ([`tencent`]) |
-//! | `x-acs-action` header; `x-acs-version` 2014-05-15 / 2020-04-07 | alibaba-slb / alibaba-cas ([`alibaba`]) |
-//! | query `Action` with `Version=2023-01-01` | volcengine-live ([`volc`]) |
+//! | `POST /` with `X-TC-Action` (STS `GetCallerIdentity` 2018-08-13 too) | tencent-ssl ([`tencent`]) |
+//! | `x-acs-action` header; `x-acs-version` 2014-05-15 / 2020-04-07 (2015-04-01: STS, logged as alibaba-slb) | alibaba-slb / alibaba-cas ([`alibaba`]) |
+//! | query `Action` with `Version=2023-01-01` (or STS `GetCallerIdentity` 2018-01-01) | volcengine-live ([`volc`]) |
 //! | anything else | plain 404 |
 //!
 //! Each product implements [`product::FakeProduct`] (route, authenticate, handle, its

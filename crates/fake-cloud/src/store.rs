@@ -218,6 +218,11 @@ pub struct Keys {
     /// huawei-scm: the account id that `X-Domain-Id` must carry and IAM returns.
     #[serde(default)]
     pub domain_id: Option<String>,
+    /// The account id the identity call (STS GetCallerIdentity) answers with: Tencent's uin,
+    /// Volcengine's account id (digits: answered as an integer, as the API does), Alibaba's
+    /// account id. huawei-scm's account is `domain_id`. Unset: [`Keys::account`]'s fallback.
+    #[serde(default)]
+    pub account_id: Option<String>,
     /// When set, every request must carry exactly this session token (temporary credentials);
     /// when unset, any token or none is accepted (the fake does not model STS further).
     #[serde(default)]
@@ -230,8 +235,18 @@ impl Keys {
             access_key: access_key.into(),
             secret_key: secret_key.into(),
             domain_id: None,
+            account_id: None,
             session_token: None,
         }
+    }
+
+    /// The account the identity call names: `account_id`, else `domain_id`, else a fixed
+    /// placeholder.
+    pub fn account(&self) -> String {
+        self.account_id
+            .clone()
+            .or_else(|| self.domain_id.clone())
+            .unwrap_or_else(|| "100000000000".into())
     }
 }
 
@@ -264,11 +279,29 @@ impl Accounts {
 pub fn demo_accounts() -> Accounts {
     let mut huawei = Keys::new("DEMO-AK-HUAWEI", "demo-secret-huawei");
     huawei.domain_id = Some("demo-domain-id-0001".into());
+    let with_account = |ak: &str, sk: &str, account: &str| {
+        let mut k = Keys::new(ak, sk);
+        k.account_id = Some(account.into());
+        k
+    };
     Accounts {
         huawei: Some(huawei),
-        tencent: Some(Keys::new("DEMO-AK-TENCENT", "demo-secret-tencent")),
-        volc: Some(Keys::new("DEMO-AK-VOLCENGINE", "demo-secret-volcengine")),
-        alibaba: Some(Keys::new("DEMO-AK-ALIBABA", "demo-secret-alibaba")),
+        tencent: Some(with_account(
+            "DEMO-AK-TENCENT",
+            "demo-secret-tencent",
+            "100000000001",
+        )),
+        volc: Some(with_account(
+            "DEMO-AK-VOLCENGINE",
+            "demo-secret-volcengine",
+            "2100000001",
+        )),
+        // The account part of the seed's SLB certificate ids.
+        alibaba: Some(with_account(
+            "DEMO-AK-ALIBABA",
+            "demo-secret-alibaba",
+            "1231579085529123",
+        )),
     }
 }
 

@@ -31,6 +31,9 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 pub const VERSION: &str = "2019-12-05";
+/// STS, whose `GetCallerIdentity` the fake serves on the same port (service `sts`).
+pub const STS_VERSION: &str = "2018-08-13";
+pub const STS_IDENTITY: &str = "GetCallerIdentity";
 const TOLERANCE: Duration = Duration::from_secs(5 * 60);
 const TIME: &str = "%Y-%m-%d %H:%M:%S";
 
@@ -76,7 +79,12 @@ fn error(rid: &str, code: &str, message: &str) -> Out {
 pub fn auth(state: &State, inc: &Incoming, rid: &str) -> Result<(), Out> {
     let keys = state.keys(Kind::TencentSsl);
     let tolerance = state.tolerance(TOLERANCE);
-    verify::tc3(inc, keys, state.now(), tolerance)
+    let service = if inc.header("x-tc-action") == Some(STS_IDENTITY) {
+        "sts"
+    } else {
+        "ssl"
+    };
+    verify::tc3_for(inc, keys, state.now(), tolerance, service)
         .map(|_| ())
         .map_err(|e| match e {
             AuthError::Missing(m) => error(
@@ -120,6 +128,9 @@ pub fn throttled(rid: &str) -> Out {
 }
 
 pub fn handle(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled {
+    if call.action == STS_IDENTITY && inc.header("x-tc-version") == Some(STS_VERSION) {
+        return caller_identity(state, rid).into();
+    }
     if inc.header("x-tc-version") != Some(VERSION) {
         return error(
             rid,
@@ -150,6 +161,25 @@ pub fn handle(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled 
         "DescribeCertificates" => list(state, &body, rid).into(),
         _ => error(rid, "InvalidAction", "The requested action does not exist.").into(),
     }
+}
+
+/// STS `GetCallerIdentity`: the account's key, answered as a CAM user of that account (the
+/// fake holds one key per account; `Type`/`Arn` values as the reference's examples spell them).
+fn caller_identity(state: &State, rid: &str) -> Out {
+    let account = state
+        .keys(Kind::TencentSsl)
+        .map(|k| k.account())
+        .unwrap_or_default();
+    ok(
+        rid,
+        json!({
+            "Arn": format!("qcs::cam::uin/{account}:uin/{account}"),
+            "AccountId": account,
+            "UserId": account,
+            "PrincipalId": account,
+            "Type": "CAMUser",
+        }),
+    )
 }
 
 fn new_task(state: &State, cert: &Cert) -> String {

@@ -926,6 +926,20 @@ async fn latency_delays_every_answer() {
     assert!(t0.elapsed() >= Duration::from_secs(5));
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_request_held_by_the_latency_is_counted_on_arrival_and_logged_once_answered() {
+    let s = state_with(Store::default(), |c| c.latency = Duration::from_secs(5));
+    let held = call(&s, volc("ListCertV2", json!({})));
+    let check = async {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        (s.counters().arrived, s.log().len())
+    };
+    let ((status, _), during) = tokio::join!(held, check);
+    assert_eq!(status, 200);
+    assert_eq!(during, (1, 0), "arrived, not answered yet");
+    assert_eq!((s.counters().arrived, s.log().len()), (1, 1));
+}
+
 /// A certdel provider's own delete request, received by the fake and its reply read back by
 /// the same provider: the fake speaks certdel's wire types in both directions.
 #[tokio::test]
@@ -963,4 +977,122 @@ async fn certdel_reads_the_fakes_answer_to_its_own_delete_request() {
         );
         assert!(!s.store().contains(kind, id), "{}", kind.name());
     }
+}
+
+/// certdel's own identity request for every product, answered by the fake with the demo
+/// account and read back with certdel's `identity_answer`.
+#[tokio::test]
+async fn certdel_reads_the_fakes_answer_to_its_identity_request() {
+    use certdel::provider::identity::{self, Vendor};
+    use certdel::settings::{Endpoint, ProviderSettings};
+    let s = state(Store::default());
+    for kind in Kind::ALL {
+        let mut settings = ProviderSettings::for_test(kind);
+        settings.identity_endpoint = Endpoint::parse(&format!("http://{HOST}")).unwrap();
+        settings.credentials = creds(kind);
+        settings.region = Some("cn-hangzhou".into());
+        let req = identity::identity_request(&settings, &stamp_at(now()));
+        let out = dispatch(&s, Incoming::from(&req)).await;
+        let got = identity::identity_answer(Vendor::of(kind), &out.reply)
+            .unwrap_or_else(|a| panic!("{}: {a:?}", kind.name()));
+        let want = match kind {
+            Kind::HuaweiScm => "demo-domain-id-0001",
+            Kind::TencentSsl => "100000000001",
+            Kind::VolcengineLive => "2100000001",
+            Kind::AlibabaSlb | Kind::AlibabaCas => "1231579085529123",
+        };
+        assert_eq!(got.account_id, want, "{}", kind.name());
+        if kind != Kind::HuaweiScm {
+            assert!(
+                got.principal.as_deref().is_some_and(|p| p.contains(want)),
+                "{}: {got:?}",
+                kind.name()
+            );
+            assert!(got.kind.is_some(), "{}: {got:?}", kind.name());
+            assert!(got.request_id.is_some(), "{}: {got:?}", kind.name());
+        }
+    }
+    // Volcengine answers the account id as an integer, as its API does.
+    let mut settings = ProviderSettings::for_test(Kind::VolcengineLive);
+    settings.identity_endpoint = Endpoint::parse(&format!("http://{HOST}")).unwrap();
+    settings.credentials = creds(Kind::VolcengineLive);
+    let out = dispatch(
+        &s,
+        Incoming::from(&identity::identity_request(&settings, &stamp_at(now()))),
+    )
+    .await;
+    let body: Value = serde_json::from_slice(&out.reply.body).unwrap();
+    assert_eq!(body["Result"]["AccountId"], json!(2100000001u64));
+    let log = s.log();
+    assert!(log
+        .iter()
+        .all(|e| e.action == "GetCallerIdentity" || e.action == "KeystoneListAuthDomains"));
+    assert!(log.iter().all(|e| !e.auth_failed && e.status == Some(200)));
+}
+
+/// The identity calls are authenticated like every other call: an unknown key, a signature
+/// with the product's service instead of STS's, are refused, and certdel reads the refusal as
+/// stopping the run.
+#[tokio::test]
+async fn the_identity_call_checks_its_signature() {
+    use certdel::provider::identity::{self, Vendor};
+    use certdel::provider::Class;
+    use certdel::settings::Endpoint;
+    let s = state(Store::default());
+    let ep = Endpoint::parse(&format!("http://{HOST}")).unwrap();
+    for kind in [
+        Kind::HuaweiScm,
+        Kind::TencentSsl,
+        Kind::VolcengineLive,
+        Kind::AlibabaCas,
+    ] {
+        let mut wrong = creds(kind);
+        wrong.access_key = "NOT-A-DEMO-KEY".into();
+        let v = Vendor::of(kind);
+        let req = identity::request(v, &ep, &wrong, None, &stamp_at(now()));
+        let out = dispatch(&s, Incoming::from(&req)).await;
+        let a = identity::identity_answer(v, &out.reply).unwrap_err();
+        assert_eq!(a.class, Class::Abort, "{}: {a:?}", kind.name());
+        // Right key, wrong secret.
+        let mut wrong = creds(kind);
+        wrong.secret_key = Secret::new("not-the-secret");
+        let req = identity::request(v, &ep, &wrong, None, &stamp_at(now()));
+        let out = dispatch(&s, Incoming::from(&req)).await;
+        let a = identity::identity_answer(v, &out.reply).unwrap_err();
+        assert_eq!(a.class, Class::Abort, "{}: {a:?}", kind.name());
+    }
+    // Signed for the product's service (ssl, live), not sts: refused.
+    let mut t = identity::request(
+        Vendor::Tencent,
+        &ep,
+        &creds(Kind::TencentSsl),
+        None,
+        &stamp_at(now()),
+    );
+    t.headers
+        .retain(|(k, _)| k != "Authorization" && k != "X-TC-Timestamp");
+    tc3::sign(&t, &creds(Kind::TencentSsl), &stamp_at(now()), "ssl").apply_to(&mut t);
+    let out = dispatch(&s, Incoming::from(&t)).await;
+    let a = identity::identity_answer(Vendor::Tencent, &out.reply).unwrap_err();
+    assert_eq!(a.code.as_deref(), Some("AuthFailure.SignatureFailure"));
+    let mut v = identity::request(
+        Vendor::Volcengine,
+        &ep,
+        &creds(Kind::VolcengineLive),
+        None,
+        &stamp_at(now()),
+    );
+    v.headers
+        .retain(|(k, _)| !matches!(k.as_str(), "Authorization" | "X-Date" | "X-Content-Sha256"));
+    vs::sign(
+        &v,
+        &creds(Kind::VolcengineLive),
+        &stamp_at(now()),
+        "cn-north-1",
+        "live",
+    )
+    .apply_to(&mut v);
+    let out = dispatch(&s, Incoming::from(&v)).await;
+    let a = identity::identity_answer(Vendor::Volcengine, &out.reply).unwrap_err();
+    assert_eq!(a.code.as_deref(), Some("SignatureDoesNotMatch"));
 }

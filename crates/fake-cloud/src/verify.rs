@@ -213,6 +213,17 @@ pub fn tc3(
     now: DateTime<Utc>,
     tolerance: Duration,
 ) -> Result<Verified, AuthError> {
+    tc3_for(inc, keys, now, tolerance, "ssl")
+}
+
+/// [`tc3`] for the call of another service (`sts`), whose name is in the scope.
+pub fn tc3_for(
+    inc: &Incoming,
+    keys: Option<&Keys>,
+    now: DateTime<Utc>,
+    tolerance: Duration,
+    service: &str,
+) -> Result<Verified, AuthError> {
     let fields = authorization(inc, tc3::ALGORITHM)?;
     let credential = required(&fields, "Credential")?;
     let signed = required(&fields, "SignedHeaders")?.to_string();
@@ -245,7 +256,7 @@ pub fn tc3(
     };
     let sign_fn = |r: &Request, c: &Credentials, s: &Stamp| {
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-        tc3::sign_headers(r, c, s, "ssl", &extra)
+        tc3::sign_headers(r, c, s, service, &extra)
     };
     check(inc, keys, &spec, ak, &signed, &stamp, &sign_fn)?;
     Ok(Verified {
@@ -262,6 +273,17 @@ pub fn volc(
     keys: Option<&Keys>,
     now: DateTime<Utc>,
     tolerance: Duration,
+) -> Result<Verified, AuthError> {
+    volc_for(inc, keys, now, tolerance, "live")
+}
+
+/// [`volc`] for the call of another service (`sts`): scope `cn-north-1/<service>`.
+pub fn volc_for(
+    inc: &Incoming,
+    keys: Option<&Keys>,
+    now: DateTime<Utc>,
+    tolerance: Duration,
+    service: &str,
 ) -> Result<Verified, AuthError> {
     let fields = authorization(inc, volc::ALGORITHM)?;
     let credential = required(&fields, "Credential")?;
@@ -285,7 +307,7 @@ pub fn volc(
         nonce: String::new(),
     };
     check(inc, keys, &spec, ak, signed, &stamp, &|r, c, s| {
-        volc::sign(r, c, s, "cn-north-1", "live")
+        volc::sign(r, c, s, "cn-north-1", service)
     })?;
     Ok(Verified {
         access_key: ak.into(),

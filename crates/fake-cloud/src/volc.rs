@@ -28,16 +28,22 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 pub const VERSION: &str = "2023-01-01";
+/// STS, whose `GetCallerIdentity` the fake serves on the same port (scope `cn-north-1/sts`).
+pub const STS_VERSION: &str = "2018-01-01";
+pub const STS_IDENTITY: &str = "GetCallerIdentity";
 const TOLERANCE: Duration = Duration::from_secs(15 * 60);
 const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 pub fn route(inc: &Incoming) -> Option<Call> {
     let q = inc.query();
     let get = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let action = get("Action")?;
+    if action == STS_IDENTITY && get("Version").as_deref() == Some(STS_VERSION) {
+        return Some(Call::new(Kind::VolcengineLive, STS_IDENTITY, None));
+    }
     if get("Version").as_deref() != Some(VERSION) {
         return None;
     }
-    let action = get("Action")?;
     let id = match action.as_str() {
         "DeleteCert" => serde_json::from_slice::<Value>(&inc.body)
             .ok()
@@ -79,7 +85,8 @@ fn error(
 pub fn auth(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Result<(), Out> {
     let keys = state.keys(Kind::VolcengineLive);
     let a = call.action.as_str();
-    verify::volc(inc, keys, state.now(), state.tolerance(TOLERANCE))
+    let service = if a == STS_IDENTITY { "sts" } else { "live" };
+    verify::volc_for(inc, keys, state.now(), state.tolerance(TOLERANCE), service)
         .map(|_| ())
         .map_err(|e| match e {
             AuthError::Missing(m) => {
@@ -182,6 +189,7 @@ pub fn handle(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled 
         }
     };
     match a {
+        STS_IDENTITY => caller_identity(state, rid).into(),
         "DeleteCert" => delete(state, &body, rid),
         "ListCertV2" => list(state, &body, rid).into(),
         _ => error(
@@ -195,6 +203,35 @@ pub fn handle(state: &State, inc: &Incoming, call: &Call, rid: &str) -> Handled 
         )
         .into(),
     }
+}
+
+/// STS `GetCallerIdentity`: the account's key as the account itself (`AccountId` an integer,
+/// as the reference's example and the SDK model have it, when the id is digits).
+fn caller_identity(state: &State, rid: &str) -> Out {
+    let account = state
+        .keys(Kind::VolcengineLive)
+        .map(|k| k.account())
+        .unwrap_or_default();
+    let id = account
+        .parse::<u64>()
+        .map(Value::from)
+        .unwrap_or_else(|_| Value::from(account.clone()));
+    let mut meta = metadata(rid, "RequestId", STS_IDENTITY);
+    meta["Version"] = json!(STS_VERSION);
+    meta["Service"] = json!("sts");
+    Out::json(
+        200,
+        CONTENT_TYPE,
+        &json!({
+            "ResponseMetadata": meta,
+            "Result": {
+                "AccountId": id,
+                "Trn": format!("trn:iam::{account}:root"),
+                "IdentityType": "Account",
+                "IdentityId": account,
+            },
+        }),
+    )
 }
 
 fn delete(state: &State, body: &Value, rid: &str) -> Handled {
