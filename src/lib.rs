@@ -25,6 +25,10 @@
 //! a scripted one). Interrupts (SIGINT, SIGTERM) reach every part of a run through one
 //! [`interrupt::Interrupt`]: no new request after the first, every id still reported. The
 //! local fake cloud the tests and the demo run against is its own crate, `crates/fake-cloud`.
+//!
+//! Credentials come from the environment ([`settings`]); [`profile`] reads the official
+//! CLIs' credential files and holds the rule that picks between the two (not wired to a
+//! flag yet).
 
 pub mod app;
 pub mod cert;
@@ -39,6 +43,7 @@ pub mod output;
 pub mod pace;
 pub mod plan;
 pub mod planfile;
+pub mod profile;
 pub mod provider;
 pub mod report;
 pub mod resolve;
