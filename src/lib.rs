@@ -16,7 +16,8 @@
 //!   `not_found`, `in_use`) go to the same sinks; no delete is sent. alibaba-slb across regions
 //!   (`--region all`) lists first too, and [`resolve::locate`] gives each id its region.
 //! - `list`: a session → [`list`] (every page, into a [`list::Listing`] of [`cert`] records,
-//!   vendor times read by [`time`]) → printed by [`output`].
+//!   vendor times read by [`time`]) → with `--plan`, written to a plan file ([`planfile`]) →
+//!   printed by [`output`]. `delete --plan` reads and checks that file in place of ids.
 //!
 //! Providers ([`provider`]) build signed requests ([`sign`]) and read replies without doing
 //! I/O; [`send`] paces ([`pace`]), sends and retries them through a [`transport::Transport`]
@@ -43,6 +44,7 @@ pub mod outcome;
 pub mod output;
 pub mod pace;
 pub mod plan;
+pub mod planfile;
 pub mod profile;
 pub mod provider;
 pub mod report;

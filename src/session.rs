@@ -122,6 +122,12 @@ impl Session {
         Arc::clone(built)
     }
 
+    /// The settings the session's providers were built from, after the preflight
+    /// (huawei-scm: with the account id, given or discovered).
+    pub fn settings(&self) -> &ProviderSettings {
+        &self.inner.settings
+    }
+
     /// The run's provider (its own region).
     pub fn provider(&self) -> &dyn Provider {
         self.inner.provider.as_ref()

@@ -434,7 +434,8 @@ fn pem_certificates(var: &str, path: &Path) -> Result<Vec<Vec<u8>>, Error> {
 #[derive(Clone, Debug)]
 pub enum Command {
     Delete {
-        /// Ids as given on the command line; `["-"]` means read them from stdin.
+        /// Ids as given on the command line; `["-"]` means read them from stdin. Empty with
+        /// a plan.
         ids: Vec<String>,
         /// Use the provider's bulk delete for two or more ids (tencent-ssl; `--no-batch`).
         batch: bool,
@@ -444,11 +445,26 @@ pub enum Command {
         accept: Vec<crate::outcome::Status>,
         /// `--dry-run`: resolve the ids against a listing and send no delete request.
         dry_run: bool,
+        /// `--plan FILE`: delete the plan's certificates instead of ids.
+        plan: Option<PlanSource>,
     },
     List {
         filter: FilterSpec,
+        /// `--plan FILE`: also write the listing there ([`crate::planfile`]).
+        plan: Option<PathBuf>,
     },
 }
+
+/// `delete --plan FILE` and how old the plan may be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanSource {
+    pub path: PathBuf,
+    /// `--plan-max-age`.
+    pub max_age: Duration,
+}
+
+/// The default `--plan-max-age`: a plan reviewed today is applied today.
+pub const DEFAULT_PLAN_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 
 /// The default `--wait-timeout`.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(60);
@@ -560,15 +576,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     )?;
 
     let listing = matches!(action, Action::List(_));
+    let from_plan = matches!(&action, Action::Delete(d) if d.plan.is_some());
     // alibaba-slb lists, and deletes, across several regions (a delete finds each id's region
     // by listing them first).
     let several_regions = kind == Kind::AlibabaSlb;
     for r in &g.region {
-        if r.is_empty()
-            || !r
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !region_syntax_ok(r) {
             return Err(Error::usage(format!(
                 "--region '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
             )));
@@ -615,11 +628,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         _ => first_region,
     };
     if let Some(r) = &region {
-        if r.is_empty()
-            || !r
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !region_syntax_ok(r) {
             // The flag was checked above: this value came from the environment.
             let var = match kind {
                 Kind::TencentSsl => "TENCENTCLOUD_REGION",
@@ -641,6 +650,9 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             Kind::VolcengineLive => volcengine_live::default_endpoint(),
             Kind::AlibabaSlb => match &region {
                 Some(r) => alibaba_slb::default_endpoint(r),
+                // Every certificate of a plan names its region, and goes to that region's
+                // endpoint: the run itself needs none.
+                None if from_plan => alibaba_slb::default_endpoint(alibaba_slb::CENTRAL_REGIONS[0]),
                 None => return Err(slb_needs_region(listing)),
             },
             Kind::AlibabaCas => {
@@ -648,7 +660,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             }
         },
     };
-    if kind == Kind::AlibabaSlb && region.is_none() {
+    if kind == Kind::AlibabaSlb && region.is_none() && !from_plan {
         return Err(slb_needs_region(listing));
     }
 
@@ -686,6 +698,21 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                     return Err(Error::usage(format!("{flag} applies to tencent-ssl only")));
                 }
             }
+            // clap refuses these already (conflicts and requirements); checked again for a
+            // `Cli` built by hand.
+            if d.plan.is_some() && !d.ids.is_empty() {
+                return Err(Error::usage(
+                    "--plan and ids contradict each other: give the ids or the plan file",
+                ));
+            }
+            if d.plan.is_some() && d.dry_run {
+                return Err(Error::usage(
+                    "--plan and --dry-run cannot be combined: review the plan file itself",
+                ));
+            }
+            if d.plan.is_none() && d.plan_max_age.is_some() {
+                return Err(Error::usage("--plan-max-age applies to delete --plan only"));
+            }
             let wait = match d.wait_timeout {
                 Some(_) if d.no_wait => {
                     return Err(Error::usage(
@@ -702,6 +729,10 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 wait,
                 accept: d.accept.iter().map(|a| a.status()).collect(),
                 dry_run: d.dry_run,
+                plan: d.plan.map(|path| PlanSource {
+                    path,
+                    max_age: d.plan_max_age.unwrap_or(DEFAULT_PLAN_MAX_AGE),
+                }),
             }
         }
         Action::List(l) => Command::List {
@@ -716,6 +747,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 domain: l.domain,
                 name: l.name,
             },
+            plan: l.plan,
         },
     };
 
@@ -773,6 +805,13 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         },
         audit,
     })
+}
+
+/// Whether `r` looks like a region id: letters, digits, `-` and `_`, not empty.
+pub fn region_syntax_ok(r: &str) -> bool {
+    !r.is_empty()
+        && r.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// `v` within `[lo, hi]` (finite), or a usage error naming the flag and the range.
@@ -1534,7 +1573,7 @@ mod tests {
             TC,
         )
         .unwrap();
-        let Command::List { filter } = s.command else {
+        let Command::List { filter, .. } = s.command else {
             panic!("not a list")
         };
         assert!(filter.expired);
