@@ -1090,6 +1090,63 @@ mod tests {
         ("TENCENTCLOUD_SECRET_KEY", "sk"),
     ];
 
+    /// `certdel --help` lists every variable certdel reads: each name the resolver asks the
+    /// environment for, on every provider and both commands, is named in the help footer
+    /// (proxy variables in either case; the test-only switch aside).
+    #[test]
+    fn the_help_footer_names_every_variable_read() {
+        use std::cell::RefCell;
+        use std::collections::BTreeSet;
+        let given: HashMap<&str, &str> = [
+            ("HUAWEICLOUD_SDK_AK", "ak"),
+            ("HUAWEICLOUD_SDK_SK", "sk"),
+            ("TENCENTCLOUD_SECRET_ID", "AKID"),
+            ("TENCENTCLOUD_SECRET_KEY", "sk"),
+            ("VOLCENGINE_ACCESS_KEY", "ak"),
+            ("VOLCENGINE_SECRET_KEY", "sk"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ak"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sk"),
+            ("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou"),
+            // set, so that what is read only alongside a proxy (NO_PROXY) is asked for too
+            ("HTTPS_PROXY", "http://127.0.0.1:3128"),
+            // a delete needs somewhere to write its audit log
+            ("HOME", "/home/test"),
+        ]
+        .into_iter()
+        .collect();
+        let asked = RefCell::new(BTreeSet::new());
+        for provider in Kind::ALL.iter().map(|k| k.name()) {
+            for command in [&["list"][..], &["delete", "x"][..]] {
+                let args = std::iter::once("certdel")
+                    .chain(std::iter::once(provider))
+                    .chain(command.iter().copied());
+                let cli = Cli::try_parse_from(args).unwrap();
+                let env = |k: &str| {
+                    asked.borrow_mut().insert(k.to_string());
+                    given.get(k).map(|v| v.to_string())
+                };
+                resolve(cli, &env).unwrap_or_else(|e| panic!("{provider} {command:?}: {e}"));
+            }
+        }
+        let asked = asked.into_inner();
+        for name in [
+            "TENCENTCLOUD_REGION",
+            "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+            "NO_PROXY",
+        ] {
+            assert!(
+                asked.contains(name),
+                "{name} is not read any more: {asked:?}"
+            );
+        }
+        let missing: Vec<&String> = asked
+            .iter()
+            .filter(|n| !n.starts_with("CERTDEL_TEST_"))
+            .filter(|n| !crate::cli::EXIT_CODES.contains(n.to_ascii_uppercase().as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not named in --help: {missing:?}");
+    }
+
     #[test]
     fn endpoint_parsing() {
         let e = Endpoint::parse("http://127.0.0.1:8080").unwrap();
