@@ -527,6 +527,16 @@ impl<T> Tried<T> {
     }
 }
 
+/// An answer's message without its code, for text that sits beside the code (an outcome
+/// records the code on its own, and the text output prints `CODE: message`): the message, or
+/// the HTTP status when there is none.
+pub fn describe_after_code(answer: &Answer) -> String {
+    match &answer.message {
+        Some(m) => m.clone(),
+        None => format!("HTTP {}", answer.http_status),
+    }
+}
+
 /// An answer in one line: `CODE: message`, or what there is of it.
 pub fn describe(answer: &Answer) -> String {
     match (&answer.code, &answer.message) {
