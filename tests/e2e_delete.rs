@@ -489,3 +489,25 @@ fn the_demo_seed_serves_every_product() {
         assert!(!t.present(&fake, id), "{}", t.label());
     }
 }
+
+/// A certificate id from `list --target certificates` deleted without `--target
+/// certificates` is looked up as an order: not_found, and the message says which target was
+/// used and how to pass the other. The certificate is untouched.
+#[test]
+fn cas_not_found_names_the_target_and_the_other_one() {
+    let id = CAS_CERTS.id(1);
+    let fake = start(CAS_CERTS.seed([CAS_CERTS.cert(&id)]));
+    let out = delete(&fake, CAS_ORDERS, &[&id]).run();
+    assert_eq!(out.code, 1, "{out:?}");
+    let line = out.line_for(&id).unwrap_or_else(|| panic!("{out:?}"));
+    assert!(line.starts_with("not_found"), "{line}");
+    assert!(
+        line.contains("not found as an order (--target orders); if this is a certificate id from `list --target certificates`, pass --target certificates"),
+        "{line}"
+    );
+    assert!(CAS_CERTS.present(&fake, &id));
+    // The same id with the right target is deleted.
+    let out = delete(&fake, CAS_CERTS, &[&id]).run();
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!CAS_CERTS.present(&fake, &id));
+}

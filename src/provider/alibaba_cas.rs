@@ -98,6 +98,22 @@ impl AlibabaCas {
         }
     }
 
+    /// A not-found answer says which target was asked and points at the other: order ids
+    /// and certificate ids are both integers, so an id from the other listing is refused as
+    /// `not_found` by every request, and nothing else tells the operator why.
+    fn not_found_hint(&self) -> &'static str {
+        match self.target {
+            CasTarget::Orders => {
+                "not found as an order (--target orders); if this is a certificate id from \
+                 `list --target certificates`, pass --target certificates"
+            }
+            CasTarget::Certificates => {
+                "not found as a certificate (--target certificates); if this is an order id \
+                 from `list` (--target orders), leave out --target certificates"
+            }
+        }
+    }
+
     fn action(&self) -> (&'static str, &'static str) {
         match self.target {
             CasTarget::Orders => ("DeleteCertificateRequest", "OrderId"),
@@ -147,7 +163,16 @@ impl Provider for AlibabaCas {
                 a.request_id = str_field(&v, "RequestId");
                 a
             }
-            Err(a) => a,
+            Err(mut a) => {
+                if a.class == Class::Done(Status::NotFound) {
+                    let hint = self.not_found_hint();
+                    a.message = Some(match a.message.take() {
+                        Some(m) if !m.is_empty() => format!("{m}; {hint}"),
+                        _ => hint.to_string(),
+                    });
+                }
+                a
+            }
         }
     }
 
@@ -364,6 +389,45 @@ mod tests {
             Some("DeleteUserCertificate")
         );
         assert_eq!(p.default_rate(), 100.0);
+    }
+
+    #[test]
+    fn not_found_names_the_target_and_points_at_the_other() {
+        let reply = |code: &str, msg: &str| {
+            Reply {
+            status: 404,
+            headers: Vec::new(),
+            body: format!(
+                r#"{{"RequestId":"R-1","HostId":"cas.aliyuncs.com","Code":"{code}","Message":"{msg}"}}"#
+            )
+            .into_bytes(),
+        }
+        };
+        let mut s = ProviderSettings::for_test(Kind::AlibabaCas);
+        let orders = AlibabaCas::new(&s);
+        let a = orders.delete_answer(&reply("NotFoundOrder", "The order does not exist."));
+        assert_eq!(a.class, Class::Done(Status::NotFound));
+        assert_eq!(a.code.as_deref(), Some("NotFoundOrder"));
+        assert_eq!(
+            a.message.as_deref(),
+            Some(
+                "The order does not exist.; not found as an order (--target orders); if this is \
+                 a certificate id from `list --target certificates`, pass --target certificates"
+            )
+        );
+        s.cas_target = CasTarget::Certificates;
+        let certs = AlibabaCas::new(&s);
+        let a = certs.delete_answer(&reply("NotFound", "The certificate does not exist."));
+        assert_eq!(a.class, Class::Done(Status::NotFound));
+        let m = a.message.unwrap();
+        assert!(
+            m.starts_with("The certificate does not exist.; not found as a certificate (--target certificates)"),
+            "{m}"
+        );
+        assert!(m.contains("leave out --target certificates"), "{m}");
+        // Other answers keep the vendor's message as it is.
+        let a = orders.delete_answer(&reply("OrderStateError", "Wrong state."));
+        assert_eq!(a.message.as_deref(), Some("Wrong state."));
     }
 
     #[test]
