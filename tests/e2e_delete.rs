@@ -403,6 +403,12 @@ fn huawei_failed_discovery_still_reports_every_id() {
         assert!(HUAWEI.present(&fake, id));
     }
     assert!(out.stderr.contains("HUAWEICLOUD_SDK_DOMAIN_ID"), "{out:?}");
+    // Where to find the account id, so the lookup can be skipped.
+    assert!(
+        out.stderr
+            .contains("Account ID on the console's My Credentials"),
+        "{out:?}"
+    );
     assert!(!out.stdout.contains("not-the-secret") && !out.stderr.contains("not-the-secret"));
 }
 
