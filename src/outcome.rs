@@ -484,6 +484,7 @@ mod tests {
             http_status: 200,
             retry_after: None,
             task_id: None,
+            clock: false,
         }
     }
 

@@ -517,3 +517,25 @@ fn cas_not_found_names_the_target_and_the_other_one() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!CAS_CERTS.present(&fake, &id));
 }
+
+/// A server whose clock is 20 minutes behind refuses every signed time; the run stops, and
+/// the error says the clocks differ and what to do, on every product.
+#[test]
+fn a_skewed_server_clock_is_named_with_the_fix() {
+    for t in TARGETS {
+        let id = t.id(1);
+        let mut config = Config::new(t.seed([t.cert(&id)]));
+        config.clock = Some(chrono::Utc::now() - chrono::TimeDelta::minutes(20));
+        let fake = start_config(config);
+        let out = delete(&fake, t, &[&id]).run();
+        let l = t.label();
+        assert_eq!(out.code, 2, "{l}: {out:?}");
+        assert!(
+            out.stderr.contains(
+                "the server's clock differs from this machine's by 20 min 0 s (this machine is ahead): fix the local clock (NTP)"
+            ) || out.stderr.contains("by 20 min 1 s (this machine is ahead)"),
+            "{l}: {out:?}"
+        );
+        assert!(t.present(&fake, &id), "{l}");
+    }
+}

@@ -279,11 +279,17 @@ pub fn error_answer(reply: &Reply) -> Answer {
         return Answer::malformed(reply);
     }
     let mut a = Answer::new(classify(code.as_deref(), reply.status), reply);
+    a.clock = code.as_deref().is_some_and(|c| CLOCK_CODES.contains(&c));
     a.code = code;
     a.message = message.or_else(|| (!reply.body.is_empty()).then(|| reply.excerpt()));
     a.request_id = request_id(reply).or(body_request_id);
     a
 }
+
+/// The gateway's refusals of a signature or its `X-Sdk-Date` (providers.md §1.8): `0301`
+/// "verify aksk signature fail" (also "signature expired"), and `0303`, reported for an
+/// `X-Sdk-Date` more than 15 minutes off. A skewed local clock is a likely cause of either.
+pub const CLOCK_CODES: [&str; 4] = ["APIG.0301", "APIGW.0301", "APIG.0303", "APIGW.0303"];
 
 /// Vendor code (or, without one, the HTTP status) → how certdel treats it.
 ///

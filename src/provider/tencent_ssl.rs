@@ -416,6 +416,7 @@ pub fn read_response(reply: &Reply) -> Result<Value, Answer> {
     if let Some(error) = response.get("Error") {
         let code = str_field(error, "Code");
         let mut a = Answer::new(classify(code.as_deref().unwrap_or("")), reply);
+        a.clock = code.as_deref().is_some_and(|c| CLOCK_CODES.contains(&c));
         a.code = code;
         a.message = str_field(error, "Message");
         a.request_id = str_field(&response, "RequestId");
@@ -426,6 +427,14 @@ pub fn read_response(reply: &Reply) -> Result<Value, Answer> {
     }
     Ok(response)
 }
+
+/// Refusals of the signature or its timestamp ("Common Error Codes"): `SignatureExpire`, an
+/// `X-TC-Timestamp` more than 5 minutes off the server's clock, and `SignatureFailure`. A
+/// skewed local clock is a likely cause of either.
+pub const CLOCK_CODES: [&str; 2] = [
+    "AuthFailure.SignatureExpire",
+    "AuthFailure.SignatureFailure",
+];
 
 /// Vendor code → how certdel treats it (SSL API codes and the common ones).
 pub fn classify(code: &str) -> Class {
