@@ -64,22 +64,52 @@ pub const SITES: [(&str, &str); 3] = [
     ("eu-central-1", "cas.eu-central-1.aliyuncs.com"),
 ];
 
-/// The host for `region` (default cn-hangzhou). Every other Chinese mainland region id names
-/// the China site too (the SDK map sends each of them to `cas.aliyuncs.com`, the page's China
-/// endpoint); any other region has no published SSL-certificate endpoint and is refused.
+/// The other Chinese mainland regions, which name the China site too (the SDK map sends each
+/// of them to `cas.aliyuncs.com`, the page's China endpoint): the mainland rows of Alibaba's
+/// CLB endpoint list ([`super::alibaba_slb::ALL_REGIONS`] without cn-hongkong). A mainland
+/// region missing here (**assumption**: the list is the SLB one, not a CAS page) can still be
+/// used by naming one that is, since they all reach the same site.
+pub const MAINLAND_REGIONS: [&str; 12] = [
+    "cn-qingdao",
+    "cn-beijing",
+    "cn-zhangjiakou",
+    "cn-huhehaote",
+    "cn-wulanchabu",
+    "cn-shanghai",
+    "cn-nanjing",
+    "cn-fuzhou",
+    "cn-shenzhen",
+    "cn-heyuan",
+    "cn-guangzhou",
+    "cn-chengdu",
+];
+
+/// Every region certdel accepts for alibaba-cas: the [`SITES`] and [`MAINLAND_REGIONS`].
+pub fn valid_regions() -> impl Iterator<Item = &'static str> {
+    SITES.iter().map(|(r, _)| *r).chain(MAINLAND_REGIONS)
+}
+
+/// The host for `region` (default cn-hangzhou): a [`SITES`] host, or the China site for the
+/// [`MAINLAND_REGIONS`]; any other region has no published SSL-certificate endpoint and is
+/// refused (a typo such as `cn-hangzhuo` included), naming the valid ones.
 pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
     let region = region.unwrap_or(DEFAULT_REGION);
     if let Some((_, host)) = SITES.iter().find(|(r, _)| *r == region) {
         return Ok(Endpoint::https(*host));
     }
-    if region.starts_with("cn-") && region != "cn-hongkong" {
+    if MAINLAND_REGIONS.contains(&region) {
         return Ok(Endpoint::https("cas.aliyuncs.com"));
     }
     Err(format!(
-        "alibaba-cas has no published SSL-certificate endpoint for region '{region}' (from --region \
-         or ALIBABA_CLOUD_REGION_ID; published: \
-         cn-hangzhou and the other Chinese mainland regions = cas.aliyuncs.com, ap-southeast-1 = \
-         international site, eu-central-1); pass --region with one of those, or --endpoint"
+        "{}; no published SSL-certificate endpoint for it (cn-hangzhou and the other Chinese \
+         mainland regions = cas.aliyuncs.com, ap-southeast-1 = international site, \
+         eu-central-1): pass --region with one of those, or --endpoint",
+        super::unknown_region(
+            Kind::AlibabaCas,
+            region,
+            "ALIBABA_CLOUD_REGION_ID",
+            &valid_regions().collect::<Vec<_>>()
+        )
     ))
 }
 

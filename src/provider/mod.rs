@@ -114,6 +114,16 @@ impl Answer {
     }
 }
 
+/// The usage error for a region a provider does not know: `unknown region cn-hangzhuo for
+/// alibaba-slb (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-qingdao, …`.
+pub fn unknown_region(kind: Kind, region: &str, var: &str, valid: &[&str]) -> String {
+    format!(
+        "unknown region {region} for {} (from --region or {var}); valid: {}",
+        kind.name(),
+        valid.join(", ")
+    )
+}
+
 /// Clock differences up to this much are latency and rounding, not a skewed clock.
 pub const CLOCK_SKEW_NOTED: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
