@@ -8,7 +8,7 @@
 //! outcomes by [`Tally`], apart from any rendering of them.
 
 use crate::provider::{Answer, Class};
-use crate::send::{describe, End, Tried};
+use crate::send::{describe_after_code, End, Tried};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -162,8 +162,13 @@ impl Outcome {
                 may_have_deleted(self, ambiguous)
             }
             End::Transient(answer) => {
+                // The answer's code is recorded on the outcome (from `tried.last`): the
+                // message does not repeat it.
                 self.outcome = Status::Failed;
-                self.message = Some(format!("{} (after {attempts} attempts)", describe(answer)));
+                self.message = Some(format!(
+                    "{} (after {attempts} attempts)",
+                    describe_after_code(answer)
+                ));
                 may_have_deleted(self, ambiguous)
             }
             End::NoReply(message) => {
@@ -518,6 +523,7 @@ mod tests {
             http_status: 200,
             retry_after: None,
             task_id: None,
+            clock: false,
         }
     }
 

@@ -640,6 +640,22 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         }
     }
 
+    // Regions the vendor does not have are typos: refused before any request. (alibaba-cas:
+    // the region only picks the host, checked with it below; with --endpoint it is unused.)
+    match kind {
+        Kind::AlibabaSlb => {
+            for r in regions.iter().chain(region.iter()) {
+                alibaba_slb::check_region(r).map_err(Error::Usage)?;
+            }
+        }
+        Kind::TencentSsl => {
+            if let Some(r) = &region {
+                tencent_ssl::check_region(r).map_err(Error::Usage)?;
+            }
+        }
+        _ => {}
+    }
+
     let endpoint = match &g.endpoint {
         Some(url) => Endpoint::parse(url).map_err(Error::Usage)?,
         None => match kind {
@@ -1353,6 +1369,85 @@ mod tests {
             .contains("TENCENTCLOUD_SECRET_KEY has leading"));
     }
 
+    /// A region the vendor does not have is a usage error before any request, naming the
+    /// valid ones — alibaba-slb with --endpoint too (RegionId is still sent), tencent-ssl
+    /// (X-TC-Region), alibaba-cas (the host); from the flag or the environment.
+    #[test]
+    fn unknown_regions_are_refused_naming_the_valid_ones() {
+        let e = resolve_with(&["alibaba-slb", "list", "--region", "cn-hangzhuo"], ALI)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region cn-hangzhuo for alibaba-slb (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-qingdao, cn-beijing, "),
+            "{e}"
+        );
+        assert!(
+            e.contains("cn-hangzhou") && e.contains("ap-southeast-2"),
+            "{e}"
+        );
+        for args in [
+            &[
+                "alibaba-slb",
+                "delete",
+                "x",
+                "--region",
+                "all",
+                "--region",
+                "cn-hangzhuo",
+            ][..],
+            &[
+                "alibaba-slb",
+                "delete",
+                "x",
+                "--region",
+                "cn-hangzhuo",
+                "--endpoint",
+                "http://127.0.0.1:9",
+            ],
+        ] {
+            let e = resolve_with(args, ALI).unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{args:?}");
+            assert!(e.to_string().contains("unknown region cn-hangzhuo"), "{e}");
+        }
+        let mut env = ALI.to_vec();
+        env.push(("ALIBABA_CLOUD_REGION_ID", "cn-hangzhuo"));
+        let e = resolve_with(&["alibaba-slb", "list"], &env).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown region cn-hangzhuo for alibaba-slb"),
+            "{e}"
+        );
+        // Explicitly named regions that `all` leaves out are still accepted.
+        assert!(resolve_with(&["alibaba-slb", "list", "--region", "ap-southeast-2"], ALI).is_ok());
+
+        let e = resolve_with(&["tencent-ssl", "list", "--region", "ap-guangzou"], TC)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region ap-guangzou for tencent-ssl (from --region or TENCENTCLOUD_REGION); valid: ap-guangzhou, "),
+            "{e}"
+        );
+        let mut env = TC.to_vec();
+        env.push(("TENCENTCLOUD_REGION", "ap-guangzou"));
+        let e = resolve_with(
+            &["tencent-ssl", "list", "--endpoint", "http://127.0.0.1:9"],
+            &env,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown region ap-guangzou"), "{e}");
+        let s = resolve_with(&["tencent-ssl", "list", "--region", "ap-guangzhou"], TC).unwrap();
+        assert_eq!(s.provider.region.as_deref(), Some("ap-guangzhou"));
+
+        let e = resolve_with(&["alibaba-cas", "list", "--region", "cn-hangzhuo"], ALI)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region cn-hangzhuo for alibaba-cas (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-hangzhou, ap-southeast-1, eu-central-1, cn-qingdao"),
+            "{e}"
+        );
+        assert!(resolve_with(&["alibaba-cas", "list", "--region", "cn-shenzhen"], ALI).is_ok());
+    }
+
     #[test]
     fn slb_needs_region() {
         let vars = [
@@ -1679,20 +1774,24 @@ mod tests {
                 "delete",
                 "x",
                 "--region",
-                "a",
+                "cn-qingdao",
                 "--region",
-                "b",
+                "cn-chengdu",
             ],
             ALI,
         )
         .unwrap();
-        assert_eq!(s.provider.regions, vec!["a", "b"]);
-        assert_eq!(s.provider.region.as_deref(), Some("a"));
+        assert_eq!(s.provider.regions, vec!["cn-qingdao", "cn-chengdu"]);
+        assert_eq!(s.provider.region.as_deref(), Some("cn-qingdao"));
         let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "all"], ALI).unwrap();
         assert!(s.provider.all_regions);
         assert_eq!(s.provider.regions.len(), alibaba_slb::ALL_REGIONS.len());
-        let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "a"], ALI).unwrap();
-        assert_eq!(s.provider.regions, vec!["a"]);
+        let s = resolve_with(
+            &["alibaba-slb", "delete", "x", "--region", "cn-qingdao"],
+            ALI,
+        )
+        .unwrap();
+        assert_eq!(s.provider.regions, vec!["cn-qingdao"]);
         assert!(!s.provider.all_regions);
         let e = resolve_with(
             &[
