@@ -163,8 +163,9 @@ pub struct DeleteArgs {
 
     /// Delete exactly the certificates of this plan file (made by `list --plan`, possibly
     /// trimmed by hand), each in its own region; refused when it was made for another
-    /// provider, endpoint, CAS target or access key, or is older than --plan-max-age
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["ids", "dry_run"])]
+    /// provider, endpoint, CAS target or access key, or is older than --plan-max-age; with
+    /// --dry-run, a preview of applying it
+    #[arg(long, value_name = "FILE", conflicts_with = "ids")]
     pub plan: Option<PathBuf>,
 
     /// With --plan: the oldest plan accepted, a duration (30m, 24h, 7d, 2w) [default: 24h]

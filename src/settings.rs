@@ -721,11 +721,6 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                     "--plan and ids contradict each other: give the ids or the plan file",
                 ));
             }
-            if d.plan.is_some() && d.dry_run {
-                return Err(Error::usage(
-                    "--plan and --dry-run cannot be combined: review the plan file itself",
-                ));
-            }
             if d.plan.is_none() && d.plan_max_age.is_some() {
                 return Err(Error::usage("--plan-max-age applies to delete --plan only"));
             }

@@ -98,13 +98,12 @@ fn usage_errors_exit_2_with_the_reason_on_stderr() {
 
 #[test]
 fn plan_flags_are_declared_to_clap() {
-    // --plan instead of ids, never with them (`-` is an id) nor with --dry-run; --plan-max-age
-    // only with --plan.
+    // --plan instead of ids, never with them (`-` is an id); --plan-max-age only with --plan.
+    // (--dry-run --plan previews a plan.)
     for args in [
         &["tencent-ssl", "delete", "--plan", "p.json", "a"][..],
         &["tencent-ssl", "delete", "--plan", "p.json", "-"],
         &["tencent-ssl", "delete", "a", "--plan-max-age", "1h"],
-        &["tencent-ssl", "delete", "--plan", "p.json", "--dry-run"],
     ] {
         let (code, stdout, stderr) = certdel(args);
         assert_eq!(code, 2, "{args:?}");
