@@ -20,11 +20,19 @@ Exit status:
 
 Credentials come from the environment only (never from arguments):
   huawei-scm       HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK
-                   [, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_DOMAIN_ID]
-  tencent-ssl      TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_TOKEN]
+                   [, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_DOMAIN_ID,
+                   HUAWEICLOUD_SDK_IAM_ENDPOINT (where the account id is looked up)]
+  tencent-ssl      TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY
+                   [, TENCENTCLOUD_TOKEN, TENCENTCLOUD_REGION]
   volcengine-live  VOLCENGINE_ACCESS_KEY, VOLCENGINE_SECRET_KEY [, VOLCENGINE_SESSION_TOKEN]
   alibaba-slb/cas  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
-                   [, ALIBABA_CLOUD_SECURITY_TOKEN, ALIBABA_CLOUD_REGION_ID]";
+                   [, ALIBABA_CLOUD_SECURITY_TOKEN, ALIBABA_CLOUD_REGION_ID]
+Also read from the environment, by every provider:
+  HTTPS_PROXY, ALL_PROXY, NO_PROXY (either case)   an egress proxy for https requests
+  SSL_CERT_FILE, SSL_CERT_DIR                      more trusted CAs (PEM), added to the roots
+  CERTDEL_STS_ENDPOINT                             where the account identity is asked
+                                                   (tencent-ssl, volcengine-live, alibaba-*)
+  CERTDEL_AUDIT_LOG, XDG_STATE_HOME, HOME          where delete writes its audit log";
 
 pub const EXAMPLES: &str = "\
 Examples:

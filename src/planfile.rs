@@ -24,9 +24,9 @@
 //! }
 //! ```
 //!
-//! `id` is the id exactly as `list --output json` prints it (a string, alibaba-cas ids
-//! included); a plan edited by hand may give an alibaba-cas id as a JSON integer instead, and
-//! it is read as the same id.
+//! `id` is the id `list --output json` prints: a string, but for alibaba-cas a JSON integer
+//! (its ids are numbers). Reading takes an alibaba-cas id as an integer or as a string of
+//! digits, the same id either way.
 //!
 //! Reading ([`load`]) refuses, as a usage error before anything is sent: a file that is not
 //! a plan (with serde's line and column), an unknown format version, a plan for another
@@ -159,8 +159,14 @@ pub fn render(
                 crate::ids::printable(&c.id)
             )));
         }
+        // alibaba-cas ids are numbers (`OrderId`, `CertId`): a JSON integer, as the vendor's
+        // own replies give them; every other id is a string.
+        let id = match c.id.parse::<u64>() {
+            Ok(n) if ctx.provider == Kind::AlibabaCas => json!(n),
+            _ => json!(c.id),
+        };
         let entry = json!({
-            "id": c.id,
+            "id": id,
             "name": c.name,
             "domains": c.domains,
             "not_after": c.not_after.known().map(crate::time::rfc3339_utc),
@@ -692,8 +698,8 @@ mod tests {
     fn alibaba_cas_ids_round_trip_and_integers_are_read_as_the_same_id() {
         let text = plan_text(Kind::AlibabaCas, &[cert("12345", None), cert("678", None)]);
         let v: Value = serde_json::from_str(&text).unwrap();
-        // As `list --output json` prints it.
-        assert_eq!(v["certificates"][0]["id"], "12345");
+        // alibaba-cas ids are written as JSON integers.
+        assert_eq!(v["certificates"][0]["id"], json!(12345));
         assert_eq!(v["cas_target"], "certificates");
         let ids = |t: &str| -> Vec<String> {
             check_as(Kind::AlibabaCas, t, NOW, DAY)
@@ -704,12 +710,13 @@ mod tests {
                 .collect()
         };
         assert_eq!(ids(&text), ["12345", "678"]);
-        let ints = edit(&text, |v| {
-            v["certificates"][0]["id"] = json!(12345);
-            v["certificates"][1]["id"] = json!(678u64);
+        assert!(text.contains("\"id\":12345"), "{text}");
+        // Edited by hand into strings of digits: the same ids.
+        let strings = edit(&text, |v| {
+            v["certificates"][0]["id"] = json!("12345");
+            v["certificates"][1]["id"] = json!("678");
         });
-        assert!(ints.contains("\"id\":12345"), "{ints}");
-        assert_eq!(ids(&ints), ["12345", "678"]);
+        assert_eq!(ids(&strings), ["12345", "678"]);
         // Not integers, or not ids: refused, naming the certificate.
         for bad in [json!(-5), json!(1.5), json!(0), json!("12a"), json!(null)] {
             let t = edit(&text, |v| v["certificates"][1]["id"] = bad.clone());

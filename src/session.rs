@@ -166,8 +166,7 @@ async fn resolve_domain_id(sender: &Sender, settings: &mut ProviderSettings) -> 
 }
 
 async fn discover_domain_id(sender: &Sender, settings: &ProviderSettings) -> Result<String, Error> {
-    const ACTION: &str =
-        "discover account (domain) id via IAM; set HUAWEICLOUD_SDK_DOMAIN_ID to skip";
+    const ACTION: &str = huawei_scm::DISCOVER_ACTION;
     let tried = sender
         .exchange(
             "huawei-scm",

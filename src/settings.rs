@@ -648,6 +648,22 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         }
     }
 
+    // Regions the vendor does not have are typos: refused before any request. (alibaba-cas:
+    // the region only picks the host, checked with it below; with --endpoint it is unused.)
+    match kind {
+        Kind::AlibabaSlb => {
+            for r in regions.iter().chain(region.iter()) {
+                alibaba_slb::check_region(r).map_err(Error::Usage)?;
+            }
+        }
+        Kind::TencentSsl => {
+            if let Some(r) = &region {
+                tencent_ssl::check_region(r).map_err(Error::Usage)?;
+            }
+        }
+        _ => {}
+    }
+
     let endpoint = match &g.endpoint {
         Some(url) => Endpoint::parse(url).map_err(Error::Usage)?,
         None => match kind {
@@ -1098,6 +1114,63 @@ mod tests {
         ("TENCENTCLOUD_SECRET_KEY", "sk"),
     ];
 
+    /// `certdel --help` lists every variable certdel reads: each name the resolver asks the
+    /// environment for, on every provider and both commands, is named in the help footer
+    /// (proxy variables in either case; the test-only switch aside).
+    #[test]
+    fn the_help_footer_names_every_variable_read() {
+        use std::cell::RefCell;
+        use std::collections::BTreeSet;
+        let given: HashMap<&str, &str> = [
+            ("HUAWEICLOUD_SDK_AK", "ak"),
+            ("HUAWEICLOUD_SDK_SK", "sk"),
+            ("TENCENTCLOUD_SECRET_ID", "AKID"),
+            ("TENCENTCLOUD_SECRET_KEY", "sk"),
+            ("VOLCENGINE_ACCESS_KEY", "ak"),
+            ("VOLCENGINE_SECRET_KEY", "sk"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ak"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sk"),
+            ("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou"),
+            // set, so that what is read only alongside a proxy (NO_PROXY) is asked for too
+            ("HTTPS_PROXY", "http://127.0.0.1:3128"),
+            // a delete needs somewhere to write its audit log
+            ("HOME", "/home/test"),
+        ]
+        .into_iter()
+        .collect();
+        let asked = RefCell::new(BTreeSet::new());
+        for provider in Kind::ALL.iter().map(|k| k.name()) {
+            for command in [&["list"][..], &["delete", "x"][..]] {
+                let args = std::iter::once("certdel")
+                    .chain(std::iter::once(provider))
+                    .chain(command.iter().copied());
+                let cli = Cli::try_parse_from(args).unwrap();
+                let env = |k: &str| {
+                    asked.borrow_mut().insert(k.to_string());
+                    given.get(k).map(|v| v.to_string())
+                };
+                resolve(cli, &env).unwrap_or_else(|e| panic!("{provider} {command:?}: {e}"));
+            }
+        }
+        let asked = asked.into_inner();
+        for name in [
+            "TENCENTCLOUD_REGION",
+            "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+            "NO_PROXY",
+        ] {
+            assert!(
+                asked.contains(name),
+                "{name} is not read any more: {asked:?}"
+            );
+        }
+        let missing: Vec<&String> = asked
+            .iter()
+            .filter(|n| !n.starts_with("CERTDEL_TEST_"))
+            .filter(|n| !crate::cli::EXIT_CODES.contains(n.to_ascii_uppercase().as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not named in --help: {missing:?}");
+    }
+
     #[test]
     fn endpoint_parsing() {
         let e = Endpoint::parse("http://127.0.0.1:8080").unwrap();
@@ -1302,6 +1375,85 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("TENCENTCLOUD_SECRET_KEY has leading"));
+    }
+
+    /// A region the vendor does not have is a usage error before any request, naming the
+    /// valid ones — alibaba-slb with --endpoint too (RegionId is still sent), tencent-ssl
+    /// (X-TC-Region), alibaba-cas (the host); from the flag or the environment.
+    #[test]
+    fn unknown_regions_are_refused_naming_the_valid_ones() {
+        let e = resolve_with(&["alibaba-slb", "list", "--region", "cn-hangzhuo"], ALI)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region cn-hangzhuo for alibaba-slb (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-qingdao, cn-beijing, "),
+            "{e}"
+        );
+        assert!(
+            e.contains("cn-hangzhou") && e.contains("ap-southeast-2"),
+            "{e}"
+        );
+        for args in [
+            &[
+                "alibaba-slb",
+                "delete",
+                "x",
+                "--region",
+                "all",
+                "--region",
+                "cn-hangzhuo",
+            ][..],
+            &[
+                "alibaba-slb",
+                "delete",
+                "x",
+                "--region",
+                "cn-hangzhuo",
+                "--endpoint",
+                "http://127.0.0.1:9",
+            ],
+        ] {
+            let e = resolve_with(args, ALI).unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{args:?}");
+            assert!(e.to_string().contains("unknown region cn-hangzhuo"), "{e}");
+        }
+        let mut env = ALI.to_vec();
+        env.push(("ALIBABA_CLOUD_REGION_ID", "cn-hangzhuo"));
+        let e = resolve_with(&["alibaba-slb", "list"], &env).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown region cn-hangzhuo for alibaba-slb"),
+            "{e}"
+        );
+        // Explicitly named regions that `all` leaves out are still accepted.
+        assert!(resolve_with(&["alibaba-slb", "list", "--region", "ap-southeast-2"], ALI).is_ok());
+
+        let e = resolve_with(&["tencent-ssl", "list", "--region", "ap-guangzou"], TC)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region ap-guangzou for tencent-ssl (from --region or TENCENTCLOUD_REGION); valid: ap-guangzhou, "),
+            "{e}"
+        );
+        let mut env = TC.to_vec();
+        env.push(("TENCENTCLOUD_REGION", "ap-guangzou"));
+        let e = resolve_with(
+            &["tencent-ssl", "list", "--endpoint", "http://127.0.0.1:9"],
+            &env,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown region ap-guangzou"), "{e}");
+        let s = resolve_with(&["tencent-ssl", "list", "--region", "ap-guangzhou"], TC).unwrap();
+        assert_eq!(s.provider.region.as_deref(), Some("ap-guangzhou"));
+
+        let e = resolve_with(&["alibaba-cas", "list", "--region", "cn-hangzhuo"], ALI)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region cn-hangzhuo for alibaba-cas (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-hangzhou, ap-southeast-1, eu-central-1, cn-qingdao"),
+            "{e}"
+        );
+        assert!(resolve_with(&["alibaba-cas", "list", "--region", "cn-shenzhen"], ALI).is_ok());
     }
 
     #[test]
@@ -1640,20 +1792,24 @@ mod tests {
                 "delete",
                 "x",
                 "--region",
-                "a",
+                "cn-qingdao",
                 "--region",
-                "b",
+                "cn-chengdu",
             ],
             ALI,
         )
         .unwrap();
-        assert_eq!(s.provider.regions, vec!["a", "b"]);
-        assert_eq!(s.provider.region.as_deref(), Some("a"));
+        assert_eq!(s.provider.regions, vec!["cn-qingdao", "cn-chengdu"]);
+        assert_eq!(s.provider.region.as_deref(), Some("cn-qingdao"));
         let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "all"], ALI).unwrap();
         assert!(s.provider.all_regions);
         assert_eq!(s.provider.regions.len(), alibaba_slb::ALL_REGIONS.len());
-        let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "a"], ALI).unwrap();
-        assert_eq!(s.provider.regions, vec!["a"]);
+        let s = resolve_with(
+            &["alibaba-slb", "delete", "x", "--region", "cn-qingdao"],
+            ALI,
+        )
+        .unwrap();
+        assert_eq!(s.provider.regions, vec!["cn-qingdao"]);
         assert!(!s.provider.all_regions);
         let e = resolve_with(
             &[
