@@ -39,6 +39,7 @@ pub mod audit;
 pub mod cert;
 pub mod cli;
 pub mod confirm;
+pub mod diagnostics;
 pub mod docs;
 pub mod error;
 pub mod execute;
