@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
+    certdel::diagnostics::init(settings.verbosity, settings.no_color);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
