@@ -30,6 +30,9 @@
 //! from the clap definition `--help` prints, and `main.rs` writes them to stdout before any
 //! settings are resolved.
 //!
+//! Diagnostics (`-v`, `-vv`, `-q`) are `tracing` events on stderr ([`diagnostics`]): one per
+//! attempt from [`send`], one per signature from [`sign`], secrets and tokens never among them.
+//!
 //! Credentials come from the environment ([`settings`]); [`profile`] reads the official
 //! CLIs' credential files and holds the rule that picks between the two (not wired to a
 //! flag yet).
