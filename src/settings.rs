@@ -227,6 +227,7 @@ impl ProviderSettings {
                 access_key: "AKEXAMPLE".into(),
                 secret_key: Secret::new("SECRETEXAMPLE"),
                 token: None,
+                origin: "test".into(),
             },
             region: None,
             domain_id: Some("domainid123".into()),
@@ -863,10 +864,15 @@ fn credentials(kind: Kind, env: &dyn Fn(&str) -> Option<String>) -> Result<Crede
             header_value(kind, name, v)?;
         }
     }
+    let mut names = vec![id_var, secret_var];
+    if token.is_some() {
+        names.push(token_var);
+    }
     Ok(Credentials {
         access_key: id.unwrap_or_default(),
         secret_key: Secret::new(secret.unwrap_or_default()),
         token: token.map(Secret::new),
+        origin: format!("environment: {}", names.join(", ")),
     })
 }
 
