@@ -1,6 +1,8 @@
 //! The commands, thin: `delete` is ids → plan → audit log opened → confirm → session →
 //! execute (to the sinks: audit log, stdout, exit tally) → exit status; `list` is session →
-//! listing → printed.
+//! listing → printed; `whoami` is a session (its preflight the identity call) → printed.
+//! With `--expect-account` the session's preflight refuses a run whose credentials belong to
+//! another account, before any delete or list request.
 //!
 //! Two deletes list first, with read calls only: a dry run (`--dry-run`: session → listing →
 //! each id resolved against it → the sinks; no confirmation, no delete request), and
@@ -62,6 +64,7 @@ pub async fn run<W: Write>(
             delete(&settings, ids, how, stdin, reporter, confirm).await
         }
         Command::List { filter } => list(&settings, filter, reporter, interrupt).await,
+        Command::Whoami => whoami(&settings, reporter, interrupt).await,
     }
 }
 
@@ -171,6 +174,10 @@ async fn session_or_skip(
             Ok(session)
         }
         Err(e) => {
+            // The wrong account is known: its records say whose it was.
+            if let Error::WrongAccount { actual, .. } = &e {
+                sinks.account(Some(actual));
+            }
             skip_all(settings.provider.kind.name(), plan, &e, sinks);
             Err(e)
         }
@@ -294,4 +301,34 @@ async fn list<W: Write>(
         crate::output::warn(w);
     }
     reporter.list(session.provider(), &listing.certs, listing.now)
+}
+
+/// `whoami`: the identity call (the session's preflight), then what it found.
+async fn whoami<W: Write>(
+    settings: &Settings,
+    reporter: &mut Reporter<W>,
+    interrupt: &Interrupt,
+) -> Result<Exit, Error> {
+    let session = Session::start(
+        &settings.provider,
+        &settings.run,
+        Purpose::Identity,
+        interrupt,
+    )
+    .await;
+    if let Some(reason) = interrupt.reason() {
+        let name = settings.provider.kind.name();
+        return Err(Error::Interrupted(format!(
+            "{name}: whoami: {reason}: nothing printed"
+        )));
+    }
+    let session = session?;
+    // A session for Purpose::Identity has made the identity call.
+    let Some(identity) = session.identity() else {
+        return Err(Error::Io(format!(
+            "{}: whoami: no identity call was made",
+            settings.provider.kind.name()
+        )));
+    };
+    reporter.whoami(&crate::whoami::Whoami::new(session.settings(), identity))
 }

@@ -97,6 +97,20 @@ fn usage_errors_exit_2_with_the_reason_on_stderr() {
 }
 
 #[test]
+fn whoami_help_and_its_place_beside_delete_and_list() {
+    let (code, stdout, _) = certdel(&["tencent-ssl", "whoami", "--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("whoami-help", stdout);
+    let (code, stdout, _) = certdel(&["huawei-scm", "--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("whoami"), "{stdout}");
+    // whoami tells the account; it is told none.
+    let (code, _, stderr) = certdel(&["tencent-ssl", "whoami", "--expect-account", "1"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--expect-account"), "{stderr}");
+}
+
+#[test]
 fn missing_credentials_exit_2_naming_the_variables() {
     let (code, stdout, stderr) = certdel(&["volcengine-live", "delete", "x", "--yes"]);
     assert_eq!(code, 2);
