@@ -1,8 +1,9 @@
-//! The commands, thin: `delete` is ids → plan → audit log opened → confirm → session →
-//! execute (to the sinks: audit log, stdout, exit tally) → exit status; `list` is session →
-//! listing → printed; `whoami` is a session (its preflight the identity call) → printed.
-//! With `--expect-account` the session's preflight refuses a run whose credentials belong to
-//! another account, before any delete or list request.
+//! The commands, thin: `delete` is ids (or a checked plan file) → plan → audit log opened →
+//! confirm → session → execute (to the sinks: audit log, stdout, exit tally) → exit status;
+//! `list` is session → listing → plan file written (`--plan`) → printed; `whoami` is a
+//! session (its preflight the identity call) → printed. With `--expect-account` the session's
+//! preflight refuses a run whose credentials belong to another account, before any delete or
+//! list request.
 //!
 //! Two deletes list first, with read calls only: a dry run (`--dry-run`: session → listing →
 //! each id resolved against it → the sinks; no confirmation, no delete request), and
@@ -10,12 +11,12 @@
 //! ids no region lists `not_found` → execute).
 //!
 //! The steps live elsewhere: reading ids ([`crate::ids`]), planning ([`crate::plan`]), the
-//! run setup ([`crate::session`]), sending ([`crate::execute`], [`crate::list`]), ids against
+//! run setup ([`crate::session`]), plan files ([`crate::planfile`]), sending ([`crate::execute`], [`crate::list`]), ids against
 //! a listing ([`crate::resolve`]), the outcome rules and the exit fold ([`crate::outcome`]),
 //! rendering ([`crate::output`]) and the record ([`crate::audit`]), each a
 //! [`crate::report::Sink`]; the question ([`crate::confirm`]).
 
-use crate::audit::{run_id, AuditLog, Context};
+use crate::audit::{self, run_id, AuditLog};
 use crate::cert::FilterSpec;
 use crate::confirm::{self, Candidate};
 use crate::error::Error;
@@ -24,14 +25,16 @@ use crate::ids;
 use crate::interrupt::Interrupt;
 use crate::outcome::{Exit, Status, Tally};
 use crate::output::Reporter;
-use crate::plan::Plan;
-use crate::provider;
+use crate::plan::{Plan, Target};
+use crate::planfile::{self, Checked};
+use crate::provider::{self, Kind};
 use crate::report::{FanOut, RunInfo, Sink};
 use crate::resolve;
 use crate::session::{Purpose, Session};
-use crate::settings::{AuditTarget, Command, Settings};
+use crate::settings::{AuditTarget, Command, PlanSource, Settings};
 use chrono::Utc;
 use std::io::{BufRead, Write};
+use std::path::Path;
 use std::time::Duration;
 
 /// How the run asks for confirmation: gets the question (several lines, the last one without
@@ -53,17 +56,21 @@ pub async fn run<W: Write>(
             wait,
             accept,
             dry_run,
+            plan,
         } => {
             let how = Delete {
                 batch: *batch,
                 wait: *wait,
                 accept,
                 dry_run: *dry_run,
+                plan: plan.as_ref(),
                 interrupt,
             };
             delete(&settings, ids, how, stdin, reporter, confirm).await
         }
-        Command::List { filter } => list(&settings, filter, reporter, interrupt).await,
+        Command::List { filter, plan } => {
+            list(&settings, filter, plan.as_deref(), reporter, interrupt).await
+        }
         Command::Whoami => whoami(&settings, reporter, interrupt).await,
     }
 }
@@ -74,6 +81,8 @@ struct Delete<'a> {
     wait: Option<Duration>,
     accept: &'a [Status],
     dry_run: bool,
+    /// `--plan FILE`: the targets come from there instead of the ids.
+    plan: Option<&'a PlanSource>,
     interrupt: &'a Interrupt,
 }
 
@@ -89,8 +98,40 @@ async fn delete<W: Write>(
     // Ids are checked and the plan drawn up with a provider built before any preflight:
     // neither depends on what it discovers.
     let planner = provider::build(&settings.provider);
-    let ids = ids::collect(args, stdin, planner.as_ref())?;
-    let plan = Plan::from_ids(planner.as_ref(), ids, how.batch, how.wait);
+    let (plan, from_file) = match how.plan {
+        None => {
+            let ids = ids::collect(args, stdin, planner.as_ref())?;
+            let plan = Plan::from_ids(planner.as_ref(), ids, how.batch, how.wait);
+            (plan, None)
+        }
+        Some(source) => {
+            // The one reading of the clock a plan's age is judged by.
+            let now = Utc::now();
+            let ctx = planfile::Context::of(&settings.provider);
+            let checked =
+                planfile::load(&source.path, &ctx, planner.as_ref(), now, source.max_age)?;
+            // Each certificate in its own region (alibaba-slb), known to exist.
+            let targets: Vec<Target> = checked
+                .certificates
+                .iter()
+                .cloned()
+                .map(Target::from)
+                .collect();
+            let plan = Plan::new(planner.as_ref(), targets, how.batch, how.wait);
+            (plan, Some((source.path.as_path(), checked)))
+        }
+    };
+    let from_file = from_file.as_ref().map(|(path, checked)| (*path, checked));
+    // A plan made for a known account is applied only in that account: the session checks it
+    // with the identity call, as for --expect-account.
+    let expecting;
+    let settings = match from_file.and_then(|(path, c)| Some((path, c.account.as_deref()?))) {
+        Some((path, account)) => {
+            expecting = expect_plan_account(settings, path, account)?;
+            &expecting
+        }
+        None => settings,
+    };
     // The log opens before anything is asked or sent: a run that cannot be recorded does not
     // start. Nothing to delete, nothing to record.
     let mut audit = if plan.is_empty() {
@@ -100,7 +141,7 @@ async fn delete<W: Write>(
     };
     // A dry run deletes nothing: nothing to confirm.
     if !plan.is_empty() && !settings.yes && !how.dry_run {
-        confirmed(settings, &plan, confirm)?;
+        confirmed(settings, &plan, from_file, confirm)?;
     }
 
     // From here on every id gets an outcome, even when the run cannot start.
@@ -122,7 +163,7 @@ async fn delete<W: Write>(
     } else if how.dry_run {
         dry_run(settings, &plan, how.interrupt, &mut sinks).await
     } else {
-        real_run(settings, plan, &how, &mut sinks).await
+        real_run(settings, plan, &how, from_file, &mut sinks).await
     };
     let delivered = sinks.finish(name);
     drop(sinks);
@@ -141,12 +182,34 @@ async fn delete<W: Write>(
     }
 }
 
+/// The settings of a run applying a plan made for `account`: that account expected, unless
+/// `--expect-account` names it already; naming another is refused before anything is sent.
+fn expect_plan_account(settings: &Settings, path: &Path, account: &str) -> Result<Settings, Error> {
+    let mut with = settings.clone();
+    match &settings.provider.expect_account {
+        Some(e) if e.id != account => Err(Error::usage(format!(
+            "--plan {}: the plan was made for account {account:?}, {} says {:?}; run against the plan's account, or make a new plan with `list --plan`",
+            path.display(),
+            e.from,
+            e.id
+        ))),
+        Some(_) => Ok(with),
+        None => {
+            with.provider.expect_account = Some(crate::settings::ExpectedAccount {
+                id: account.to_string(),
+                from: format!("the plan {}", path.display()),
+            });
+            Ok(with)
+        }
+    }
+}
+
 /// The run's audit log, open for appending; `None` with `--no-audit-log`.
 fn open_audit(settings: &Settings, dry_run: bool) -> Result<Option<AuditLog>, Error> {
     match &settings.audit {
         AuditTarget::Off => Ok(None),
         AuditTarget::Path(path) => {
-            let context = Context::for_run(&settings.provider, run_id(Utc::now()), dry_run);
+            let context = audit::Context::for_run(&settings.provider, run_id(Utc::now()), dry_run);
             AuditLog::open(path, context).map(Some)
         }
     }
@@ -195,15 +258,24 @@ async fn list_all(session: &Session) -> Result<crate::list::Listing, Error> {
 }
 
 /// Carry out the plan; across alibaba-slb regions, first find each id's region by listing
-/// them (an id no region lists is `not_found`, and nothing is sent for it).
+/// them (an id no region lists is `not_found`, and nothing is sent for it). A plan file's
+/// certificates have their regions already: nothing is listed.
 async fn real_run(
     settings: &Settings,
     plan: Plan,
     how: &Delete<'_>,
+    from_file: Option<(&Path, &Checked)>,
     sinks: &mut dyn Sink,
 ) -> Result<(), Error> {
     let session = session_or_skip(settings, &plan, Purpose::Delete, how.interrupt, sinks).await?;
-    let plan = if spans_regions(settings) {
+    if let Some((path, checked)) = from_file {
+        // huawei-scm: the account id the preflight found must be the plan's.
+        if let Err(e) = checked.check_account(path, session.account()) {
+            skip_all(settings.provider.kind.name(), &plan, &e, sinks);
+            return Err(e);
+        }
+    }
+    let plan = if from_file.is_none() && spans_regions(settings) {
         let listing = match list_all(&session).await {
             Ok(listing) => listing,
             Err(e) => {
@@ -256,9 +328,15 @@ async fn dry_run(
 }
 
 /// Ask before deleting: provider, host, masked access key, count and the first few
-/// certificates ([`confirm::question`]); the answer must satisfy [`confirm::accepts`] (`y` up
-/// to 10 certificates, the count above). Refused when nobody can be asked.
-fn confirmed(settings: &Settings, plan: &Plan, confirm: Confirm<'_>) -> Result<(), Error> {
+/// certificates ([`confirm::question`]), after where a plan file came from
+/// ([`plan_header`]); the answer must satisfy [`confirm::accepts`] (`y` up to 10
+/// certificates, the count above). Refused when nobody can be asked.
+fn confirmed(
+    settings: &Settings,
+    plan: &Plan,
+    file: Option<(&Path, &Checked)>,
+    confirm: Confirm<'_>,
+) -> Result<(), Error> {
     let target = confirm::Target {
         provider: settings.provider.kind.name(),
         host: &settings.provider.endpoint.host,
@@ -267,7 +345,10 @@ fn confirmed(settings: &Settings, plan: &Plan, confirm: Confirm<'_>) -> Result<(
     let candidates: Vec<Candidate> = plan.targets.iter().map(Candidate::from).collect();
     let n = plan.len();
     let s = if n == 1 { "" } else { "s" };
-    match confirm(&confirm::question(&target, &candidates)) {
+    let header = file
+        .map(|(path, checked)| plan_header(path, checked))
+        .unwrap_or_default();
+    match confirm(&format!("{header}{}", confirm::question(&target, &candidates))) {
         Some(answer) if confirm::accepts(&answer, n) => Ok(()),
         Some(_) => Err(Error::usage("not confirmed: nothing was deleted")),
         None => Err(Error::usage(format!(
@@ -276,9 +357,22 @@ fn confirmed(settings: &Settings, plan: &Plan, confirm: Confirm<'_>) -> Result<(
     }
 }
 
+/// The line a confirmation question starts with for a plan file: which file, when it was
+/// made and with which filters, escaped (a plan file may have been edited by anyone).
+fn plan_header(path: &Path, checked: &Checked) -> String {
+    let line = format!(
+        "Plan {} (created {}; filters: {}):",
+        path.display(),
+        crate::time::rfc3339_utc(checked.created),
+        checked.filters.as_deref().unwrap_or("not given")
+    );
+    format!("{}\n", crate::output::escape(&line))
+}
+
 async fn list<W: Write>(
     settings: &Settings,
     spec: &FilterSpec,
+    plan: Option<&Path>,
     reporter: &mut Reporter<W>,
     interrupt: &Interrupt,
 ) -> Result<Exit, Error> {
@@ -299,6 +393,25 @@ async fn list<W: Write>(
     let (session, listing) = listing?;
     for w in &listing.warnings {
         crate::output::warn(w);
+    }
+    // Only a complete, uninterrupted listing gets here; the plan is written before anything is
+    // printed, so that a plan that cannot be written stops the run with nothing on stdout.
+    if let Some(path) = plan {
+        let mut ctx = planfile::Context::of(session.settings());
+        // The account the identity call named (--expect-account), or huawei-scm's.
+        ctx.account = session.account().map(str::to_owned);
+        if ctx.provider == Kind::AlibabaSlb {
+            ctx.regions = listing.regions.clone();
+        }
+        let filters = planfile::describe_filters(spec, &spec.resolve(listing.now));
+        let text = planfile::render(
+            &ctx,
+            &filters,
+            &listing.certs,
+            session.provider(),
+            listing.now,
+        )?;
+        planfile::write_atomically(path, text.as_bytes())?;
     }
     reporter.list(session.provider(), &listing.certs, listing.now)
 }
@@ -331,4 +444,74 @@ async fn whoami<W: Write>(
         )));
     };
     reporter.whoami(&crate::whoami::Whoami::new(session.settings(), identity))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planfile::Planned;
+    use crate::settings::ProviderSettings;
+    use chrono::{DateTime, Utc};
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn planned(i: usize) -> Planned {
+        Planned {
+            id: format!("id-{i}"),
+            region: Some("cn-shanghai".into()),
+            name: Some(format!("name-{i}")),
+            domains: vec![format!("d{i}.example.com"), "other.example.com".into()],
+            not_after: Some(utc("2025-05-01T00:00:00Z")),
+        }
+    }
+
+    fn checked(certs: Vec<Planned>) -> Checked {
+        Checked {
+            created: utc("2025-06-01T08:00:00Z"),
+            filters: Some("--expired".into()),
+            account: None,
+            certificates: certs,
+        }
+    }
+
+    fn plan_of(checked: &Checked) -> Plan {
+        let p = provider::build(&ProviderSettings::for_test(Kind::AlibabaSlb));
+        let targets = checked
+            .certificates
+            .iter()
+            .cloned()
+            .map(Target::from)
+            .collect();
+        Plan::new(p.as_ref(), targets, true, None)
+    }
+
+    #[test]
+    fn a_plan_files_question_says_where_it_came_from() {
+        let c = checked(vec![planned(1), planned(2)]);
+        let plan = plan_of(&c);
+        assert!(plan.targets.iter().all(|t| t.known_to_exist));
+        assert_eq!(
+            plan_header(Path::new("p.json"), &c),
+            "Plan p.json (created 2025-06-01T08:00:00Z; filters: --expired):\n"
+        );
+        // The certificates themselves come with name and expiry.
+        let candidates: Vec<Candidate> = plan.targets.iter().map(Candidate::from).collect();
+        assert_eq!(candidates[0].name.as_deref(), Some("name-1"));
+        assert_eq!(candidates[0].not_after, Some(utc("2025-05-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn a_plan_files_header_is_escaped() {
+        let mut c = checked(vec![planned(0)]);
+        c.filters = Some("\u{1b}[2Jgotcha\nDelete 0 certificates".into());
+        let h = plan_header(Path::new("p.json"), &c);
+        assert!(!h.contains('\u{1b}'), "{h:?}");
+        assert!(
+            h.contains("\\u{1b}[2Jgotcha\\nDelete 0 certificates"),
+            "{h:?}"
+        );
+        assert_eq!(h.lines().count(), 1, "{h:?}");
+    }
 }

@@ -20,11 +20,20 @@ Exit status:
 
 Credentials come from the environment only (never from arguments):
   huawei-scm       HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK
-                   [, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_DOMAIN_ID]
-  tencent-ssl      TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_TOKEN]
+                   [, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_DOMAIN_ID,
+                   HUAWEICLOUD_SDK_IAM_ENDPOINT (where the account id is looked up)]
+  tencent-ssl      TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY
+                   [, TENCENTCLOUD_TOKEN, TENCENTCLOUD_REGION]
   volcengine-live  VOLCENGINE_ACCESS_KEY, VOLCENGINE_SECRET_KEY [, VOLCENGINE_SESSION_TOKEN]
   alibaba-slb/cas  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
-                   [, ALIBABA_CLOUD_SECURITY_TOKEN, ALIBABA_CLOUD_REGION_ID]";
+                   [, ALIBABA_CLOUD_SECURITY_TOKEN, ALIBABA_CLOUD_REGION_ID]
+Also read from the environment, by every provider:
+  HTTPS_PROXY, ALL_PROXY, NO_PROXY (either case)   an egress proxy for https requests
+  SSL_CERT_FILE, SSL_CERT_DIR                      more trusted CAs (PEM), added to the roots
+  CERTDEL_STS_ENDPOINT                             where the account identity is asked
+                                                   (tencent-ssl, volcengine-live, alibaba-*)
+  CERTDEL_EXPECT_ACCOUNT                           --expect-account when the flag is not given
+  CERTDEL_AUDIT_LOG, XDG_STATE_HOME, HOME          where delete writes its audit log";
 
 /// Delete and list TLS certificates on Huawei Cloud SCM, Tencent Cloud SSL, Volcengine Live,
 /// Alibaba Cloud SLB and Alibaba Cloud CAS.
@@ -160,7 +169,7 @@ pub struct ExpectArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// Certificate ids; a lone `-` reads them from stdin (one per line, `#` comments and blank lines skipped)
-    #[arg(required = true, value_name = "ID")]
+    #[arg(required_unless_present = "plan", value_name = "ID")]
     pub ids: Vec<String>,
 
     /// tencent-ssl: one DeleteCertificate request per id instead of DeleteCertificates batches
@@ -186,6 +195,16 @@ pub struct DeleteArgs {
     /// only) and report would_delete, not_found or in_use; needs no --yes
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Delete exactly the certificates of this plan file (made by `list --plan`, possibly
+    /// trimmed by hand), each in its own region; refused when it was made for another
+    /// provider, endpoint, CAS target or access key, or is older than --plan-max-age
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["ids", "dry_run"])]
+    pub plan: Option<PathBuf>,
+
+    /// With --plan: the oldest plan accepted, a duration (30m, 24h, 7d, 2w) [default: 24h]
+    #[arg(long, value_name = "DURATION", requires = "plan", conflicts_with = "ids", value_parser = plan_max_age)]
+    pub plan_max_age: Option<std::time::Duration>,
 
     #[command(flatten)]
     pub audit: AuditArgs,
@@ -247,6 +266,11 @@ pub struct ListArgs {
     /// Only certificates whose name matches this pattern; `*` and `?` wildcards, case-sensitive
     #[arg(long, value_name = "GLOB")]
     pub name: Option<String>,
+
+    /// Also write the listed certificates to this plan file (JSON, mode 0600, replaced
+    /// atomically), for review and `delete --plan FILE`; only a complete listing is written
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
 
     #[command(flatten)]
     pub expect: ExpectArgs,
@@ -397,6 +421,19 @@ pub const RETRY_TIMEOUT: (f64, f64) = (0.1, 86_400.0);
 
 pub fn retry_timeout(s: &str) -> Result<f64, String> {
     number_in(s, RETRY_TIMEOUT, " seconds (1 day)")
+}
+
+/// `--plan-max-age`: a duration of the `list --expires-before` kind, more than zero.
+pub fn plan_max_age(s: &str) -> Result<std::time::Duration, String> {
+    const FORMS: &str = "give a duration such as 30m, 24h, 7d or 2w";
+    let d = match crate::time::duration("--plan-max-age", s) {
+        Some(d) => d?,
+        None => return Err(format!("not a duration: {FORMS}")),
+    };
+    d.to_std()
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("must be more than zero: {FORMS}"))
 }
 
 pub fn wait_timeout(s: &str) -> Result<f64, String> {

@@ -95,7 +95,7 @@ pub fn collect(
 
 /// The provider's checks, then the characters no id has: those a terminal acts on (control
 /// characters are the provider's) and a byte-order mark.
-fn check(id: &str, provider: &dyn Provider) -> Result<(), String> {
+pub fn check(id: &str, provider: &dyn Provider) -> Result<(), String> {
     provider.check_id(id)?;
     if let Some(c) = id.chars().find(|&c| is_unsafe(c) || c == BOM) {
         return Err(format!(

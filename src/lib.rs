@@ -16,7 +16,8 @@
 //!   `not_found`, `in_use`) go to the same sinks; no delete is sent. alibaba-slb across regions
 //!   (`--region all`) lists first too, and [`resolve::locate`] gives each id its region.
 //! - `list`: a session → [`list`] (every page, into a [`list::Listing`] of [`cert`] records,
-//!   vendor times read by [`time`]) → printed by [`output`].
+//!   vendor times read by [`time`]) → with `--plan`, written to a plan file ([`planfile`]) →
+//!   printed by [`output`]. `delete --plan` reads and checks that file in place of ids.
 //! - `whoami`: a session whose preflight makes the account identity call
 //!   ([`provider::identity`]) → a [`whoami::Whoami`] record → printed by [`output`]. The same
 //!   preflight checks `--expect-account` for `delete` and `list` before anything else is sent.
@@ -46,6 +47,7 @@ pub mod outcome;
 pub mod output;
 pub mod pace;
 pub mod plan;
+pub mod planfile;
 pub mod profile;
 pub mod provider;
 pub mod report;

@@ -44,6 +44,9 @@ pub struct Listing {
     /// Queries skipped as allowed (`--region all`: a region the account does not have), by
     /// label; each also has a warning.
     pub skipped: Vec<String>,
+    /// The regions the listing covered, in query order (alibaba-slb: every region walked and
+    /// not skipped); empty when the provider's queries name none.
+    pub regions: Vec<String>,
     /// The one reading of the clock the filters and "days left" use.
     pub now: DateTime<Utc>,
 }
@@ -121,11 +124,19 @@ pub async fn list(session: &Session, spec: &FilterSpec) -> Result<Listing, Error
         .filter(|(_, why)| why.is_some())
         .map(|(q, _)| q.label.clone())
         .collect();
+    let mut regions: Vec<String> = Vec::new();
+    for (q, why) in plan.iter().zip(&walked.skipped) {
+        match &q.region {
+            Some(r) if why.is_none() && !regions.contains(r) => regions.push(r.clone()),
+            _ => {}
+        }
+    }
     let certs = select(walked.into_certs(), &filter);
     Ok(Listing {
         certs,
         warnings,
         skipped,
+        regions,
         now,
     })
 }

@@ -8,7 +8,7 @@
 //! outcomes by [`Tally`], apart from any rendering of them.
 
 use crate::provider::{Answer, Class};
-use crate::send::{describe, End, Tried};
+use crate::send::{describe_after_code, End, Tried};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -162,8 +162,13 @@ impl Outcome {
                 may_have_deleted(self, ambiguous)
             }
             End::Transient(answer) => {
+                // The answer's code is recorded on the outcome (from `tried.last`): the
+                // message does not repeat it.
                 self.outcome = Status::Failed;
-                self.message = Some(format!("{} (after {attempts} attempts)", describe(answer)));
+                self.message = Some(format!(
+                    "{} (after {attempts} attempts)",
+                    describe_after_code(answer)
+                ));
                 may_have_deleted(self, ambiguous)
             }
             End::NoReply(message) => {
@@ -247,14 +252,18 @@ pub fn after_lost_reply(
     }
 }
 
-/// A failure after an attempt whose reply was lost may hide a deletion: say so.
+/// A failure after an attempt whose reply was lost may hide a deletion: say so. What that
+/// attempt met is named unless the message already says it (the same dropped connection or
+/// 5xx on every attempt), so one error is printed once.
 pub fn may_have_deleted(mut outcome: Outcome, ambiguous: Option<&str>) -> Outcome {
     if let Some(what) = ambiguous {
         let msg = outcome.message.take().unwrap_or_default();
-        outcome.message = Some(format!(
-            "{msg}{}an earlier attempt may have deleted it ({what}); list to check",
-            if msg.is_empty() { "" } else { "; " }
-        ));
+        let sep = if msg.is_empty() { "" } else { "; " };
+        outcome.message = Some(if !what.is_empty() && msg.contains(what) {
+            format!("{msg}{sep}an earlier attempt may have deleted it; list to check")
+        } else {
+            format!("{msg}{sep}an earlier attempt may have deleted it ({what}); list to check")
+        });
     }
     outcome
 }
@@ -449,6 +458,41 @@ mod tests {
         );
     }
 
+    /// The demo's connection-dropping certificate: every attempt met the same error, which
+    /// the message names once, not again as the earlier attempt's.
+    #[test]
+    fn the_same_error_on_every_attempt_is_named_once() {
+        let dropped = "request failed: connection closed before message completed";
+        let o = Outcome::new("x", "id", Status::Failed)
+            .message(format!("{dropped} (after 9 attempts)"));
+        let o = may_have_deleted(o, Some(dropped));
+        assert_eq!(
+            o.message.as_deref(),
+            Some("request failed: connection closed before message completed (after 9 attempts); an earlier attempt may have deleted it; list to check")
+        );
+        assert_eq!(o.message.as_deref().unwrap().matches(dropped).count(), 1);
+        // The last answer of a --retry-timeout give-up, named in the message already.
+        let o = Outcome::new("x", "id", Status::Failed).message(
+            "gave up after 5 attempts: out of time: --retry-timeout 3 s used up; last answer InternalError: boom",
+        );
+        let o = may_have_deleted(o, Some("InternalError: boom"));
+        assert_eq!(
+            o.message
+                .as_deref()
+                .unwrap()
+                .matches("InternalError: boom")
+                .count(),
+            1
+        );
+        // A different earlier error is still named.
+        let o = Outcome::new("x", "id", Status::Failed).message("HTTP 503 (after 6 attempts)");
+        let o = may_have_deleted(o, Some("timed out"));
+        assert!(o
+            .message
+            .unwrap()
+            .contains("may have deleted it (timed out)"));
+    }
+
     #[test]
     fn an_id_given_up_on_after_an_attempt_stays_failed() {
         let mut o = Outcome::new("x", "id", Status::Deleted);
@@ -479,6 +523,7 @@ mod tests {
             http_status: 200,
             retry_after: None,
             task_id: None,
+            clock: false,
         }
     }
 

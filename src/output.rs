@@ -253,16 +253,46 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
+        push_escaped(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+/// `c` as [`escape`] shows it.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if is_unsafe(c) => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+/// An id for text output: escaped ([`escape`]), and in double quotes when it is empty or
+/// holds whitespace, a quote or a backslash (`"a b"`, `""`), so where it starts and ends is
+/// plain and `a b` cannot pass for two ids. Inside the quotes `"` and `\` are written `\"`
+/// and `\\`; every other id is shown bare, as it is.
+pub fn show_id(id: &str) -> Cow<'_, str> {
+    let quoted = id.is_empty()
+        || id
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\'));
+    if !quoted {
+        return escape(id);
+    }
+    let mut out = String::with_capacity(id.len() + 2);
+    out.push('"');
+    for c in id.chars() {
         match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_unsafe(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => push_escaped(&mut out, c),
         }
     }
+    out.push('"');
     Cow::Owned(out)
 }
 
@@ -314,8 +344,11 @@ impl serde_json::ser::Formatter for SafeJson {
 
 /// `not_found  abc  FailedOperation.CertificateNotFound: The certificate does not exist. [request r-1]`
 fn text_line(o: &Outcome) -> String {
-    let mut line = format!("{:<9}  {}", o.outcome.as_str(), escape(&o.id));
+    let mut line = format!("{:<9}  {}", o.outcome.as_str(), show_id(&o.id));
     let detail = match (&o.code, &o.message) {
+        // A message that already names the code (`…; last answer CODE: …`) is not prefixed
+        // with it again.
+        (Some(c), Some(m)) if names_code(m, c) => Some(m.clone()),
         (Some(c), Some(m)) => Some(format!("{c}: {m}")),
         (Some(c), None) => Some(c.clone()),
         (None, Some(m)) => Some(m.clone()),
@@ -329,6 +362,26 @@ fn text_line(o: &Outcome) -> String {
         line.push_str(&format!(" [request {}]", escape(r)));
     }
     line
+}
+
+/// Whether `message` names `code` as a whole word (not as part of a longer code).
+fn names_code(message: &str, code: &str) -> bool {
+    let part = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-');
+    !code.is_empty()
+        && message.match_indices(code).any(|(i, _)| {
+            let before = message[..i].chars().next_back();
+            let after = message[i + code.len()..].chars().next();
+            // A trailing `.` ends a sentence, not the code.
+            let after_ok = match after {
+                None => true,
+                Some('.') => message[i + code.len() + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !part(c)),
+                Some(c) => !part(c),
+            };
+            before.is_none_or(|c| !part(c)) && after_ok
+        })
 }
 
 /// The rows of the list table (header first; nothing when there are no certificates).
@@ -369,7 +422,7 @@ pub fn table(certs: &[Cert], now: DateTime<Utc>) -> Vec<String> {
             (None, _) => String::new(),
         };
         let mut row = vec![
-            clean(&c.id),
+            show_id(&c.id).into_owned(),
             dash(&c.name),
             dash(c.primary_domain().unwrap_or("")),
             expires,
@@ -873,5 +926,88 @@ mod tests {
             json_line(&plain.record("x")),
             serde_json::to_string(&plain.record("x")).unwrap()
         );
+    }
+
+    #[test]
+    fn a_vendor_code_appears_once_in_a_text_line() {
+        use crate::provider::Answer;
+        use crate::send::{describe, End, Tried};
+        use crate::wire::Reply;
+        // A proxy's page where the vendor's JSON should be: retried, then given up on.
+        let reply = Reply {
+            status: 200,
+            headers: Vec::new(),
+            body: b"<html>gateway</html>".to_vec(),
+        };
+        let a = Answer::malformed(&reply);
+        let tried = Tried {
+            end: End::<()>::Transient(a.clone()),
+            attempts: 9,
+            ambiguous: None,
+            last: Some(a.clone()),
+        };
+        let o = Outcome::new("tencent-ssl", "abc", Status::Failed).settle(&tried, false);
+        let line = text_line(&o);
+        assert_eq!(line.matches("MalformedReply").count(), 1, "{line}");
+        assert!(
+            line.contains("MalformedReply: unreadable reply (HTTP 200): <html>gateway</html> (after 9 attempts)"),
+            "{line}"
+        );
+        assert_eq!(o.code.as_deref(), Some("MalformedReply"));
+        // The message (NDJSON's `message`) does not repeat the code it sits beside.
+        assert_eq!(
+            o.message.as_deref(),
+            Some("unreadable reply (HTTP 200): <html>gateway</html> (after 9 attempts)")
+        );
+        // Out of time with that answer last: the reason names the code, the line once.
+        let tried = Tried {
+            end: End::<()>::Stopped(format!(
+                "out of time: --retry-timeout 45 s used up; last answer {}",
+                describe(&a)
+            )),
+            attempts: 3,
+            ambiguous: None,
+            last: Some(a),
+        };
+        let o = Outcome::new("tencent-ssl", "abc", Status::Failed).settle(&tried, false);
+        let line = text_line(&o);
+        assert_eq!(line.matches("MalformedReply").count(), 1, "{line}");
+        assert!(
+            line.contains("gave up after 3 attempts: out of time"),
+            "{line}"
+        );
+        // A code that is only part of a longer word in the message is still printed.
+        let mut o = Outcome::new("x", "id", Status::Failed);
+        o.code = Some("Error".into());
+        o.message = Some("InternalError occurred.".into());
+        assert_eq!(
+            text_line(&o),
+            "failed     id  Error: InternalError occurred."
+        );
+    }
+
+    #[test]
+    fn ids_with_spaces_quotes_or_nothing_are_quoted_in_text() {
+        assert_eq!(show_id("a b"), "\"a b\"");
+        assert_eq!(show_id(""), "\"\"");
+        assert_eq!(show_id("say \"hi\""), r#""say \"hi\"""#);
+        assert_eq!(show_id("it's"), "\"it's\"");
+        assert_eq!(show_id(r"a\b"), r#""a\\b""#);
+        assert_eq!(show_id("a\tb\n"), r#""a\tb\n""#);
+        // Everything else stays bare (escaped where a terminal would act on it).
+        assert!(matches!(show_id("scs1554192131150"), Cow::Borrowed(_)));
+        assert_eq!(show_id("id\u{1b}x"), "id\\u{1b}x");
+        let o = Outcome::new("tencent-ssl", "a b", Status::NotFound);
+        assert_eq!(text_line(&o), "not_found  \"a b\"");
+        let mut certs = listed(now());
+        certs[0].id = "with space".into();
+        let lines = table(&certs, now());
+        assert!(lines[1].starts_with("\"with space\"  "), "{lines:?}");
+        // NDJSON keeps the id exact.
+        let mut r = Reporter::new(OutputFormat::Json, Vec::new());
+        r.outcome(&o);
+        let s = String::from_utf8(r.into_inner()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(s.lines().next().unwrap()).unwrap();
+        assert_eq!(v["id"], "a b");
     }
 }

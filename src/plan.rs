@@ -6,8 +6,8 @@
 //! a dry run, a plan file or a confirmation prompt can show it first.
 //!
 //! Whether a certificate is known to exist before its first attempt is part of the plan:
-//! ids from arguments or stdin are not ([`Plan::from_ids`]); ids from a listing of this run
-//! are. It decides the lost-reply rule ([`crate::outcome::after_lost_reply`]).
+//! ids from arguments or stdin are not ([`Plan::from_ids`]); ids from a listing of this run,
+//! or from a plan file a listing wrote ([`crate::planfile`]), are. It decides the lost-reply rule ([`crate::outcome::after_lost_reply`]).
 
 use crate::provider::Provider;
 use chrono::{DateTime, Utc};
@@ -51,6 +51,21 @@ impl Target {
             name: (!cert.name.is_empty()).then(|| cert.name.clone()),
             domains: cert.domains.clone(),
             not_after: cert.not_after.known(),
+        }
+    }
+}
+
+impl From<crate::planfile::Planned> for Target {
+    /// A certificate of a checked plan file: a listing found it, so it is known to exist,
+    /// in its own region.
+    fn from(p: crate::planfile::Planned) -> Target {
+        Target {
+            id: p.id,
+            region: p.region,
+            known_to_exist: true,
+            name: p.name,
+            domains: p.domains,
+            not_after: p.not_after,
         }
     }
 }

@@ -342,7 +342,8 @@ impl Sender {
                 tried.end = End::Stopped(self.out_of_time(&tried));
                 return tried;
             }
-            let request = build(&Stamp::now());
+            let stamp = Stamp::now();
+            let request = build(&stamp);
             tried.attempts += 1;
             // A throttled request was refused before it was carried out, so throttling has a
             // budget of its own: a run that starts above the quota slows down (the pacer)
@@ -417,7 +418,7 @@ impl Sender {
                     return tried;
                 }
             };
-            let answer = match read(&reply) {
+            let mut answer = match read(&reply) {
                 Ok(value) => {
                     self.pacer.succeeded();
                     tried.end = End::Ok(value);
@@ -425,6 +426,16 @@ impl Sender {
                 }
                 Err(answer) => answer,
             };
+            // A refused signature or request time, from a server whose clock is far from
+            // the one the request was signed with: say so, it is the fix.
+            if answer.class == Class::Abort && answer.clock {
+                if let Some(note) = crate::provider::clock_skew(&reply, stamp.time) {
+                    answer.message = Some(match answer.message.take() {
+                        Some(m) if !m.trim().is_empty() => format!("{m}; {note}"),
+                        _ => note,
+                    });
+                }
+            }
             tried.last = Some(answer.clone());
             // Replies are read with MAX_RETRY_AFTER as the cap (`provider::retry_after`); the
             // configuration may hold a lower one.
@@ -524,6 +535,16 @@ impl<T> Tried<T> {
             End::NoReply(m) => format!("{m} (after {} attempts)", self.attempts),
             End::Stopped(reason) => reason.clone(),
         })
+    }
+}
+
+/// An answer's message without its code, for text that sits beside the code (an outcome
+/// records the code on its own, and the text output prints `CODE: message`): the message, or
+/// the HTTP status when there is none.
+pub fn describe_after_code(answer: &Answer) -> String {
+    match &answer.message {
+        Some(m) => m.clone(),
+        None => format!("HTTP {}", answer.http_status),
     }
 }
 
@@ -799,6 +820,63 @@ mod tests {
         assert!(matches!(tried.end, End::Stopped(ref r) if r.starts_with("run stopped: ")));
         assert_eq!((tried.attempts, t.calls(), t.left()), (0, 1, 1));
         assert!(matches!(s.take_stop(), Some(Error::Rejected { .. })));
+    }
+
+    /// A refused signature from a server whose `Date` is far from the signing time: the
+    /// error that stops the run, and the answer recorded for the id, say the clock is off.
+    #[tokio::test(start_paused = true)]
+    async fn a_refused_signature_with_a_skewed_date_names_the_clock() {
+        let tencent = crate::provider::build(&crate::settings::ProviderSettings::for_test(
+            crate::provider::Kind::TencentSsl,
+        ));
+        let body = r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureExpire","Message":"签名过期"},"RequestId":"r"}}"#;
+        // Stamps read the real clock: the server's is 5 min 12 s ahead of it.
+        let server = chrono::Utc::now() + chrono::TimeDelta::milliseconds(312_500);
+        let date = server.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let skewed = Step::Reply(Reply {
+            status: 200,
+            headers: vec![("date".into(), date)],
+            body: body.as_bytes().to_vec(),
+        });
+        let (_, s) = sender([skewed], retries(8));
+        let tried = s
+            .exchange("tencent-ssl", "DeleteCertificate", None, build, |r| {
+                Err::<(), _>(tencent.delete_answer(r))
+            })
+            .await;
+        let note = "the server's clock differs from this machine's by 5 min 12 s (this machine \
+                    is behind): fix the local clock (NTP)";
+        assert!(matches!(tried.end, End::Aborted(_)));
+        assert_eq!(
+            tried.last.as_ref().and_then(|a| a.message.as_deref()),
+            Some(format!("签名过期; {note}").as_str())
+        );
+        let err = s.take_stop().expect("the run is stopped").to_string();
+        assert_eq!(
+            err,
+            format!(
+                "tencent-ssl: DeleteCertificate: AuthFailure.SignatureExpire: 签名过期; {note}"
+            )
+        );
+
+        // The same refusal with the clocks in step says nothing about clocks.
+        let date = chrono::Utc::now()
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let (_, s) = sender(
+            [Step::Reply(Reply {
+                status: 200,
+                headers: vec![("date".into(), date)],
+                body: body.as_bytes().to_vec(),
+            })],
+            retries(8),
+        );
+        s.exchange("tencent-ssl", "DeleteCertificate", None, build, |r| {
+            Err::<(), _>(tencent.delete_answer(r))
+        })
+        .await;
+        let err = s.take_stop().expect("the run is stopped").to_string();
+        assert!(!err.contains("clock"), "{err}");
     }
 
     #[tokio::test(start_paused = true)]

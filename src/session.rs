@@ -17,7 +17,7 @@
 use crate::error::Error;
 use crate::interrupt::Interrupt;
 use crate::provider::identity::{self, Identity, Vendor};
-use crate::provider::{self, Kind, Provider};
+use crate::provider::{self, huawei_scm, Kind, Provider};
 use crate::send::{End, Sender};
 use crate::settings::{ProviderSettings, RunSettings};
 use crate::transport::{HttpTransport, Transport};
@@ -132,6 +132,12 @@ impl Session {
         Arc::clone(built)
     }
 
+    /// The settings the session's providers were built from, after the preflight
+    /// (huawei-scm: with the account id, given or discovered).
+    pub fn settings(&self) -> &ProviderSettings {
+        &self.inner.settings
+    }
+
     /// The run's provider (its own region).
     pub fn provider(&self) -> &dyn Provider {
         self.inner.provider.as_ref()
@@ -150,11 +156,6 @@ impl Session {
     /// Who the vendor said the credentials are, when the preflight made the identity call.
     pub fn identity(&self) -> Option<&Identity> {
         self.inner.identity.as_ref()
-    }
-
-    /// The settings the session's providers are built from (after the preflight).
-    pub fn settings(&self) -> &ProviderSettings {
-        &self.inner.settings
     }
 
     /// The one sender every request of the run goes through.
@@ -188,9 +189,7 @@ async fn preflight(
     }
     // Only the domain-id lookup can be skipped by giving the id.
     let action = match settings.kind {
-        Kind::HuaweiScm if !wanted => {
-            "discover account (domain) id via IAM; set HUAWEICLOUD_SDK_DOMAIN_ID to skip"
-        }
+        Kind::HuaweiScm if !wanted => huawei_scm::DISCOVER_ACTION,
         Kind::HuaweiScm => "identify the account via IAM (GET /v3/auth/domains)",
         _ => identity::ACTION,
     };

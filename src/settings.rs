@@ -475,7 +475,8 @@ fn pem_certificates(var: &str, path: &Path) -> Result<Vec<Vec<u8>>, Error> {
 #[derive(Clone, Debug)]
 pub enum Command {
     Delete {
-        /// Ids as given on the command line; `["-"]` means read them from stdin.
+        /// Ids as given on the command line; `["-"]` means read them from stdin. Empty with
+        /// a plan.
         ids: Vec<String>,
         /// Use the provider's bulk delete for two or more ids (tencent-ssl; `--no-batch`).
         batch: bool,
@@ -485,13 +486,28 @@ pub enum Command {
         accept: Vec<crate::outcome::Status>,
         /// `--dry-run`: resolve the ids against a listing and send no delete request.
         dry_run: bool,
+        /// `--plan FILE`: delete the plan's certificates instead of ids.
+        plan: Option<PlanSource>,
     },
     List {
         filter: FilterSpec,
+        /// `--plan FILE`: also write the listing there ([`crate::planfile`]).
+        plan: Option<PathBuf>,
     },
     /// Which account the credentials belong to (one identity call).
     Whoami,
 }
+
+/// `delete --plan FILE` and how old the plan may be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanSource {
+    pub path: PathBuf,
+    /// `--plan-max-age`.
+    pub max_age: Duration,
+}
+
+/// The default `--plan-max-age`: a plan reviewed today is applied today.
+pub const DEFAULT_PLAN_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 
 /// The default `--wait-timeout`.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(60);
@@ -603,15 +619,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     )?;
 
     let listing = matches!(action, Action::List(_));
+    let from_plan = matches!(&action, Action::Delete(d) if d.plan.is_some());
     // alibaba-slb lists, and deletes, across several regions (a delete finds each id's region
     // by listing them first).
     let several_regions = kind == Kind::AlibabaSlb;
     for r in &g.region {
-        if r.is_empty()
-            || !r
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !region_syntax_ok(r) {
             return Err(Error::usage(format!(
                 "--region '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
             )));
@@ -658,11 +671,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         _ => first_region,
     };
     if let Some(r) = &region {
-        if r.is_empty()
-            || !r
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !region_syntax_ok(r) {
             // The flag was checked above: this value came from the environment.
             let var = match kind {
                 Kind::TencentSsl => "TENCENTCLOUD_REGION",
@@ -672,6 +681,22 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 "{var} '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
             )));
         }
+    }
+
+    // Regions the vendor does not have are typos: refused before any request. (alibaba-cas:
+    // the region only picks the host, checked with it below; with --endpoint it is unused.)
+    match kind {
+        Kind::AlibabaSlb => {
+            for r in regions.iter().chain(region.iter()) {
+                alibaba_slb::check_region(r).map_err(Error::Usage)?;
+            }
+        }
+        Kind::TencentSsl => {
+            if let Some(r) = &region {
+                tencent_ssl::check_region(r).map_err(Error::Usage)?;
+            }
+        }
+        _ => {}
     }
 
     let endpoint = match &g.endpoint {
@@ -684,6 +709,9 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             Kind::VolcengineLive => volcengine_live::default_endpoint(),
             Kind::AlibabaSlb => match &region {
                 Some(r) => alibaba_slb::default_endpoint(r),
+                // Every certificate of a plan names its region, and goes to that region's
+                // endpoint: the run itself needs none.
+                None if from_plan => alibaba_slb::default_endpoint(alibaba_slb::CENTRAL_REGIONS[0]),
                 None => return Err(slb_needs_region(listing)),
             },
             Kind::AlibabaCas => {
@@ -691,7 +719,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             }
         },
     };
-    if kind == Kind::AlibabaSlb && region.is_none() {
+    if kind == Kind::AlibabaSlb && region.is_none() && !from_plan {
         return Err(slb_needs_region(listing));
     }
 
@@ -731,6 +759,21 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                     return Err(Error::usage(format!("{flag} applies to tencent-ssl only")));
                 }
             }
+            // clap refuses these already (conflicts and requirements); checked again for a
+            // `Cli` built by hand.
+            if d.plan.is_some() && !d.ids.is_empty() {
+                return Err(Error::usage(
+                    "--plan and ids contradict each other: give the ids or the plan file",
+                ));
+            }
+            if d.plan.is_some() && d.dry_run {
+                return Err(Error::usage(
+                    "--plan and --dry-run cannot be combined: review the plan file itself",
+                ));
+            }
+            if d.plan.is_none() && d.plan_max_age.is_some() {
+                return Err(Error::usage("--plan-max-age applies to delete --plan only"));
+            }
             let wait = match d.wait_timeout {
                 Some(_) if d.no_wait => {
                     return Err(Error::usage(
@@ -747,6 +790,10 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 wait,
                 accept: d.accept.iter().map(|a| a.status()).collect(),
                 dry_run: d.dry_run,
+                plan: d.plan.map(|path| PlanSource {
+                    path,
+                    max_age: d.plan_max_age.unwrap_or(DEFAULT_PLAN_MAX_AGE),
+                }),
             }
         }
         Action::List(l) => {
@@ -763,6 +810,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                     domain: l.domain,
                     name: l.name,
                 },
+                plan: l.plan,
             }
         }
         Action::Whoami(_) => Command::Whoami,
@@ -834,6 +882,13 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         },
         audit,
     })
+}
+
+/// Whether `r` looks like a region id: letters, digits, `-` and `_`, not empty.
+pub fn region_syntax_ok(r: &str) -> bool {
+    !r.is_empty()
+        && r.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// `v` within `[lo, hi]` (finite), or a usage error naming the flag and the range.
@@ -1117,6 +1172,63 @@ mod tests {
         ("TENCENTCLOUD_SECRET_KEY", "sk"),
     ];
 
+    /// `certdel --help` lists every variable certdel reads: each name the resolver asks the
+    /// environment for, on every provider and both commands, is named in the help footer
+    /// (proxy variables in either case; the test-only switch aside).
+    #[test]
+    fn the_help_footer_names_every_variable_read() {
+        use std::cell::RefCell;
+        use std::collections::BTreeSet;
+        let given: HashMap<&str, &str> = [
+            ("HUAWEICLOUD_SDK_AK", "ak"),
+            ("HUAWEICLOUD_SDK_SK", "sk"),
+            ("TENCENTCLOUD_SECRET_ID", "AKID"),
+            ("TENCENTCLOUD_SECRET_KEY", "sk"),
+            ("VOLCENGINE_ACCESS_KEY", "ak"),
+            ("VOLCENGINE_SECRET_KEY", "sk"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ak"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "sk"),
+            ("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou"),
+            // set, so that what is read only alongside a proxy (NO_PROXY) is asked for too
+            ("HTTPS_PROXY", "http://127.0.0.1:3128"),
+            // a delete needs somewhere to write its audit log
+            ("HOME", "/home/test"),
+        ]
+        .into_iter()
+        .collect();
+        let asked = RefCell::new(BTreeSet::new());
+        for provider in Kind::ALL.iter().map(|k| k.name()) {
+            for command in [&["list"][..], &["delete", "x"][..]] {
+                let args = std::iter::once("certdel")
+                    .chain(std::iter::once(provider))
+                    .chain(command.iter().copied());
+                let cli = Cli::try_parse_from(args).unwrap();
+                let env = |k: &str| {
+                    asked.borrow_mut().insert(k.to_string());
+                    given.get(k).map(|v| v.to_string())
+                };
+                resolve(cli, &env).unwrap_or_else(|e| panic!("{provider} {command:?}: {e}"));
+            }
+        }
+        let asked = asked.into_inner();
+        for name in [
+            "TENCENTCLOUD_REGION",
+            "HUAWEICLOUD_SDK_IAM_ENDPOINT",
+            "NO_PROXY",
+        ] {
+            assert!(
+                asked.contains(name),
+                "{name} is not read any more: {asked:?}"
+            );
+        }
+        let missing: Vec<&String> = asked
+            .iter()
+            .filter(|n| !n.starts_with("CERTDEL_TEST_"))
+            .filter(|n| !crate::cli::EXIT_CODES.contains(n.to_ascii_uppercase().as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not named in --help: {missing:?}");
+    }
+
     #[test]
     fn endpoint_parsing() {
         let e = Endpoint::parse("http://127.0.0.1:8080").unwrap();
@@ -1321,6 +1433,85 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("TENCENTCLOUD_SECRET_KEY has leading"));
+    }
+
+    /// A region the vendor does not have is a usage error before any request, naming the
+    /// valid ones — alibaba-slb with --endpoint too (RegionId is still sent), tencent-ssl
+    /// (X-TC-Region), alibaba-cas (the host); from the flag or the environment.
+    #[test]
+    fn unknown_regions_are_refused_naming_the_valid_ones() {
+        let e = resolve_with(&["alibaba-slb", "list", "--region", "cn-hangzhuo"], ALI)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region cn-hangzhuo for alibaba-slb (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-qingdao, cn-beijing, "),
+            "{e}"
+        );
+        assert!(
+            e.contains("cn-hangzhou") && e.contains("ap-southeast-2"),
+            "{e}"
+        );
+        for args in [
+            &[
+                "alibaba-slb",
+                "delete",
+                "x",
+                "--region",
+                "all",
+                "--region",
+                "cn-hangzhuo",
+            ][..],
+            &[
+                "alibaba-slb",
+                "delete",
+                "x",
+                "--region",
+                "cn-hangzhuo",
+                "--endpoint",
+                "http://127.0.0.1:9",
+            ],
+        ] {
+            let e = resolve_with(args, ALI).unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{args:?}");
+            assert!(e.to_string().contains("unknown region cn-hangzhuo"), "{e}");
+        }
+        let mut env = ALI.to_vec();
+        env.push(("ALIBABA_CLOUD_REGION_ID", "cn-hangzhuo"));
+        let e = resolve_with(&["alibaba-slb", "list"], &env).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown region cn-hangzhuo for alibaba-slb"),
+            "{e}"
+        );
+        // Explicitly named regions that `all` leaves out are still accepted.
+        assert!(resolve_with(&["alibaba-slb", "list", "--region", "ap-southeast-2"], ALI).is_ok());
+
+        let e = resolve_with(&["tencent-ssl", "list", "--region", "ap-guangzou"], TC)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region ap-guangzou for tencent-ssl (from --region or TENCENTCLOUD_REGION); valid: ap-guangzhou, "),
+            "{e}"
+        );
+        let mut env = TC.to_vec();
+        env.push(("TENCENTCLOUD_REGION", "ap-guangzou"));
+        let e = resolve_with(
+            &["tencent-ssl", "list", "--endpoint", "http://127.0.0.1:9"],
+            &env,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown region ap-guangzou"), "{e}");
+        let s = resolve_with(&["tencent-ssl", "list", "--region", "ap-guangzhou"], TC).unwrap();
+        assert_eq!(s.provider.region.as_deref(), Some("ap-guangzhou"));
+
+        let e = resolve_with(&["alibaba-cas", "list", "--region", "cn-hangzhuo"], ALI)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region cn-hangzhuo for alibaba-cas (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-hangzhou, ap-southeast-1, eu-central-1, cn-qingdao"),
+            "{e}"
+        );
+        assert!(resolve_with(&["alibaba-cas", "list", "--region", "cn-shenzhen"], ALI).is_ok());
     }
 
     #[test]
@@ -1600,7 +1791,7 @@ mod tests {
             TC,
         )
         .unwrap();
-        let Command::List { filter } = s.command else {
+        let Command::List { filter, .. } = s.command else {
             panic!("not a list")
         };
         assert!(filter.expired);
@@ -1649,20 +1840,24 @@ mod tests {
                 "delete",
                 "x",
                 "--region",
-                "a",
+                "cn-qingdao",
                 "--region",
-                "b",
+                "cn-chengdu",
             ],
             ALI,
         )
         .unwrap();
-        assert_eq!(s.provider.regions, vec!["a", "b"]);
-        assert_eq!(s.provider.region.as_deref(), Some("a"));
+        assert_eq!(s.provider.regions, vec!["cn-qingdao", "cn-chengdu"]);
+        assert_eq!(s.provider.region.as_deref(), Some("cn-qingdao"));
         let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "all"], ALI).unwrap();
         assert!(s.provider.all_regions);
         assert_eq!(s.provider.regions.len(), alibaba_slb::ALL_REGIONS.len());
-        let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "a"], ALI).unwrap();
-        assert_eq!(s.provider.regions, vec!["a"]);
+        let s = resolve_with(
+            &["alibaba-slb", "delete", "x", "--region", "cn-qingdao"],
+            ALI,
+        )
+        .unwrap();
+        assert_eq!(s.provider.regions, vec!["cn-qingdao"]);
         assert!(!s.provider.all_regions);
         let e = resolve_with(
             &[

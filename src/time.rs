@@ -272,33 +272,11 @@ impl When {
                 return Ok(When::At(t));
             }
         }
-        let unit_at = s.len().saturating_sub(1);
-        if let (Some(n), Some(unit)) = (s.get(..unit_at), s.get(unit_at..)) {
-            if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
-                let too_far = || {
-                    format!(
-                        "--expires-before '{s}': a duration from now can be at most 100 years (36525d, 5217w)"
-                    )
-                };
-                let unit_seconds = match unit {
-                    "w" => 7 * 86_400,
-                    "d" => 86_400,
-                    "h" => 3_600,
-                    "m" => 60,
-                    "s" => 1,
-                    _ => return Err(bad_when(s)),
-                };
-                let secs = n
-                    .parse::<i64>()
-                    .ok()
-                    .and_then(|n| n.checked_mul(unit_seconds))
-                    .filter(|secs| *secs <= MAX_AHEAD_SECONDS)
-                    .ok_or_else(too_far)?;
-                let d = chrono::Duration::try_seconds(secs).ok_or_else(|| bad_when(s))?;
-                return Ok(When::In(d));
-            }
+        match duration("--expires-before", s) {
+            Some(Ok(d)) => Ok(When::In(d)),
+            Some(Err(e)) => Err(e),
+            None => Err(bad_when(s)),
         }
-        Err(bad_when(s))
     }
 
     /// The instant this names, counted from `now`; a sum past chrono's last representable
@@ -311,6 +289,36 @@ impl When {
                 .unwrap_or(DateTime::<Utc>::MAX_UTC),
         }
     }
+}
+
+/// A duration as `flag` takes it: a whole number and one unit, `w`, `d`, `h`, `m` or `s`
+/// (`30d`, `12h`, `90m`, `45s`, `2w`), at most 100 years. `None` when `s` is not of that form
+/// at all (so the caller can try others); an error, naming `flag`, when it is but too long.
+pub fn duration(flag: &str, s: &str) -> Option<Result<chrono::Duration, String>> {
+    let s = s.trim();
+    let unit_at = s.len().checked_sub(1)?;
+    let (n, unit) = (s.get(..unit_at)?, s.get(unit_at..)?);
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let unit_seconds = match unit {
+        "w" => 7 * 86_400,
+        "d" => 86_400,
+        "h" => 3_600,
+        "m" => 60,
+        "s" => 1,
+        _ => return None,
+    };
+    let too_far = || format!("{flag} '{s}': a duration can be at most 100 years (36525d, 5217w)");
+    let secs = n
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit_seconds))
+        .filter(|secs| *secs <= MAX_AHEAD_SECONDS);
+    Some(
+        secs.and_then(chrono::Duration::try_seconds)
+            .ok_or_else(too_far),
+    )
 }
 
 /// `--expires-before` durations: at most 100 years (of 365.25 days) from now.

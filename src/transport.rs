@@ -45,15 +45,20 @@ pub struct SendError {
 #[derive(Clone)]
 pub struct HttpTransport {
     client: reqwest::Client,
+    /// `--timeout`, for messages.
+    timeout: Duration,
+    /// The connect timeout (at most 10 s of `--timeout`), for messages.
+    connect_timeout: Duration,
 }
 
 impl HttpTransport {
     pub fn new(run: &RunSettings) -> Result<HttpTransport, String> {
         let timeout = run.timeout;
+        let connect_timeout = timeout.min(Duration::from_secs(10));
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("certdel/", env!("CARGO_PKG_VERSION")))
             .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .connect_timeout(connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true)
             // A redirected DELETE could delete something else: never follow.
@@ -88,7 +93,11 @@ impl HttpTransport {
         let client = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(HttpTransport { client })
+        Ok(HttpTransport {
+            client,
+            timeout,
+            connect_timeout,
+        })
     }
 
     async fn send_once(&self, req: &Request) -> Result<Reply, SendError> {
@@ -104,7 +113,10 @@ impl HttpTransport {
         if !req.body.is_empty() {
             builder = builder.body(req.body.clone());
         }
-        let response = builder.send().await.map_err(describe)?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| self.describe(e, &req.host))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -116,7 +128,11 @@ impl HttpTransport {
                 )
             })
             .collect();
-        let body = read_capped(response).await?;
+        let body = match read_capped(response).await {
+            Ok(body) => body,
+            Err(Ok(too_long)) => return Err(too_long),
+            Err(Err(e)) => return Err(self.describe(e, &req.host)),
+        };
         Ok(Reply {
             status,
             headers,
@@ -138,7 +154,10 @@ pub const MAX_REPLY_BYTES: usize = 8 * 1024 * 1024;
 
 /// The body, read chunk by chunk up to [`MAX_REPLY_BYTES`]. A longer one is an error: its
 /// request was carried out or not, nobody can tell from an answer certdel will not read.
-async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, SendError> {
+/// (`Err(Err(_))`: reading failed, described by the caller, who knows the host.)
+async fn read_capped(
+    mut response: reqwest::Response,
+) -> Result<Vec<u8>, Result<SendError, reqwest::Error>> {
     let too_long = || SendError {
         message: format!(
             "reply body longer than {} MiB: not read",
@@ -151,49 +170,98 @@ async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, SendErr
         .content_length()
         .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
     {
-        return Err(too_long());
+        return Err(Ok(too_long()));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(describe)? {
+    while let Some(chunk) = response.chunk().await.map_err(Err)? {
         if body.len() + chunk.len() > MAX_REPLY_BYTES {
-            return Err(too_long());
+            return Err(Ok(too_long()));
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
 }
 
-fn describe(e: reqwest::Error) -> SendError {
-    let maybe_sent = !e.is_connect() && !e.is_builder();
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else if e.is_body() || e.is_decode() {
-        "connection dropped while reading the reply"
-    } else {
-        "request failed"
-    };
-    // The full source chain names the actual cause (refused, reset, certificate, ...).
-    let mut message = kind.to_string();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
+impl HttpTransport {
+    /// Why `e` left no reply, naming the host (and port when it is not the scheme's default)
+    /// — never the path, query or headers: `cannot connect to 127.0.0.1:9 (connection
+    /// refused)`, `no reply from ssl.tencentcloudapi.com within 30 s`.
+    fn describe(&self, e: reqwest::Error, host: &str) -> SendError {
+        let maybe_sent = !e.is_connect() && !e.is_builder();
+        let secs = |d: Duration| d.as_secs_f64();
+        // The source chain names the actual cause (refused, reset, certificate, ...); a
+        // plain socket error is said in a few words instead.
+        let cause = io_cause(&e).map(str::to_string).unwrap_or_else(|| {
+            let mut chain = Vec::new();
+            let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+            while let Some(s) = source {
+                chain.push(s.to_string());
+                source = s.source();
+            }
+            chain.join(": ")
+        });
+        let with_cause = |what: String| {
+            if cause.is_empty() {
+                what
+            } else {
+                format!("{what} ({cause})")
+            }
+        };
+        let mut message = if e.is_timeout() && e.is_connect() {
+            format!(
+                "cannot connect to {host} within {} s",
+                secs(self.connect_timeout)
+            )
+        } else if e.is_timeout() {
+            format!("no reply from {host} within {} s", secs(self.timeout))
+        } else if e.is_connect() {
+            with_cause(format!("cannot connect to {host}"))
+        } else if e.is_body() || e.is_decode() {
+            with_cause(format!(
+                "connection to {host} dropped while reading the reply"
+            ))
+        } else {
+            with_cause(format!("request to {host} failed"))
+        };
+        let tls = rustls_error(&e);
+        let permanent = matches!(tls, Some(rustls::Error::InvalidCertificate(_)));
+        if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) =
+            tls
+        {
+            message.push_str(
+                "; the server's certificate is not signed by a trusted CA: behind a TLS-inspecting proxy or with a private CA, give its CA certificate (PEM) in SSL_CERT_FILE or SSL_CERT_DIR",
+            );
+        }
+        SendError {
+            message,
+            maybe_sent,
+            permanent,
+        }
     }
-    let tls = rustls_error(&e);
-    let permanent = matches!(tls, Some(rustls::Error::InvalidCertificate(_)));
-    if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) = tls {
-        message.push_str(
-            "; the server's certificate is not signed by a trusted CA: behind a TLS-inspecting proxy or with a private CA, give its CA certificate (PEM) in SSL_CERT_FILE or SSL_CERT_DIR",
-        );
+}
+
+/// A socket error in `e`'s source chain, in a few words, for the kinds whose cause is plain
+/// (refused, reset, unreachable). Anything else (DNS, TLS) keeps its own words.
+fn io_cause(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    use std::io::ErrorKind::*;
+    let mut next = Some(e);
+    while let Some(s) = next {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                ConnectionRefused => Some("connection refused"),
+                ConnectionReset => Some("connection reset"),
+                ConnectionAborted => Some("connection aborted"),
+                BrokenPipe => Some("connection closed"),
+                UnexpectedEof => Some("connection closed"),
+                HostUnreachable => Some("host unreachable"),
+                NetworkUnreachable => Some("network unreachable"),
+                AddrNotAvailable => Some("address not available"),
+                _ => None,
+            };
+        }
+        next = s.source();
     }
-    SendError {
-        message,
-        maybe_sent,
-        permanent,
-    }
+    None
 }
 
 /// The roots added to the compiled-in Mozilla set: the platform's store and the operator's
@@ -437,5 +505,72 @@ mod tests {
         let start = tokio::time::Instant::now();
         assert_eq!(t.send(&request("/s")).await.map(|r| r.status), Ok(204));
         assert_eq!(start.elapsed(), Duration::from_secs(3));
+    }
+
+    fn http(timeout: Duration) -> HttpTransport {
+        HttpTransport::new(&RunSettings {
+            rate: None,
+            concurrency: None,
+            max_retries: 0,
+            timeout,
+            deadline: None,
+            retry_timeout: timeout,
+            no_retry_delay: true,
+            proxy: None,
+            trust: Trust {
+                extra: Vec::new(),
+                platform: false,
+            },
+        })
+        .expect("the client builds")
+    }
+
+    /// A request whose query and headers must never show in a message.
+    fn secretive(host: &str) -> Request {
+        Request::new("GET", "http", host, "/v3/scm/certificates")
+            .query("token", "query-secret")
+            .header("authorization", "header-secret")
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_names_the_host_and_port() {
+        // A port nobody listens on: bound, then closed.
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let host = format!("127.0.0.1:{port}");
+        let err = http(Duration::from_secs(5))
+            .send(&secretive(&host))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            format!("cannot connect to {host} (connection refused)")
+        );
+        assert!(!err.maybe_sent && !err.permanent, "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_is_no_reply_from_its_host_within_the_timeout() {
+        // Accepts, reads nothing, never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let hold = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                open.push(stream);
+            }
+        });
+        let err = http(Duration::from_millis(200))
+            .send(&secretive(&host))
+            .await
+            .unwrap_err();
+        hold.abort();
+        assert_eq!(err.message, format!("no reply from {host} within 0.2 s"));
+        assert!(err.maybe_sent, "{err:?}");
+        for secret in ["query-secret", "header-secret", "/v3/scm"] {
+            assert!(!err.message.contains(secret), "{err:?}");
+        }
     }
 }

@@ -111,6 +111,46 @@ fn whoami_help_and_its_place_beside_delete_and_list() {
 }
 
 #[test]
+fn plan_flags_are_declared_to_clap() {
+    // --plan instead of ids, never with them (`-` is an id) nor with --dry-run; --plan-max-age
+    // only with --plan.
+    for args in [
+        &["tencent-ssl", "delete", "--plan", "p.json", "a"][..],
+        &["tencent-ssl", "delete", "--plan", "p.json", "-"],
+        &["tencent-ssl", "delete", "a", "--plan-max-age", "1h"],
+        &["tencent-ssl", "delete", "--plan", "p.json", "--dry-run"],
+    ] {
+        let (code, stdout, stderr) = certdel(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stdout.is_empty());
+        assert!(stderr.contains("cannot be used with"), "{args:?}: {stderr}");
+    }
+    let (code, _, stderr) = certdel(&["tencent-ssl", "delete", "--plan-max-age", "1h"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--plan <FILE>"), "{stderr}");
+    for (value, why) in [
+        ("0s", "must be more than zero"),
+        ("1x", "not a duration"),
+        ("2025-01-01", "not a duration"),
+        ("99999999w", "at most 100 years"),
+    ] {
+        let (code, _, stderr) = certdel(&[
+            "tencent-ssl",
+            "delete",
+            "--plan",
+            "p.json",
+            "--plan-max-age",
+            value,
+        ]);
+        assert_eq!(code, 2, "{value}");
+        assert!(
+            stderr.contains("'--plan-max-age <DURATION>'") && stderr.contains(why),
+            "{value}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn missing_credentials_exit_2_naming_the_variables() {
     let (code, stdout, stderr) = certdel(&["volcengine-live", "delete", "x", "--yes"]);
     assert_eq!(code, 2);

@@ -403,6 +403,12 @@ fn huawei_failed_discovery_still_reports_every_id() {
         assert!(HUAWEI.present(&fake, id));
     }
     assert!(out.stderr.contains("HUAWEICLOUD_SDK_DOMAIN_ID"), "{out:?}");
+    // Where to find the account id, so the lookup can be skipped.
+    assert!(
+        out.stderr
+            .contains("Account ID on the console's My Credentials"),
+        "{out:?}"
+    );
     assert!(!out.stdout.contains("not-the-secret") && !out.stderr.contains("not-the-secret"));
 }
 
@@ -487,5 +493,49 @@ fn the_demo_seed_serves_every_product() {
         let out = delete(&fake, t, &[id]).run();
         assert_eq!(out.outcome(id), Some(want), "{}: {out:?}", t.label());
         assert!(!t.present(&fake, id), "{}", t.label());
+    }
+}
+
+/// A certificate id from `list --target certificates` deleted without `--target
+/// certificates` is looked up as an order: not_found, and the message says which target was
+/// used and how to pass the other. The certificate is untouched.
+#[test]
+fn cas_not_found_names_the_target_and_the_other_one() {
+    let id = CAS_CERTS.id(1);
+    let fake = start(CAS_CERTS.seed([CAS_CERTS.cert(&id)]));
+    let out = delete(&fake, CAS_ORDERS, &[&id]).run();
+    assert_eq!(out.code, 1, "{out:?}");
+    let line = out.line_for(&id).unwrap_or_else(|| panic!("{out:?}"));
+    assert!(line.starts_with("not_found"), "{line}");
+    assert!(
+        line.contains("not found as an order (--target orders); if this is a certificate id from `list --target certificates`, pass --target certificates"),
+        "{line}"
+    );
+    assert!(CAS_CERTS.present(&fake, &id));
+    // The same id with the right target is deleted.
+    let out = delete(&fake, CAS_CERTS, &[&id]).run();
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!CAS_CERTS.present(&fake, &id));
+}
+
+/// A server whose clock is 20 minutes behind refuses every signed time; the run stops, and
+/// the error says the clocks differ and what to do, on every product.
+#[test]
+fn a_skewed_server_clock_is_named_with_the_fix() {
+    for t in TARGETS {
+        let id = t.id(1);
+        let mut config = Config::new(t.seed([t.cert(&id)]));
+        config.clock = Some(chrono::Utc::now() - chrono::TimeDelta::minutes(20));
+        let fake = start_config(config);
+        let out = delete(&fake, t, &[&id]).run();
+        let l = t.label();
+        assert_eq!(out.code, 2, "{l}: {out:?}");
+        assert!(
+            out.stderr.contains(
+                "the server's clock differs from this machine's by 20 min 0 s (this machine is ahead): fix the local clock (NTP)"
+            ) || out.stderr.contains("by 20 min 1 s (this machine is ahead)"),
+            "{l}: {out:?}"
+        );
+        assert!(t.present(&fake, &id), "{l}");
     }
 }

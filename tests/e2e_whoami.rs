@@ -336,3 +336,85 @@ fn list_checks_the_expected_account_first_on_every_product() {
         assert!(out.stdout.lines().any(|x| x == id), "{l}: {out:?}");
     }
 }
+
+/// A scratch directory for one test's plan files.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("certdel-e2e-whoami-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `list --plan` records the account `--expect-account` checked; `delete --plan` then checks
+/// the credentials against the plan's account with the identity call, before any delete.
+#[test]
+fn plans_record_the_checked_account_and_are_applied_only_in_it() {
+    let dir = scratch("plans");
+    for t in PRODUCTS {
+        let l = t.label();
+        let id = t.id(1);
+        let seed = t.seed([t.cert(&id)]);
+        let account = account_of(&seed, t);
+        let fake = start(seed);
+        let path = dir.join(format!("{}.json", t.kind.name()));
+        let plan_arg = path.to_str().unwrap();
+        // huawei-scm: its account from the IAM lookup (a given domain id is compared with the
+        // plan's when the plan is read, as before).
+        let base = || {
+            at_fake(
+                certdel()
+                    .args(["--endpoint", &fake.url(), "--yes"])
+                    .args(t.args())
+                    .envs(t.env())
+                    .without_env("HUAWEICLOUD_SDK_DOMAIN_ID")
+                    .env(NO_RETRY_DELAY, "1"),
+                &fake,
+            )
+        };
+        let out = base()
+            .args(["list", "--plan", plan_arg, "--expect-account", &account])
+            .run();
+        assert_eq!(out.code, 0, "{l}: {out:?}");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut plan: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(plan["account"], account.as_str(), "{l}: {text}");
+
+        // Made for another account: refused by the identity call, nothing deleted.
+        plan["account"] = "999".into();
+        std::fs::write(&path, serde_json::to_vec_pretty(&plan).unwrap()).unwrap();
+        let before = fake.requests().len();
+        let out = base().args(["delete", "--plan", plan_arg]).run();
+        assert_eq!(out.code, 2, "{l}: {out:?}");
+        assert!(
+            out.stderr.contains(&format!(
+                "the credentials belong to account {account}, the plan {plan_arg} says 999"
+            )),
+            "{l}: {out:?}"
+        );
+        let sent: Vec<String> = fake.requests()[before..]
+            .iter()
+            .map(|e| e.action.clone())
+            .collect();
+        assert_eq!(sent, [identity_action(t)], "{l}: only the identity call");
+        assert!(t.present(&fake, &id), "{l}");
+        // --expect-account naming another account than the plan: refused before anything.
+        let before = fake.requests().len();
+        let out = base()
+            .args(["delete", "--plan", plan_arg, "--expect-account", &account])
+            .run();
+        assert_eq!(out.code, 2, "{l}: {out:?}");
+        assert!(
+            out.stderr.contains("the plan was made for account"),
+            "{l}: {out:?}"
+        );
+        assert_eq!(fake.requests().len(), before, "{l}: nothing sent");
+
+        // The plan's own account: deleted.
+        plan["account"] = account.as_str().into();
+        std::fs::write(&path, serde_json::to_vec_pretty(&plan).unwrap()).unwrap();
+        let out = base().args(["delete", "--plan", plan_arg]).run();
+        assert_eq!(out.code, 0, "{l}: {out:?}");
+        assert!(!t.present(&fake, &id), "{l}");
+    }
+}

@@ -59,11 +59,17 @@ pub fn read_response(reply: &Reply, specific: fn(&str) -> Option<Class>) -> Resu
         .and_then(specific)
         .unwrap_or_else(|| classify_common(code.as_deref().unwrap_or(""), reply.status));
     let mut a = Answer::new(class, reply);
+    a.clock = code.as_deref().is_some_and(|c| CLOCK_CODES.contains(&c));
     a.code = code;
     a.message = json.as_ref().and_then(|v| str_field(v, "Message"));
     a.request_id = json.as_ref().and_then(|v| str_field(v, "RequestId"));
     Err(a)
 }
+
+/// The gateway's refusals of a signature or its time (common error codes):
+/// `SignatureDoesNotMatch`, and `InvalidTimeStamp.Expired` for an `x-acs-date` more than 15
+/// minutes off. A skewed local clock is a likely cause of either.
+pub const CLOCK_CODES: [&str; 2] = ["SignatureDoesNotMatch", "InvalidTimeStamp.Expired"];
 
 /// The success envelope: an object with a non-empty `RequestId` and no error `Code`.
 fn is_success(v: &Value) -> bool {

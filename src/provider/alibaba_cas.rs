@@ -64,22 +64,52 @@ pub const SITES: [(&str, &str); 3] = [
     ("eu-central-1", "cas.eu-central-1.aliyuncs.com"),
 ];
 
-/// The host for `region` (default cn-hangzhou). Every other Chinese mainland region id names
-/// the China site too (the SDK map sends each of them to `cas.aliyuncs.com`, the page's China
-/// endpoint); any other region has no published SSL-certificate endpoint and is refused.
+/// The other Chinese mainland regions, which name the China site too (the SDK map sends each
+/// of them to `cas.aliyuncs.com`, the page's China endpoint): the mainland rows of Alibaba's
+/// CLB endpoint list ([`super::alibaba_slb::ALL_REGIONS`] without cn-hongkong). A mainland
+/// region missing here (**assumption**: the list is the SLB one, not a CAS page) can still be
+/// used by naming one that is, since they all reach the same site.
+pub const MAINLAND_REGIONS: [&str; 12] = [
+    "cn-qingdao",
+    "cn-beijing",
+    "cn-zhangjiakou",
+    "cn-huhehaote",
+    "cn-wulanchabu",
+    "cn-shanghai",
+    "cn-nanjing",
+    "cn-fuzhou",
+    "cn-shenzhen",
+    "cn-heyuan",
+    "cn-guangzhou",
+    "cn-chengdu",
+];
+
+/// Every region certdel accepts for alibaba-cas: the [`SITES`] and [`MAINLAND_REGIONS`].
+pub fn valid_regions() -> impl Iterator<Item = &'static str> {
+    SITES.iter().map(|(r, _)| *r).chain(MAINLAND_REGIONS)
+}
+
+/// The host for `region` (default cn-hangzhou): a [`SITES`] host, or the China site for the
+/// [`MAINLAND_REGIONS`]; any other region has no published SSL-certificate endpoint and is
+/// refused (a typo such as `cn-hangzhuo` included), naming the valid ones.
 pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
     let region = region.unwrap_or(DEFAULT_REGION);
     if let Some((_, host)) = SITES.iter().find(|(r, _)| *r == region) {
         return Ok(Endpoint::https(*host));
     }
-    if region.starts_with("cn-") && region != "cn-hongkong" {
+    if MAINLAND_REGIONS.contains(&region) {
         return Ok(Endpoint::https("cas.aliyuncs.com"));
     }
     Err(format!(
-        "alibaba-cas has no published SSL-certificate endpoint for region '{region}' (from --region \
-         or ALIBABA_CLOUD_REGION_ID; published: \
-         cn-hangzhou and the other Chinese mainland regions = cas.aliyuncs.com, ap-southeast-1 = \
-         international site, eu-central-1); pass --region with one of those, or --endpoint"
+        "{}; no published SSL-certificate endpoint for it (cn-hangzhou and the other Chinese \
+         mainland regions = cas.aliyuncs.com, ap-southeast-1 = international site, \
+         eu-central-1): pass --region with one of those, or --endpoint",
+        super::unknown_region(
+            Kind::AlibabaCas,
+            region,
+            "ALIBABA_CLOUD_REGION_ID",
+            &valid_regions().collect::<Vec<_>>()
+        )
     ))
 }
 
@@ -95,6 +125,22 @@ impl AlibabaCas {
             endpoint: settings.endpoint.clone(),
             creds: settings.credentials.clone(),
             target: settings.cas_target,
+        }
+    }
+
+    /// A not-found answer says which target was asked and points at the other: order ids
+    /// and certificate ids are both integers, so an id from the other listing is refused as
+    /// `not_found` by every request, and nothing else tells the operator why.
+    fn not_found_hint(&self) -> &'static str {
+        match self.target {
+            CasTarget::Orders => {
+                "not found as an order (--target orders); if this is a certificate id from \
+                 `list --target certificates`, pass --target certificates"
+            }
+            CasTarget::Certificates => {
+                "not found as a certificate (--target certificates); if this is an order id \
+                 from `list` (--target orders), leave out --target certificates"
+            }
         }
     }
 
@@ -147,7 +193,16 @@ impl Provider for AlibabaCas {
                 a.request_id = str_field(&v, "RequestId");
                 a
             }
-            Err(a) => a,
+            Err(mut a) => {
+                if a.class == Class::Done(Status::NotFound) {
+                    let hint = self.not_found_hint();
+                    a.message = Some(match a.message.take() {
+                        Some(m) if !m.is_empty() => format!("{m}; {hint}"),
+                        _ => hint.to_string(),
+                    });
+                }
+                a
+            }
         }
     }
 
@@ -364,6 +419,45 @@ mod tests {
             Some("DeleteUserCertificate")
         );
         assert_eq!(p.default_rate(), 100.0);
+    }
+
+    #[test]
+    fn not_found_names_the_target_and_points_at_the_other() {
+        let reply = |code: &str, msg: &str| {
+            Reply {
+            status: 404,
+            headers: Vec::new(),
+            body: format!(
+                r#"{{"RequestId":"R-1","HostId":"cas.aliyuncs.com","Code":"{code}","Message":"{msg}"}}"#
+            )
+            .into_bytes(),
+        }
+        };
+        let mut s = ProviderSettings::for_test(Kind::AlibabaCas);
+        let orders = AlibabaCas::new(&s);
+        let a = orders.delete_answer(&reply("NotFoundOrder", "The order does not exist."));
+        assert_eq!(a.class, Class::Done(Status::NotFound));
+        assert_eq!(a.code.as_deref(), Some("NotFoundOrder"));
+        assert_eq!(
+            a.message.as_deref(),
+            Some(
+                "The order does not exist.; not found as an order (--target orders); if this is \
+                 a certificate id from `list --target certificates`, pass --target certificates"
+            )
+        );
+        s.cas_target = CasTarget::Certificates;
+        let certs = AlibabaCas::new(&s);
+        let a = certs.delete_answer(&reply("NotFound", "The certificate does not exist."));
+        assert_eq!(a.class, Class::Done(Status::NotFound));
+        let m = a.message.unwrap();
+        assert!(
+            m.starts_with("The certificate does not exist.; not found as a certificate (--target certificates)"),
+            "{m}"
+        );
+        assert!(m.contains("leave out --target certificates"), "{m}");
+        // Other answers keep the vendor's message as it is.
+        let a = orders.delete_answer(&reply("OrderStateError", "Wrong state."));
+        assert_eq!(a.message.as_deref(), Some("Wrong state."));
     }
 
     #[test]

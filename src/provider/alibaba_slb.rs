@@ -85,6 +85,42 @@ pub const ALL_REGIONS: [&str; 27] = [
     "me-central-1",
 ];
 
+/// Regions that exist for SLB but that `--region all` leaves out (see [`ALL_REGIONS`]): the
+/// closed ones (ap-southeast-2, ap-south-1), na-south-1 (unconfirmed for CLB), and the
+/// finance and government regions of Alibaba Cloud's region list. **Assumption:** this list
+/// is not checked against a published SLB page; it is there so that naming one of them
+/// explicitly is not refused as a typo.
+pub const OTHER_REGIONS: [&str; 8] = [
+    "ap-southeast-2",
+    "ap-south-1",
+    "na-south-1",
+    "cn-hangzhou-finance",
+    "cn-shanghai-finance-1",
+    "cn-shenzhen-finance-1",
+    "cn-beijing-finance-1",
+    "cn-north-2-gov-1",
+];
+
+/// Every region certdel accepts for alibaba-slb: [`ALL_REGIONS`] and [`OTHER_REGIONS`].
+pub fn valid_regions() -> impl Iterator<Item = &'static str> {
+    ALL_REGIONS.into_iter().chain(OTHER_REGIONS)
+}
+
+/// An unknown region is refused before any request: it would go into `RegionId` (and the
+/// host) and list nothing, so a typo (`cn-hangzhuo`) would pass for an empty account. Checked
+/// with `--endpoint` too, since `RegionId` is still sent.
+pub fn check_region(region: &str) -> Result<(), String> {
+    if valid_regions().any(|r| r == region) {
+        return Ok(());
+    }
+    Err(super::unknown_region(
+        Kind::AlibabaSlb,
+        region,
+        "ALIBABA_CLOUD_REGION_ID",
+        &valid_regions().collect::<Vec<_>>(),
+    ))
+}
+
 pub fn default_endpoint(region: &str) -> Endpoint {
     alibaba::regional_endpoint("slb", region, &CENTRAL_REGIONS)
 }

@@ -53,6 +53,17 @@ pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
     Ok(Endpoint::https(format!("scm.{region}.myhuaweicloud.com")))
 }
 
+/// How to give the account (domain) id when discovery fails or finds none: where the console
+/// shows it ("My Credentials" opens on the API Credentials page, which lists the Account ID
+/// beside the IAM user's).
+pub const DOMAIN_ID_HELP: &str = "set HUAWEICLOUD_SDK_DOMAIN_ID to the account id: the Account ID \
+     on the console's My Credentials → API Credentials page";
+
+/// The action named by every error of domain-id discovery: the lookup, and how to skip it.
+pub const DISCOVER_ACTION: &str = "discover account (domain) id via IAM; to skip the lookup, \
+     set HUAWEICLOUD_SDK_DOMAIN_ID to the account id: the Account ID on the console's My \
+     Credentials → API Credentials page";
+
 /// The IAM endpoint domain-id discovery uses for `region` (default `cn-north-4`), as
 /// `huaweicloudsdkcore` 3.1.219 picks it: `auth/endpoint.py` `__IAM_ENDPOINT_DICT` maps each
 /// of the three SCM regions to `https://iam.<region>.myhuaweicloud.com`; any other region
@@ -268,11 +279,17 @@ pub fn error_answer(reply: &Reply) -> Answer {
         return Answer::malformed(reply);
     }
     let mut a = Answer::new(classify(code.as_deref(), reply.status), reply);
+    a.clock = code.as_deref().is_some_and(|c| CLOCK_CODES.contains(&c));
     a.code = code;
     a.message = message.or_else(|| (!reply.body.is_empty()).then(|| reply.excerpt()));
     a.request_id = request_id(reply).or(body_request_id);
     a
 }
+
+/// The gateway's refusals of a signature or its `X-Sdk-Date` (providers.md §1.8): `0301`
+/// "verify aksk signature fail" (also "signature expired"), and `0303`, reported for an
+/// `X-Sdk-Date` more than 15 minutes off. A skewed local clock is a likely cause of either.
+pub const CLOCK_CODES: [&str; 4] = ["APIG.0301", "APIGW.0301", "APIG.0303", "APIGW.0303"];
 
 /// Vendor code (or, without one, the HTTP status) → how certdel treats it.
 ///
@@ -338,6 +355,8 @@ pub fn discover_request(iam: &Endpoint, creds: &Credentials, stamp: &Stamp) -> R
 
 /// `domains[0].id` from the IAM reply, or the error answer. An empty `domains` list is a
 /// final answer (the key sees no account): retrying would not change it.
+///
+/// Both messages say how to do without the lookup ([`DOMAIN_ID_HELP`]).
 pub fn discover_answer(reply: &Reply) -> Result<String, Answer> {
     if !(200..300).contains(&reply.status) {
         return Err(error_answer(reply));
@@ -353,10 +372,9 @@ pub fn discover_answer(reply: &Reply) -> Result<String, Answer> {
     if domains.is_empty() {
         let mut a = Answer::new(Class::Done(Status::Failed), reply);
         a.code = Some("NoDomain".into());
-        a.message = Some(
-            "IAM listed no account (domain) for this key; set HUAWEICLOUD_SDK_DOMAIN_ID to the account id"
-                .into(),
-        );
+        a.message = Some(format!(
+            "IAM listed no account (domain) for this key; {DOMAIN_ID_HELP}"
+        ));
         return Err(a);
     }
     domains[0]
@@ -547,10 +565,14 @@ mod tests {
         );
         let empty = discover_answer(&reply(200, r#"{"domains":[]}"#)).unwrap_err();
         assert_eq!(empty.class, Class::Done(Status::Failed));
-        assert!(empty
-            .message
-            .unwrap()
-            .contains("set HUAWEICLOUD_SDK_DOMAIN_ID"));
+        let message = empty.message.unwrap();
+        assert!(message.contains("set HUAWEICLOUD_SDK_DOMAIN_ID"));
+        // And where the console shows the account id.
+        assert!(
+            message.contains("Account ID on the console's My Credentials → API Credentials page"),
+            "{message}"
+        );
+        assert!(DISCOVER_ACTION.contains(DOMAIN_ID_HELP.trim_start_matches("set ")));
         let odd = discover_answer(&reply(200, r#"{"domains":[{"name":"x"}]}"#)).unwrap_err();
         assert_eq!(odd.code.as_deref(), Some("MalformedReply"));
         // An id that cannot go into the X-Domain-Id header is no answer either.

@@ -83,6 +83,10 @@ pub struct Answer {
     pub retry_after: Option<Duration>,
     /// Asynchronous deletion task (Tencent), when the provider started one.
     pub task_id: Option<String>,
+    /// The vendor refused the request's signature or its time (the provider's code table
+    /// says which codes): a local clock far off the server's is a likely cause, and
+    /// [`crate::send`] says so when the reply's `Date` shows it ([`clock_skew`]).
+    pub clock: bool,
 }
 
 impl Answer {
@@ -95,6 +99,7 @@ impl Answer {
             http_status: reply.status,
             retry_after: retry_after(reply),
             task_id: None,
+            clock: false,
         }
     }
 
@@ -109,6 +114,48 @@ impl Answer {
         ));
         a
     }
+}
+
+/// The usage error for a region a provider does not know: `unknown region cn-hangzhuo for
+/// alibaba-slb (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-qingdao, …`.
+pub fn unknown_region(kind: Kind, region: &str, var: &str, valid: &[&str]) -> String {
+    format!(
+        "unknown region {region} for {} (from --region or {var}); valid: {}",
+        kind.name(),
+        valid.join(", ")
+    )
+}
+
+/// Clock differences up to this much are latency and rounding, not a skewed clock.
+pub const CLOCK_SKEW_NOTED: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// When a reply's `Date` header (RFC 7231 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) is
+/// more than [`CLOCK_SKEW_NOTED`] away from `signed_at`, the time the request was signed
+/// with: the sentence that says so and what to do. `None` without a readable `Date`, or when
+/// the clocks agree.
+pub fn clock_skew(reply: &Reply, signed_at: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    let date = reply.header("date")?;
+    let server = chrono::DateTime::parse_from_rfc2822(date.trim()).ok()?;
+    let off = server.with_timezone(&chrono::Utc) - signed_at;
+    if off.abs() <= CLOCK_SKEW_NOTED {
+        return None;
+    }
+    // To the nearest second: `Date` has whole seconds, the signing time does not.
+    let secs = (off.num_milliseconds().unsigned_abs() + 500) / 1000;
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    let by = match (d, h, m) {
+        (0, 0, m) => format!("{m} min {s} s"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    };
+    let which = if off > chrono::TimeDelta::zero() {
+        "behind"
+    } else {
+        "ahead"
+    };
+    Some(format!(
+        "the server's clock differs from this machine's by {by} (this machine is {which}): fix the local clock (NTP)"
+    ))
 }
 
 /// `Retry-After: <seconds>` or Alibaba's `x-acs-retry-after: <seconds>`, honoured up to
@@ -414,6 +461,124 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_more_than_a_minute_off_is_a_skewed_clock() {
+        let signed = testing::utc("2025-03-01T12:00:00Z");
+        let dated = |date: &str| Reply {
+            status: 401,
+            headers: vec![("Date".into(), date.into())],
+            body: Vec::new(),
+        };
+        assert_eq!(
+            clock_skew(&dated("Sat, 01 Mar 2025 12:05:12 GMT"), signed).as_deref(),
+            Some(
+                "the server's clock differs from this machine's by 5 min 12 s (this machine is \
+                 behind): fix the local clock (NTP)"
+            )
+        );
+        assert_eq!(
+            clock_skew(&dated("Sat, 01 Mar 2025 09:59:00 GMT"), signed).as_deref(),
+            Some(
+                "the server's clock differs from this machine's by 2 h 1 min (this machine is \
+                 ahead): fix the local clock (NTP)"
+            )
+        );
+        assert!(clock_skew(&dated("Mon, 03 Mar 2025 15:00:00 GMT"), signed)
+            .unwrap()
+            .contains("by 2 d 3 h"));
+        // Within a minute, unreadable or absent: nothing to say.
+        assert_eq!(
+            clock_skew(&dated("Sat, 01 Mar 2025 12:01:00 GMT"), signed),
+            None
+        );
+        assert_eq!(
+            clock_skew(&dated("Sat, 01 Mar 2025 11:59:00 GMT"), signed),
+            None
+        );
+        assert_eq!(clock_skew(&dated("yesterday"), signed), None);
+        assert_eq!(clock_skew(&dated(""), signed), None);
+        let undated = Reply {
+            status: 401,
+            ..Reply::default()
+        };
+        assert_eq!(clock_skew(&undated, signed), None);
+    }
+
+    /// Each vendor's refusal of a signature or its time is marked as one a skewed clock may
+    /// cause; other run-stopping refusals are not.
+    #[test]
+    fn signature_and_time_refusals_are_marked_clock_related() {
+        let reply = |status: u16, body: &str| Reply {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        };
+        let huawei = |code: &str| {
+            reply(
+                401,
+                &format!(
+                    r#"{{"error_code":"{code}","error_msg":"Incorrect IAM authentication information: verify aksk signature fail","request_id":"r"}}"#
+                ),
+            )
+        };
+        let tencent = |code: &str| {
+            reply(
+                200,
+                &format!(
+                    r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"r"}}}}"#
+                ),
+            )
+        };
+        let volc = |code: &str| {
+            reply(
+                401,
+                &format!(
+                    r#"{{"ResponseMetadata":{{"RequestId":"r","Action":"DeleteCert","Version":"2023-01-01","Service":"live","Region":"cn-north-1","Error":{{"CodeN":100010,"Code":"{code}","Message":"m"}}}}}}"#
+                ),
+            )
+        };
+        let ali = |code: &str| {
+            reply(
+                400,
+                &format!(r#"{{"RequestId":"r","HostId":"h","Code":"{code}","Message":"m"}}"#),
+            )
+        };
+        let cases: Vec<(Kind, Reply, bool)> = vec![
+            (Kind::HuaweiScm, huawei("APIGW.0301"), true),
+            (Kind::HuaweiScm, huawei("APIG.0301"), true),
+            (Kind::HuaweiScm, huawei("APIGW.0303"), true),
+            (Kind::HuaweiScm, huawei("APIGW.0302"), false),
+            (
+                Kind::TencentSsl,
+                tencent("AuthFailure.SignatureExpire"),
+                true,
+            ),
+            (
+                Kind::TencentSsl,
+                tencent("AuthFailure.SignatureFailure"),
+                true,
+            ),
+            (
+                Kind::TencentSsl,
+                tencent("AuthFailure.SecretIdNotFound"),
+                false,
+            ),
+            (Kind::VolcengineLive, volc("SignatureDoesNotMatch"), true),
+            (Kind::VolcengineLive, volc("InvalidTimestamp"), true),
+            (Kind::VolcengineLive, volc("InvalidAccessKey"), false),
+            (Kind::AlibabaSlb, ali("SignatureDoesNotMatch"), true),
+            (Kind::AlibabaSlb, ali("InvalidTimeStamp.Expired"), true),
+            (Kind::AlibabaCas, ali("InvalidTimeStamp.Expired"), true),
+            (Kind::AlibabaCas, ali("InvalidAccessKeyId.NotFound"), false),
+        ];
+        for (kind, reply, clock) in cases {
+            let p = build(&ProviderSettings::for_test(kind));
+            let a = p.delete_answer(&reply);
+            assert_eq!(a.class, Class::Abort, "{kind:?} {:?}", a.code);
+            assert_eq!(a.clock, clock, "{kind:?} {:?}", a.code);
+        }
+    }
 
     #[test]
     fn common_id_checks() {

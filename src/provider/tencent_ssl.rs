@@ -49,6 +49,51 @@ pub fn default_endpoint() -> Endpoint {
     Endpoint::https(DEFAULT_HOST)
 }
 
+/// The regions of Tencent Cloud's SSL Certificates "Request Structure" page
+/// (tencentcloud.com/document/api/1007/36573: the hosted regions `ssl.<region>.
+/// tencentcloudapi.com`) and of the region list the other products' request-structure pages
+/// share (Mumbai, Virginia, Toronto, São Paulo, Jakarta, Nanjing), plus the financial zones
+/// of Tencent's common region list (ap-shanghai-fsi, ap-shenzhen-fsi). **Assumption:** the
+/// SSL page as stored was cut after Singapore, so the rest follows the shared list; SSL
+/// documents `Region` as not required, so a region it lacks would be ignored rather than
+/// refused by the server — certdel refuses unknown ones so that a typo is caught.
+pub const REGIONS: [&str; 20] = [
+    "ap-guangzhou",
+    "ap-shanghai",
+    "ap-nanjing",
+    "ap-beijing",
+    "ap-chengdu",
+    "ap-chongqing",
+    "ap-hongkong",
+    "ap-singapore",
+    "ap-bangkok",
+    "ap-jakarta",
+    "ap-mumbai",
+    "ap-seoul",
+    "ap-tokyo",
+    "na-ashburn",
+    "na-siliconvalley",
+    "na-toronto",
+    "sa-saopaulo",
+    "eu-frankfurt",
+    "ap-shanghai-fsi",
+    "ap-shenzhen-fsi",
+];
+
+/// An unknown region is refused before any request (it is sent as `X-TC-Region`, with
+/// `--endpoint` too), naming the valid ones.
+pub fn check_region(region: &str) -> Result<(), String> {
+    if REGIONS.contains(&region) {
+        return Ok(());
+    }
+    Err(super::unknown_region(
+        Kind::TencentSsl,
+        region,
+        "TENCENTCLOUD_REGION",
+        &REGIONS,
+    ))
+}
+
 pub struct TencentSsl {
     endpoint: Endpoint,
     creds: Credentials,
@@ -416,6 +461,7 @@ pub fn read_response(reply: &Reply) -> Result<Value, Answer> {
     if let Some(error) = response.get("Error") {
         let code = str_field(error, "Code");
         let mut a = Answer::new(classify(code.as_deref().unwrap_or("")), reply);
+        a.clock = code.as_deref().is_some_and(|c| CLOCK_CODES.contains(&c));
         a.code = code;
         a.message = str_field(error, "Message");
         a.request_id = str_field(&response, "RequestId");
@@ -426,6 +472,14 @@ pub fn read_response(reply: &Reply) -> Result<Value, Answer> {
     }
     Ok(response)
 }
+
+/// Refusals of the signature or its timestamp ("Common Error Codes"): `SignatureExpire`, an
+/// `X-TC-Timestamp` more than 5 minutes off the server's clock, and `SignatureFailure`. A
+/// skewed local clock is a likely cause of either.
+pub const CLOCK_CODES: [&str; 2] = [
+    "AuthFailure.SignatureExpire",
+    "AuthFailure.SignatureFailure",
+];
 
 /// Vendor code → how certdel treats it (SSL API codes and the common ones).
 pub fn classify(code: &str) -> Class {

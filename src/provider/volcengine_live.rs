@@ -202,6 +202,7 @@ pub fn read_response(reply: &Reply) -> Result<(Value, Option<String>), Answer> {
         Some(error) if error.is_object() => {
             let code = str_field(error, "Code");
             let mut a = Answer::new(classify(code.as_deref(), reply.status), reply);
+            a.clock = code.as_deref().is_some_and(|c| CLOCK_CODES.contains(&c));
             a.code = code;
             a.message = str_field(error, "Message");
             a.request_id = request_id;
@@ -218,6 +219,10 @@ pub fn read_response(reply: &Reply) -> Result<(Value, Option<String>), Answer> {
     }
     Ok((json, request_id))
 }
+
+/// Refusals of the signature or its `X-Date` (common error codes): `SignatureDoesNotMatch`
+/// (100010) and `InvalidTimestamp` (100006). A skewed local clock is a likely cause.
+pub const CLOCK_CODES: [&str; 2] = ["SignatureDoesNotMatch", "InvalidTimestamp"];
 
 /// Vendor code (and HTTP status) → how certdel treats it.
 ///

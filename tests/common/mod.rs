@@ -183,8 +183,11 @@ impl Out {
             .collect()
     }
 
-    /// The stdout line (text output) for this id: `<outcome>  <id>  ...`.
+    /// The stdout line (text output) for this id: `<outcome>  <id>  ...`, the id as text
+    /// output shows it (quoted when it holds whitespace, [`certdel::output::show_id`]).
     pub fn line_for(&self, id: &str) -> Option<&str> {
+        let shown = certdel::output::show_id(id);
+        let id: &str = &shown;
         self.stdout.lines().find(|l| {
             let Some((_, rest)) = l.split_once("  ") else {
                 return false;

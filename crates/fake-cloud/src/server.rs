@@ -63,6 +63,16 @@ async fn serve_http(
     for (n, v) in &reply.headers {
         resp = resp.header(n.as_str(), v.as_str());
     }
+    // The `Date` of the fake's own clock (hyper would send the system's), so a fake whose
+    // clock is set off shows it the way a real server with a skewed clock would.
+    if !reply
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("date"))
+    {
+        let date = state.now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        resp = resp.header("date", date);
+    }
     resp.body(Full::new(Bytes::from(reply.body)))
         .map_err(|_| Dropped)
 }
