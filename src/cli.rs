@@ -11,8 +11,8 @@ Exit status:
   1  the run finished but at least one id was not deleted
      (not_found, in_use, denied, pending, failed, skipped; --accept not_found,in_use
      counts either or both as success)
-  2  certdel could not run: usage error, missing or rejected credentials, unreachable endpoint,
-     stdout not writable (list: the listing could not be completed; nothing is printed on stdout)
+  2  certdel could not run: usage error, missing or rejected credentials, another account
+     than --expect-account, unreachable endpoint, stdout not writable (list: the listing could not be completed; nothing is printed on stdout)
   130  interrupted by SIGINT (Ctrl-C)
   143  interrupted by SIGTERM
        (no new request is started and every id is reported, those never sent skipped; a second
