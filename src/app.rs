@@ -123,9 +123,12 @@ async fn delete<W: Write>(
     };
     let from_file = from_file.as_ref().map(|(path, checked)| (*path, checked));
     // A plan made for a known account is applied only in that account: the session checks it
-    // with the identity call, as for --expect-account.
+    // with the identity call, as for --expect-account. (huawei-scm's plans are checked
+    // against its domain id as before: when given, on reading the plan; when not, against the
+    // one its lookup finds, [`Checked::check_account`].)
     let expecting;
-    let settings = match from_file.and_then(|(path, c)| Some((path, c.account.as_deref()?))) {
+    let plan_account = from_file.and_then(|(path, c)| Some((path, c.account.as_deref()?)));
+    let settings = match plan_account {
         Some((path, account)) => {
             expecting = expect_plan_account(settings, path, account)?;
             &expecting
@@ -187,6 +190,8 @@ async fn delete<W: Write>(
 fn expect_plan_account(settings: &Settings, path: &Path, account: &str) -> Result<Settings, Error> {
     let mut with = settings.clone();
     match &settings.provider.expect_account {
+        // huawei-scm: checked against its domain id instead (see the caller).
+        None if settings.provider.kind == Kind::HuaweiScm => Ok(with),
         Some(e) if e.id != account => Err(Error::usage(format!(
             "--plan {}: the plan was made for account {account:?}, {} says {:?}; run against the plan's account, or make a new plan with `list --plan`",
             path.display(),
