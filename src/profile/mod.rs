@@ -383,6 +383,14 @@ pub(crate) mod testing {
     use std::collections::HashMap;
     use std::path::{Path, PathBuf};
 
+    /// The profile a read found (a test failure when it found none).
+    pub fn found(r: super::Read) -> super::Profile {
+        match r {
+            super::Read::Found(p) => p,
+            super::Read::Absent(t) => panic!("absent: {t}"),
+        }
+    }
+
     /// A fresh, empty home directory for one test.
     pub fn home(name: &str) -> PathBuf {
         let dir =
