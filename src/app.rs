@@ -314,6 +314,24 @@ async fn dry_run(
     interrupt: &Interrupt,
     sinks: &mut dyn Sink,
 ) -> Result<(), Error> {
+    // A plan's certificates carry their regions (alibaba-slb): the listing covers those.
+    let mut regions: Vec<String> = Vec::new();
+    for r in plan.targets.iter().filter_map(|t| t.region.clone()) {
+        if !regions.contains(&r) {
+            regions.push(r);
+        }
+    }
+    let covered;
+    let settings = if regions.is_empty() {
+        settings
+    } else {
+        let mut s = settings.clone();
+        s.provider.region = Some(regions[0].clone());
+        s.provider.regions = regions;
+        s.provider.all_regions = false;
+        covered = s;
+        &covered
+    };
     let session = session_or_skip(settings, plan, Purpose::List, interrupt, sinks).await?;
     match list_all(&session).await {
         Ok(listing) => {

@@ -35,17 +35,77 @@ Also read from the environment, by every provider:
   CERTDEL_EXPECT_ACCOUNT                           --expect-account when the flag is not given
   CERTDEL_AUDIT_LOG, XDG_STATE_HOME, HOME          where delete writes its audit log";
 
+pub const EXAMPLES: &str = "\
+Examples:
+  # delete one certificate (on a terminal certdel asks first)
+  certdel tencent-ssl delete abc123
+
+  # delete what has expired, in a pipeline (pipefail: a failed listing fails the pipeline)
+  set -o pipefail
+  certdel tencent-ssl list --expired --output ids | certdel tencent-ssl delete - --yes
+
+  # a CI job: list into a plan file, review or trim it, then delete exactly its certificates
+  certdel alibaba-slb list --region all --expired --plan plan.json
+  certdel alibaba-slb delete --plan plan.json --yes
+
+  # shell completions and the man page
+  certdel completions bash > ~/.local/share/bash-completion/completions/certdel
+  certdel man > certdel.1; man ./certdel.1";
+
+pub const DELETE_EXAMPLES: &str = "\
+Examples:
+  certdel tencent-ssl delete abc123
+  certdel tencent-ssl delete abc123 def456 --yes --output json
+  set -o pipefail
+  certdel tencent-ssl list --expired --output ids | certdel tencent-ssl delete - --yes
+  certdel volcengine-live delete - --dry-run < chains.txt
+  certdel alibaba-slb delete --plan plan.json --yes";
+
+pub const LIST_EXAMPLES: &str = "\
+Examples:
+  certdel tencent-ssl list --expired
+  certdel alibaba-slb list --region all --expires-before 30d --output json > expiring.ndjson
+  certdel alibaba-slb list --region all --expired --plan plan.json
+  certdel huawei-scm list --domain '*.example.com' --output ids";
+
 /// Delete and list TLS certificates on Huawei Cloud SCM, Tencent Cloud SSL, Volcengine Live,
 /// Alibaba Cloud SLB and Alibaba Cloud CAS.
 #[derive(Debug, Parser)]
-#[command(name = "certdel", version, after_help = EXIT_CODES, propagate_version = true)]
+#[command(name = "certdel", version, after_help = format!("{EXAMPLES}\n\n{EXIT_CODES}"), propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
     #[command(subcommand)]
-    pub provider: ProviderCommand,
+    pub command: TopLevel,
 }
+
+/// What certdel is asked to do: a provider's command, or one of the documents generated from
+/// this very definition (they need no settings, credentials or audit log).
+#[derive(Debug, Subcommand)]
+pub enum TopLevel {
+    #[command(flatten)]
+    Provider(ProviderCommand),
+    /// Print a shell completion script on stdout (bash, zsh, fish, powershell or elvish)
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+pub const COMPLETIONS_HELP: &str = "\
+Install:
+  bash  certdel completions bash > ~/.local/share/bash-completion/completions/certdel
+  zsh   certdel completions zsh > ~/.zfunc/_certdel
+        (with `fpath+=~/.zfunc; autoload -Uz compinit; compinit` in ~/.zshrc)
+  fish  certdel completions fish > ~/.config/fish/completions/certdel.fish";
 
 #[derive(Debug, Subcommand)]
 pub enum ProviderCommand {
@@ -125,10 +185,10 @@ completed (every id is then reported failed: could not tell).";
 #[derive(Debug, Subcommand)]
 pub enum Action {
     /// Delete certificates by id; `-` reads ids from standard input, one per line
-    #[command(after_help = format!("{DELETE_HELP}\n\n{EXIT_CODES}"))]
+    #[command(after_help = format!("{DELETE_HELP}\n\n{DELETE_EXAMPLES}\n\n{EXIT_CODES}"))]
     Delete(DeleteArgs),
     /// List certificates (every page), optionally filtered
-    #[command(after_help = format!("{LIST_HELP}\n{EXIT_CODES}"))]
+    #[command(after_help = format!("{LIST_HELP}\n{LIST_EXAMPLES}\n\n{EXIT_CODES}"))]
     List(ListArgs),
     /// Show which account the credentials belong to (one identity call; nothing is changed)
     #[command(after_help = WHOAMI_HELP)]
@@ -198,8 +258,9 @@ pub struct DeleteArgs {
 
     /// Delete exactly the certificates of this plan file (made by `list --plan`, possibly
     /// trimmed by hand), each in its own region; refused when it was made for another
-    /// provider, endpoint, CAS target or access key, or is older than --plan-max-age
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["ids", "dry_run"])]
+    /// provider, endpoint, CAS target or access key, or is older than --plan-max-age; with
+    /// --dry-run, a preview of applying it
+    #[arg(long, value_name = "FILE", conflicts_with = "ids")]
     pub plan: Option<PathBuf>,
 
     /// With --plan: the oldest plan accepted, a duration (30m, 24h, 7d, 2w) [default: 24h]

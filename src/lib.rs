@@ -29,6 +29,10 @@
 //! [`interrupt::Interrupt`]: no new request after the first, every id still reported. The
 //! local fake cloud the tests and the demo run against is its own crate, `crates/fake-cloud`.
 //!
+//! `certdel completions SHELL` and `certdel man` skip all of that: [`docs`] generates them
+//! from the clap definition `--help` prints, and `main.rs` writes them to stdout before any
+//! settings are resolved.
+//!
 //! Credentials come from the environment ([`settings`]); [`profile`] reads the official
 //! CLIs' credential files and holds the rule that picks between the two (not wired to a
 //! flag yet).
@@ -38,6 +42,7 @@ pub mod audit;
 pub mod cert;
 pub mod cli;
 pub mod confirm;
+pub mod docs;
 pub mod error;
 pub mod execute;
 pub mod ids;

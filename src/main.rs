@@ -1,4 +1,4 @@
-use certdel::cli::Cli;
+use certdel::cli::{Cli, TopLevel};
 use certdel::interrupt::{Interrupt, Raised, Signal};
 use certdel::outcome::Exit;
 use certdel::output::Reporter;
@@ -8,6 +8,26 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generated from the clap definition alone: no settings, credentials or audit log.
+    let document = match &cli.command {
+        TopLevel::Completions(c) => {
+            Some(("completion script", Ok(certdel::docs::completions(c.shell))))
+        }
+        TopLevel::Man => Some(("man page", certdel::docs::man_page())),
+        TopLevel::Provider(_) => None,
+    };
+    if let Some((what, bytes)) = document {
+        let written = bytes
+            .map_err(|e| format!("cannot render the {what}: {e}"))
+            .and_then(|b| {
+                certdel::output::document(what, &b, std::io::stdout().lock())
+                    .map_err(|e| e.to_string())
+            });
+        return match written {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        };
+    }
     let settings = match certdel::settings::resolve(cli, &|name| std::env::var(name).ok()) {
         Ok(s) => s,
         Err(e) => return fail(&e),

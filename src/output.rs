@@ -298,6 +298,14 @@ pub fn show_id(id: &str) -> Cow<'_, str> {
 
 /// The one printer for stderr: `certdel: <message>`, escaped, written in one call. A stderr
 /// that cannot be written is ignored: there is nowhere left to say so.
+/// Write a generated document (a completion script, the man page: `what`) to `out` in full,
+/// then flush. An error names what could not be written and why (a closed pipe, a full disk).
+pub fn document(what: &str, bytes: &[u8], mut out: impl Write) -> Result<(), Error> {
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::Output(format!("cannot write the {what} to stdout ({e})")))
+}
+
 pub fn stderr_line(message: &str) {
     let line = format!("certdel: {}\n", escape(message));
     let _ = std::io::stderr().lock().write_all(line.as_bytes());

@@ -58,6 +58,14 @@ pub fn dry_run(provider: &dyn Provider, targets: &[Target], certs: &[Cert]) -> V
                 return Outcome::new(name, t.id.clone(), Status::NotFound)
                     .message("not in the listing: no such certificate (nothing was sent)");
             };
+            // A target bound to a region (a plan's alibaba-slb entry) is deleted there only.
+            if let (Some(want), Some(got)) = (&t.region, &cert.region) {
+                if want != got {
+                    return Outcome::new(name, t.id.clone(), Status::NotFound).message(format!(
+                        "not in {want}, where the plan puts it (listed in {got}; nothing was sent)"
+                    ));
+                }
+            }
             let listed = match &cert.region {
                 Some(r) => format!("listed in {r}"),
                 None => "listed".to_string(),
@@ -140,6 +148,23 @@ mod tests {
 
     fn given(ids: &[&str]) -> Vec<Target> {
         ids.iter().map(|i| Target::given(*i)).collect()
+    }
+
+    #[test]
+    fn a_dry_run_of_a_plan_entry_looks_only_in_its_region() {
+        let p = build(Kind::AlibabaSlb);
+        let certs = [cert("s1", Some("cn-hangzhou"), None)];
+        let mut here = Target::given("s1");
+        here.region = Some("cn-hangzhou".into());
+        let mut elsewhere = Target::given("s1");
+        elsewhere.region = Some("cn-shanghai".into());
+        let got = dry_run(p.as_ref(), &[here, elsewhere], &certs);
+        assert_eq!(got[0].outcome, Status::WouldDelete);
+        assert_eq!(got[1].outcome, Status::NotFound);
+        assert_eq!(
+            got[1].message.as_deref(),
+            Some("not in cn-shanghai, where the plan puts it (listed in cn-hangzhou; nothing was sent)")
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! environment; nothing after it looks at the raw CLI struct.
 
 use crate::cert::FilterSpec;
-use crate::cli::{Action, AuditArgs, CasTargetArg, Cli, OutputFormat};
+use crate::cli::{Action, AuditArgs, CasTargetArg, Cli, OutputFormat, TopLevel};
 use crate::error::Error;
 use crate::provider::{
     alibaba_cas, alibaba_slb, huawei_scm, identity, tencent_ssl, volcengine_live, Kind,
@@ -576,7 +576,15 @@ fn audit_target(
 /// a map in tests).
 pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, Error> {
     let g = cli.global;
-    let (kind, action) = cli.provider.split();
+    let (kind, action) = match cli.command {
+        TopLevel::Provider(p) => p.split(),
+        // main.rs prints these before resolving anything; a caller that does not is told so.
+        TopLevel::Completions(_) | TopLevel::Man => {
+            return Err(Error::usage(
+                "`completions` and `man` take no settings: print them before resolving",
+            ))
+        }
+    };
     let env = |name: &str| env(name).filter(|v| !v.is_empty());
 
     if g.check_resources && kind != Kind::TencentSsl {
@@ -764,11 +772,6 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             if d.plan.is_some() && !d.ids.is_empty() {
                 return Err(Error::usage(
                     "--plan and ids contradict each other: give the ids or the plan file",
-                ));
-            }
-            if d.plan.is_some() && d.dry_run {
-                return Err(Error::usage(
-                    "--plan and --dry-run cannot be combined: review the plan file itself",
                 ));
             }
             if d.plan.is_none() && d.plan_max_age.is_some() {
@@ -1630,13 +1633,23 @@ mod tests {
             assert!(e.to_string().starts_with(flag), "{flag}: {e}");
         }
         let mut cli = Cli::try_parse_from(args).unwrap();
-        if let crate::cli::ProviderCommand::TencentSsl(p) = &mut cli.provider {
+        if let TopLevel::Provider(crate::cli::ProviderCommand::TencentSsl(p)) = &mut cli.command {
             if let Action::Delete(d) = &mut p.action {
                 d.wait_timeout = Some(1e19);
             }
         }
         let e = resolve(cli, &|k| map.get(k).cloned()).unwrap_err();
         assert!(e.to_string().starts_with("--wait-timeout"), "{e}");
+    }
+
+    /// `completions` and `man` are printed by main.rs before settings; resolving one is an
+    /// error that says so, not a panic.
+    #[test]
+    fn the_documents_have_no_settings() {
+        for args in [&["man"][..], &["completions", "bash"]] {
+            let e = resolve_with(args, TC).unwrap_err();
+            assert!(e.to_string().contains("take no settings"), "{args:?}: {e}");
+        }
     }
 
     #[test]

@@ -112,13 +112,12 @@ fn whoami_help_and_its_place_beside_delete_and_list() {
 
 #[test]
 fn plan_flags_are_declared_to_clap() {
-    // --plan instead of ids, never with them (`-` is an id) nor with --dry-run; --plan-max-age
-    // only with --plan.
+    // --plan instead of ids, never with them (`-` is an id); --plan-max-age only with --plan.
+    // (--dry-run --plan previews a plan.)
     for args in [
         &["tencent-ssl", "delete", "--plan", "p.json", "a"][..],
         &["tencent-ssl", "delete", "--plan", "p.json", "-"],
         &["tencent-ssl", "delete", "a", "--plan-max-age", "1h"],
-        &["tencent-ssl", "delete", "--plan", "p.json", "--dry-run"],
     ] {
         let (code, stdout, stderr) = certdel(args);
         assert_eq!(code, 2, "{args:?}");
@@ -255,4 +254,277 @@ fn numeric_flags_out_of_range_exit_2_naming_the_flag_and_the_range() {
         );
         assert!(!stderr.contains("test-secret"), "{argv:?}: {stderr}");
     }
+}
+
+const PROVIDERS: [&str; 5] = [
+    "huawei-scm",
+    "tencent-ssl",
+    "volcengine-live",
+    "alibaba-slb",
+    "alibaba-cas",
+];
+
+/// Every shell's script is generated with no environment at all (no credentials, no HOME for
+/// an audit log: these commands need neither) and offers every provider and both verbs.
+#[test]
+fn completions_for_every_shell_name_every_provider_and_verb() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, stdout, stderr) = certdel(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        assert!(stderr.is_empty(), "{shell}: {stderr}");
+        assert!(!stdout.trim().is_empty(), "{shell}: empty script");
+        for word in PROVIDERS.iter().chain(&["delete", "list"]) {
+            assert!(stdout.contains(word), "{shell}: {word} missing");
+        }
+    }
+    let (code, stdout, stderr) = certdel(&["completions", "tcsh"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("tcsh") && stderr.contains("bash, elvish, fish, powershell, zsh"),
+        "{stderr}"
+    );
+}
+
+/// The bash script, loaded into bash, completes a provider's name and then its verbs.
+#[cfg(unix)]
+#[test]
+fn the_bash_script_completes_providers_and_verbs() {
+    let (code, script, _) = certdel(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    let dir = std::env::temp_dir().join(format!("certdel-completions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("certdel.bash");
+    std::fs::write(&path, script).unwrap();
+    let complete = |words: &[&str]| {
+        // COMP_WORDS as bash fills them; the function clap_complete writes is `_certdel`.
+        let line = words.join(" ");
+        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let program = format!(
+            "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE='{line}'; COMP_POINT={}; \
+             _certdel certdel '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            path.display(),
+            quoted.join(" "),
+            words.len() - 1,
+            line.len(),
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let out = Command::new("bash")
+            .args(["--norc", "--noprofile", "-c", &program])
+            .env_clear()
+            .output()
+            .expect("run bash");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(complete(&["certdel", "tenc"]), ["tencent-ssl"]);
+    assert_eq!(
+        complete(&["certdel", "alibaba-"]),
+        ["alibaba-slb", "alibaba-cas"]
+    );
+    let verbs = complete(&["certdel", "volcengine-live", ""]);
+    assert!(
+        verbs.iter().any(|w| w == "delete") && verbs.iter().any(|w| w == "list"),
+        "{verbs:?}"
+    );
+    assert_eq!(complete(&["certdel", "huawei-scm", "del"]), ["delete"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The man page is roff with every provider, the commands' own options and the exit statuses.
+#[test]
+fn the_man_page_is_roff_with_providers_options_and_exit_statuses() {
+    let (code, page, stderr) = certdel(&["man"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(page.contains("\n.TH certdel 1 "), "no .TH line");
+    // roff writes a hyphen-minus as `\-`
+    for provider in PROVIDERS {
+        let roff = provider.replace('-', "\\-");
+        assert!(page.contains(&roff), "{provider} missing");
+    }
+    for section in [
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH OPTIONS",
+        ".SH COMMANDS",
+        ".SH DELETE",
+        ".SH \"DELETE OPTIONS\"",
+        ".SH LIST",
+        ".SH \"LIST OPTIONS\"",
+        ".SH WHOAMI",
+        ".SH EXAMPLES",
+        ".SH \"EXIT STATUS\"",
+    ] {
+        assert!(
+            page.contains(&format!("\n{section}\n")),
+            "{section} missing"
+        );
+    }
+    let section = |name: &str| {
+        let start = page.find(&format!("\n{name}\n")).unwrap() + name.len() + 2;
+        let rest = &page[start..];
+        rest[..rest.find("\n.SH ").unwrap_or(rest.len())].to_owned()
+    };
+    let exit = section(".SH \"EXIT STATUS\"");
+    for status in ["0", "1", "2", "130", "143"] {
+        assert!(
+            exit.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{status}  "))),
+            "exit status {status} missing: {exit}"
+        );
+    }
+    // each command's own options, and not the global ones again
+    let delete = section(".SH \"DELETE OPTIONS\"");
+    for flag in [
+        "\\-\\-dry\\-run",
+        "\\-\\-plan\\-max\\-age",
+        "\\-\\-no\\-audit\\-log",
+    ] {
+        assert!(delete.contains(flag), "{flag} missing: {delete}");
+    }
+    let list = section(".SH \"LIST OPTIONS\"");
+    assert!(list.contains("\\-\\-expires\\-before"), "{list}");
+    for own in [&delete, &list] {
+        assert!(
+            !own.contains("\\-\\-endpoint") && !own.contains("\\-\\-help"),
+            "{own}"
+        );
+    }
+    // roff opens with the apostrophe's definition once, not once per section
+    assert_eq!(page.matches(".ds Aq").count(), 2, "{page}");
+}
+
+/// A pipe whose reading end is already closed: every write gets EPIPE.
+#[cfg(unix)]
+fn closed_pipe() -> Stdio {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe(2) writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe(2)");
+    // SAFETY: both descriptors were just created and are owned here alone.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    Stdio::from(write)
+}
+
+/// A stdout that takes nothing (a closed pipe; on Linux also a full disk) is exit 2 with the
+/// reason on stderr, not a panic.
+#[cfg(unix)]
+#[test]
+fn documents_to_a_closed_stdout_exit_2_naming_what_was_not_written() {
+    /// What stdout is, the maker of it, the reason stderr gives.
+    type Sink = (&'static str, fn() -> Stdio, &'static str);
+    let mut sinks: Vec<Sink> = vec![("closed pipe", closed_pipe, "Broken pipe")];
+    #[cfg(target_os = "linux")]
+    sinks.push((
+        "/dev/full",
+        || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .expect("/dev/full")
+                .into()
+        },
+        "No space left on device",
+    ));
+    for (sink, stdout, why) in sinks {
+        for (args, what) in [
+            (&["completions", "zsh"][..], "completion script"),
+            (&["man"][..], "man page"),
+        ] {
+            let out = Command::new(BIN)
+                .args(args)
+                .env_clear()
+                .stdin(Stdio::null())
+                .stdout(stdout())
+                .output()
+                .expect("run certdel");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{sink} {args:?}: {stderr}");
+            assert!(
+                stderr.starts_with(&format!("certdel: cannot write the {what} to stdout ("))
+                    && stderr.contains(why),
+                "{sink} {args:?}: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{sink} {args:?}: {stderr}");
+        }
+    }
+}
+
+/// The help texts show examples of one id, a pipeline, a CI job with a plan file.
+#[test]
+fn help_shows_examples() {
+    let (_, top, _) = certdel(&["--help"]);
+    for example in [
+        "certdel tencent-ssl delete abc123",
+        // one line each, so that the help's wrapping at 100 columns never splits the pipeline
+        "  set -o pipefail\n  certdel tencent-ssl list --expired --output ids | certdel tencent-ssl delete - --yes\n",
+        "certdel alibaba-slb list --region all --expired --plan plan.json",
+        "certdel alibaba-slb delete --plan plan.json --yes",
+    ] {
+        assert!(top.contains(example), "{example} missing from --help");
+    }
+    assert!(top.find("Examples:").unwrap() < top.find("Exit status:").unwrap());
+    let (_, delete, _) = certdel(&["tencent-ssl", "delete", "--help"]);
+    let (_, list, _) = certdel(&["tencent-ssl", "list", "--help"]);
+    for (help, example) in [
+        (&delete, "certdel tencent-ssl delete abc123"),
+        (
+            &delete,
+            "  set -o pipefail\n  certdel tencent-ssl list --expired --output ids | certdel tencent-ssl delete - --yes\n",
+        ),
+        (&delete, "certdel alibaba-slb delete --plan plan.json --yes"),
+        (
+            &list,
+            "certdel alibaba-slb list --region all --expired --plan plan.json",
+        ),
+    ] {
+        assert!(
+            help.contains("Examples:") && help.contains(example),
+            "{example}: {help}"
+        );
+    }
+}
+
+/// Every certdel command in the examples parses under the clap definition: an example cannot
+/// name a flag that does not exist (or has been renamed).
+#[test]
+fn every_example_parses() {
+    use clap::Parser;
+    let mut seen = 0;
+    for text in [
+        certdel::cli::EXAMPLES,
+        certdel::cli::DELETE_EXAMPLES,
+        certdel::cli::LIST_EXAMPLES,
+        certdel::cli::COMPLETIONS_HELP,
+    ] {
+        for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+            // a shell line: commands split at `;` and `|`, redirections dropped
+            for command in line.split([';', '|']) {
+                let command = command.split(['>', '<']).next().unwrap_or_default();
+                let words: Vec<String> = command
+                    .split_whitespace()
+                    .map(|w| w.trim_matches('\'').to_owned())
+                    .collect();
+                let Some(start) = words.iter().position(|w| w == "certdel") else {
+                    continue;
+                };
+                let argv = &words[start..];
+                if let Err(e) = Cli::try_parse_from(argv) {
+                    panic!("{argv:?} does not parse:\n{e}");
+                }
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 15, "only {seen} example commands found");
 }

@@ -162,6 +162,23 @@ fn a_trimmed_plan_deletes_exactly_what_is_left_on_every_provider() {
             .retain(|e| entry_id(e) != b);
         write_plan(&path, &plan);
         fake.state().store().insert(t.kind, expired(t, &late));
+
+        // Previewed: exactly what is left in the plan would be deleted, nothing is sent.
+        let preview = run(&fake, t, &["delete", "--dry-run", "--output", "json"])
+            .flag("--plan", path.to_str().unwrap())
+            .run();
+        assert_eq!(preview.code, 0, "{l}: {preview:?}");
+        let would: BTreeSet<String> = preview
+            .json_lines()
+            .iter()
+            .filter(|r| r["outcome"] == "would_delete")
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(would, set(&[&a, &c]), "{l}: {preview:?}");
+        assert!(
+            deletes_sent(&fake, t.kind).is_empty(),
+            "{l}: a dry run sent a delete"
+        );
         let before = fake.requests().len();
 
         let out = run(&fake, t, &["delete", "--yes", "--output", "json"])
@@ -355,6 +372,34 @@ fn an_alibaba_slb_plan_spanning_regions_is_applied_in_one_run() {
             let (_, region) = certs.iter().find(|(id, _)| *id == entry["id"]).unwrap();
             assert_eq!(entry["region"], *region, "{entry}");
         }
+
+        // Previewed first: every certificate would be deleted, in its own region, and no delete
+        // of any kind is sent.
+        let preview = certdel()
+            .args(["--endpoint", &fake.url()])
+            .args(region_flags.iter().copied())
+            .args(["alibaba-slb", "delete", "--dry-run", "--output", "json"])
+            .flag("--plan", path.to_str().unwrap())
+            .envs(t.env())
+            .run();
+        assert_eq!(preview.code, 0, "{preview:?}");
+        for (id, region) in &certs {
+            let line = preview
+                .json_lines()
+                .into_iter()
+                .find(|l| l["id"] == id.as_str())
+                .unwrap_or_else(|| panic!("no outcome for {id}: {preview:?}"));
+            assert_eq!(line["outcome"], "would_delete", "{line}");
+            assert!(t.present(&fake, id), "{id} deleted by a dry run");
+            assert!(line["message"].as_str().unwrap().contains(region), "{line}");
+        }
+        assert!(
+            !fake
+                .requests()
+                .iter()
+                .any(|e| e.action.starts_with("Delete")),
+            "a dry run sent a delete"
+        );
 
         // One run, no --region: each certificate deleted in its own region (the fake refuses an
         // id named with another region as not found).
