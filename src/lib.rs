@@ -18,6 +18,9 @@
 //! - `list`: a session → [`list`] (every page, into a [`list::Listing`] of [`cert`] records,
 //!   vendor times read by [`time`]) → with `--plan`, written to a plan file ([`planfile`]) →
 //!   printed by [`output`]. `delete --plan` reads and checks that file in place of ids.
+//! - `whoami`: a session whose preflight makes the account identity call
+//!   ([`provider::identity`]) → a [`whoami::Whoami`] record → printed by [`output`]. The same
+//!   preflight checks `--expect-account` for `delete` and `list` before anything else is sent.
 //!
 //! Providers ([`provider`]) build signed requests ([`sign`]) and read replies without doing
 //! I/O; [`send`] paces ([`pace`]), sends and retries them through a [`transport::Transport`]
@@ -65,4 +68,5 @@ pub mod settings;
 pub mod sign;
 pub mod time;
 pub mod transport;
+pub mod whoami;
 pub mod wire;

@@ -138,6 +138,29 @@ impl<W: Write> Reporter<W> {
         }
     }
 
+    /// Write what `whoami` found: text lines (escaped), one JSON object, or (`--output ids`)
+    /// the account id alone.
+    pub fn whoami(&mut self, w: &crate::whoami::Whoami) -> Result<Exit, Error> {
+        let lines: Vec<String> = match self.format {
+            OutputFormat::Text => w
+                .text_lines()
+                .iter()
+                .map(|l| escape(l).into_owned())
+                .collect(),
+            OutputFormat::Json => vec![json_line(w)],
+            OutputFormat::Ids => vec![escape(&w.account_id).into_owned()],
+        };
+        for line in &lines {
+            if !self.write_line(line) {
+                break;
+            }
+        }
+        match &self.lost {
+            Some(e) => Err(Error::Output(format!("cannot write to stdout ({e})"))),
+            None => Ok(Exit::Success),
+        }
+    }
+
     pub fn into_inner(self) -> W {
         self.out
     }

@@ -98,6 +98,18 @@ fn vv_names_every_attempt_and_shows_no_secret_token_or_signature() {
                 .envs(t.env()),
         )
         .run();
+        // The identity call (huawei-scm: the IAM domain lookup) is signed and sent the same way.
+        let asked = marked(
+            certdel()
+                .args(["--endpoint", &fake.url(), "-vv"])
+                .args(t.args())
+                .arg("whoami")
+                .envs(t.env())
+                .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", &fake.url())
+                .env("CERTDEL_STS_ENDPOINT", &fake.url()),
+        )
+        .run();
+        assert_eq!(asked.code, 0, "{l}: {asked:?}");
         assert_eq!(deleted.code, 1, "{l}: {deleted:?}");
         assert_eq!(listed.code, 0, "{l}: {listed:?}");
         assert!(!t.present(&fake, &ok), "{l}: the marks signed correctly");
@@ -105,7 +117,7 @@ fn vv_names_every_attempt_and_shows_no_secret_token_or_signature() {
         let signatures = authorizations(&capture);
         let _ = std::fs::remove_file(&capture);
         assert!(!signatures.is_empty(), "{l}: captured requests");
-        for (run, out) in [("delete", &deleted), ("list", &listed)] {
+        for (run, out) in [("delete", &deleted), ("list", &listed), ("whoami", &asked)] {
             for (stream, text) in [("stderr", &out.stderr), ("stdout", &out.stdout)] {
                 assert!(!text.contains("SECRET-MARK"), "{l} {run} {stream}: {text}");
                 for s in &signatures {
@@ -160,11 +172,13 @@ fn vv_names_every_attempt_and_shows_no_secret_token_or_signature() {
                 "{l}: attempt {n} at the failing id: {lines:#?}"
             );
         }
-        assert!(
-            !attempt_lines(&listed.stderr).is_empty(),
-            "{l}: list attempts: {}",
-            listed.stderr
-        );
+        for (run, out) in [("list", &listed), ("whoami", &asked)] {
+            assert!(
+                !attempt_lines(&out.stderr).is_empty(),
+                "{l}: {run} attempts: {}",
+                out.stderr
+            );
+        }
     }
 }
 

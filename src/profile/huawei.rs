@@ -190,15 +190,8 @@ fn unescape(value: &str) -> Result<String, &'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{env, home, write};
+    use super::super::testing::{env, found, home, write};
     use super::*;
-
-    fn found(r: Read) -> Profile {
-        match r {
-            Read::Found(p) => p,
-            Read::Absent(t) => panic!("absent: {t}"),
-        }
-    }
 
     fn err(home: &Path, vars: &[(&str, &str)]) -> String {
         read(home, &env(vars)).unwrap_err().to_string()

@@ -19,6 +19,7 @@ mod tccli;
 mod volcengine;
 
 use crate::provider::Kind;
+pub use crate::provider::Vendor;
 use crate::secret::{Credentials, Secret};
 use crate::settings::{credential_vars, header_safe};
 use serde_json::{Map, Value};
@@ -49,6 +50,7 @@ impl Profile {
             access_key: self.access_key.clone(),
             secret_key: self.secret_key.clone(),
             token: self.token.clone(),
+            origin: self.source.clone(),
         }
     }
 }
@@ -112,57 +114,18 @@ pub(crate) enum Read {
     Absent(String),
 }
 
-/// The four vendors whose files are read (the two Alibaba products share one CLI).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Vendor {
-    Huawei,
-    Tencent,
-    Volcengine,
-    Alibaba,
-}
-
-impl Vendor {
-    pub fn of(kind: Kind) -> Vendor {
-        match kind {
-            Kind::HuaweiScm => Vendor::Huawei,
-            Kind::TencentSsl => Vendor::Tencent,
-            Kind::VolcengineLive => Vendor::Volcengine,
-            Kind::AlibabaSlb | Kind::AlibabaCas => Vendor::Alibaba,
-        }
-    }
-
-    /// A product of this vendor, for the credential variable names `settings` uses.
-    fn kind(self) -> Kind {
-        match self {
-            Vendor::Huawei => Kind::HuaweiScm,
-            Vendor::Tencent => Kind::TencentSsl,
-            Vendor::Volcengine => Kind::VolcengineLive,
-            Vendor::Alibaba => Kind::AlibabaSlb,
-        }
-    }
-
-    /// The variable that names a profile when `--profile` is not given.
-    pub fn profile_var(self) -> Option<&'static str> {
-        match self {
-            Vendor::Huawei => None,
-            Vendor::Tencent => Some("TCCLI_PROFILE"),
-            Vendor::Volcengine => Some("VOLCENGINE_PROFILE"),
-            Vendor::Alibaba => Some("ALIBABA_CLOUD_PROFILE"),
-        }
-    }
-
-    fn read(
-        self,
-        home: &Path,
-        env: &dyn Fn(&str) -> Option<String>,
-        pick: &Pick,
-    ) -> Result<Read, ProfileError> {
-        match self {
-            Vendor::Huawei => huawei::read(home, env),
-            Vendor::Tencent => tccli::read(home, pick),
-            Vendor::Volcengine => volcengine::read(home, env, pick),
-            Vendor::Alibaba => aliyun::read(home, pick),
-        }
+/// Read the vendor's profile file for `pick`.
+fn read(
+    vendor: Vendor,
+    home: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    pick: &Pick,
+) -> Result<Read, ProfileError> {
+    match vendor {
+        Vendor::Huawei => huawei::read(home, env),
+        Vendor::Tencent => tccli::read(home, pick),
+        Vendor::Volcengine => volcengine::read(home, env, pick),
+        Vendor::Alibaba => aliyun::read(home, pick),
     }
 }
 
@@ -212,7 +175,7 @@ pub fn choose_for(
                 "the profile name is empty: give the name of a profile",
             ));
         }
-        return match vendor.read(home, &env, &Pick::Flag(name.to_string()))? {
+        return match read(vendor, home, &env, &Pick::Flag(name.to_string()))? {
             Read::Found(p) => Ok(Chosen::Profile(p)),
             // Readers report a named profile that is not there as an error.
             Read::Absent(tried) => Ok(Chosen::Nothing { tried: vec![tried] }),
@@ -230,7 +193,7 @@ pub fn choose_for(
         Some((var, name)) => Pick::Var(var, name),
         None => Pick::Default,
     };
-    match vendor.read(home, &env, &pick)? {
+    match read(vendor, home, &env, &pick)? {
         Read::Found(p) => Ok(Chosen::Profile(p)),
         Read::Absent(what) => {
             tried.push(what);
@@ -420,6 +383,14 @@ fn under(home: &Path, parts: &[&str]) -> PathBuf {
 pub(crate) mod testing {
     use std::collections::HashMap;
     use std::path::{Path, PathBuf};
+
+    /// The profile a read found (a test failure when it found none).
+    pub fn found(r: super::Read) -> super::Profile {
+        match r {
+            super::Read::Found(p) => p,
+            super::Read::Absent(t) => panic!("absent: {t}"),
+        }
+    }
 
     /// A fresh, empty home directory for one test.
     pub fn home(name: &str) -> PathBuf {

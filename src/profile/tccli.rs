@@ -134,15 +134,8 @@ fn existing(home: &Path, dir: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{home, write};
+    use super::super::testing::{found, home, write};
     use super::*;
-
-    fn found(r: Read) -> Profile {
-        match r {
-            Read::Found(p) => p,
-            Read::Absent(t) => panic!("absent: {t}"),
-        }
-    }
 
     fn err(home: &Path, pick: &Pick) -> String {
         read(home, pick).unwrap_err().to_string()

@@ -126,15 +126,8 @@ fn trimmed<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{env, home, write};
+    use super::super::testing::{env, found, home, write};
     use super::*;
-
-    fn found(r: Read) -> Profile {
-        match r {
-            Read::Found(p) => p,
-            Read::Absent(t) => panic!("absent: {t}"),
-        }
-    }
 
     fn err(home: &Path, vars: &[(&str, &str)], pick: &Pick) -> String {
         read(home, &env(vars), pick).unwrap_err().to_string()

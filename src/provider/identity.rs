@@ -19,6 +19,7 @@
 //! [`Class::Abort`] as for every other call; statuses that only mean something for a
 //! certificate (not found, in use) become `failed`.
 
+pub use super::Vendor;
 use super::{alibaba, huawei_scm, id_field, str_field, tencent_ssl, volcengine_live};
 use super::{Answer, Class, Kind};
 use crate::outcome::Status;
@@ -57,35 +58,6 @@ pub const ALIBABA_CENTRAL: [&str; 8] = [
 ];
 /// The environment variable that moves the STS calls (not Huawei's IAM lookup).
 pub const STS_ENDPOINT_VAR: &str = "CERTDEL_STS_ENDPOINT";
-
-/// The four vendors behind the five products: an account belongs to a vendor, not a product.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Vendor {
-    Huawei,
-    Tencent,
-    Volcengine,
-    Alibaba,
-}
-
-impl Vendor {
-    pub fn of(kind: Kind) -> Vendor {
-        match kind {
-            Kind::HuaweiScm => Vendor::Huawei,
-            Kind::TencentSsl => Vendor::Tencent,
-            Kind::VolcengineLive => Vendor::Volcengine,
-            Kind::AlibabaSlb | Kind::AlibabaCas => Vendor::Alibaba,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Vendor::Huawei => "huawei",
-            Vendor::Tencent => "tencent",
-            Vendor::Volcengine => "volcengine",
-            Vendor::Alibaba => "alibaba",
-        }
-    }
-}
 
 /// Who the credentials are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -275,6 +247,7 @@ mod tests {
             access_key: "AKEXAMPLE".into(),
             secret_key: Secret::new("SECRETEXAMPLE"),
             token: None,
+            origin: "test".into(),
         }
     }
 

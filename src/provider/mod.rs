@@ -57,6 +57,58 @@ impl Kind {
     }
 }
 
+/// The four vendors behind the five products: an account, its credentials and the official
+/// CLI's profile files belong to a vendor, not a product (alibaba-slb and alibaba-cas share
+/// one Alibaba account).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Vendor {
+    Huawei,
+    Tencent,
+    Volcengine,
+    Alibaba,
+}
+
+impl Vendor {
+    pub fn of(kind: Kind) -> Vendor {
+        match kind {
+            Kind::HuaweiScm => Vendor::Huawei,
+            Kind::TencentSsl => Vendor::Tencent,
+            Kind::VolcengineLive => Vendor::Volcengine,
+            Kind::AlibabaSlb | Kind::AlibabaCas => Vendor::Alibaba,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Vendor::Huawei => "huawei",
+            Vendor::Tencent => "tencent",
+            Vendor::Volcengine => "volcengine",
+            Vendor::Alibaba => "alibaba",
+        }
+    }
+
+    /// A product of this vendor (the first, for the two Alibaba ones): what names the
+    /// vendor's credential variables in `settings`.
+    pub fn kind(self) -> Kind {
+        match self {
+            Vendor::Huawei => Kind::HuaweiScm,
+            Vendor::Tencent => Kind::TencentSsl,
+            Vendor::Volcengine => Kind::VolcengineLive,
+            Vendor::Alibaba => Kind::AlibabaSlb,
+        }
+    }
+
+    /// The variable that names the official CLI's profile when `--profile` is not given.
+    pub fn profile_var(self) -> Option<&'static str> {
+        match self {
+            Vendor::Huawei => None,
+            Vendor::Tencent => Some("TCCLI_PROFILE"),
+            Vendor::Volcengine => Some("VOLCENGINE_PROFILE"),
+            Vendor::Alibaba => Some("ALIBABA_CLOUD_PROFILE"),
+        }
+    }
+}
+
 /// How certdel treats one vendor answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {

@@ -233,6 +233,7 @@ mod tests {
             access_key: "AK".into(),
             secret_key: Secret::new("SK"),
             token: Some(Secret::new("TOKEN")),
+            origin: "test".into(),
         };
         let stamp = Stamp {
             time: chrono::TimeZone::with_ymd_and_hms(&Utc, 2023, 11, 14, 22, 13, 20).unwrap(),
