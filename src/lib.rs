@@ -30,6 +30,9 @@
 //! from the clap definition `--help` prints, and `main.rs` writes them to stdout before any
 //! settings are resolved.
 //!
+//! `certdel sweep` (being built, not a command yet): [`sweep`] holds its policy file and the
+//! pure selection and guards over a target's listing.
+//!
 //! Credentials come from the environment ([`settings`]); [`profile`] reads the official
 //! CLIs' credential files and holds the rule that picks between the two (not wired to a
 //! flag yet).
@@ -59,6 +62,7 @@ pub mod send;
 pub mod session;
 pub mod settings;
 pub mod sign;
+pub mod sweep;
 pub mod time;
 pub mod transport;
 pub mod wire;
