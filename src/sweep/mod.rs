@@ -21,12 +21,12 @@
 //! 3. **list**: a complete listing of the target ([`crate::list`]; for alibaba-slb every
 //!    region of its `region`). An incomplete listing fails the target: the guards below are
 //!    only sound over everything there is.
-//! 4. **select** (`select::select`): with the run's one `now`, every certificate matching
+//! 4. **select** ([`select::select`]): with the run's one `now`, every certificate matching
 //!    every criterion of the selection is *selected*; each selected certificate gets a
-//!    `select::Decision`: `Delete`, or `Kept` with the rule that keeps it (an excluded id or
+//!    [`select::Decision`]: `Delete`, or `Kept` with the rule that keeps it (an excluded id or
 //!    domain, in use, the latest for its set of domains). Certificates the selection does not
 //!    match are not part of the sweep and get no decision.
-//! 5. **guards** (`select::Selected::refusal`): when more certificates would be deleted than
+//! 5. **guards** ([`select::Selected::refusal`]): when more certificates would be deleted than
 //!    the target's `max_deletions`, the whole target is refused — nothing is deleted there —
 //!    with both numbers in the reason. Kept certificates are no failure.
 //! 6. **plan**: the `Delete` decisions of every target that was not refused become one plan
@@ -42,4 +42,4 @@
 //! completed.
 
 pub mod policy;
-
+pub mod select;
