@@ -612,7 +612,8 @@ fn region(
                 .replace(
                     "pass --region with one of those, or --endpoint",
                     "give one of those",
-                );
+                )
+                .replace("use --endpoint for any other", "set endpoint for any other");
             problem(span.clone(), of(&m))
         })?;
     }
@@ -1053,13 +1054,14 @@ mod tests {
             ("alibaba-slb", "[\"all\", \"cn-hangzhou\"]", &["\"all\" alone"]),
             ("alibaba-slb", "[]", &["empty list"]),
             ("alibaba-slb", "\"cn hangzhou\"", &["letters, digits"]),
-            ("huawei-scm", "\"cn-south-1\"", &["unknown huawei-scm region 'cn-south-1'"]),
+            ("huawei-scm", "\"cn-south-1\"", &["unknown huawei-scm region 'cn-south-1'", "set endpoint"]),
             ("alibaba-cas", "\"us-west-1\"", &["alibaba-cas", "give one of those"]),
         ];
         for (provider, value, words) in bad {
             assert_err(&t(provider, value), 9, 10, words);
+            // The policy's keys, never the command line's flags.
             let e = err(&t(provider, value));
-            assert!(!e.message.contains("--region"), "{e}");
+            assert!(!e.message.contains("--"), "{e}");
         }
         // alibaba-slb needs one: pointed at the target.
         assert_err(
