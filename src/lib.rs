@@ -35,6 +35,8 @@
 //!
 //! Diagnostics (`-v`, `-vv`, `-q`) are `tracing` events on stderr ([`diagnostics`]): one per
 //! attempt from [`send`], one per signature from [`sign`], secrets and tokens never among them.
+//! `certdel sweep` (being built, not a command yet): [`sweep`] holds its policy file and the
+//! pure selection and guards over a target's listing.
 //!
 //! Credentials come from the environment ([`settings`]); [`profile`] reads the official
 //! CLIs' credential files and holds the rule that picks between the two (not wired to a
@@ -66,6 +68,7 @@ pub mod send;
 pub mod session;
 pub mod settings;
 pub mod sign;
+pub mod sweep;
 pub mod time;
 pub mod transport;
 pub mod whoami;

@@ -260,8 +260,14 @@ pub enum When {
 
 impl When {
     /// Parse an RFC 3339 date-time, a date `YYYY-MM-DD` (midnight UTC) or a duration `30d`,
-    /// `12h`, `90m`, `45s`, `2w`.
+    /// `12h`, `90m`, `45s`, `2w`, as `--expires-before` takes it.
     pub fn parse(s: &str) -> Result<When, String> {
+        When::parse_as("--expires-before", s)
+    }
+
+    /// [`When::parse`] for a value given as `name` (a flag, or a key of a policy file), which
+    /// the error names.
+    pub fn parse_as(name: &str, s: &str) -> Result<When, String> {
         let s = s.trim();
         if let Some(t) = parse_rfc3339(s) {
             return Ok(When::At(t));
@@ -272,10 +278,10 @@ impl When {
                 return Ok(When::At(t));
             }
         }
-        match duration("--expires-before", s) {
+        match duration(name, s) {
             Some(Ok(d)) => Ok(When::In(d)),
             Some(Err(e)) => Err(e),
-            None => Err(bad_when(s)),
+            None => Err(bad_when(name, s)),
         }
     }
 
@@ -324,9 +330,9 @@ pub fn duration(flag: &str, s: &str) -> Option<Result<chrono::Duration, String>>
 /// `--expires-before` durations: at most 100 years (of 365.25 days) from now.
 pub const MAX_AHEAD_SECONDS: i64 = 36_525 * 86_400;
 
-fn bad_when(s: &str) -> String {
+fn bad_when(name: &str, s: &str) -> String {
     format!(
-        "--expires-before '{s}': give an RFC 3339 time (2025-06-30T00:00:00Z), a date (2025-06-30) or a duration from now (30d, 12h, 90m)"
+        "{name} '{s}': give an RFC 3339 time (2025-06-30T00:00:00Z), a date (2025-06-30) or a duration from now (30d, 12h, 90m)"
     )
 }
 
@@ -495,6 +501,22 @@ mod tests {
             let e = When::parse(bad).unwrap_err();
             assert!(e.contains("--expires-before"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn errors_name_where_the_value_was_given() {
+        for (bad, why) in [("soon", "give an RFC 3339 time"), ("36526d", "100 years")] {
+            let e = When::parse_as("selection.expires_before", bad).unwrap_err();
+            assert!(
+                e.starts_with(&format!("selection.expires_before '{bad}': ")) && e.contains(why),
+                "{e}"
+            );
+            assert!(!e.contains("--expires-before"), "{e}");
+        }
+        assert_eq!(
+            When::parse_as("x", "30d").unwrap(),
+            When::In(chrono::Duration::days(30))
+        );
     }
 
     #[test]

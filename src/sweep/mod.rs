@@ -1,0 +1,45 @@
+//! `certdel sweep`: one reviewed policy file, applied to every account it names.
+//!
+//! This module holds the pure parts a sweep is built from; the command that drives them
+//! (reading the file, sessions, output) is the next step and not wired yet.
+//!
+//! # The model
+//!
+//! A sweep runs the same pipeline for every target of the policy, each on its own and
+//! concurrently, so that one target failing never stops another:
+//!
+//! 1. **targets** ([`policy`]): the TOML file is parsed and checked as a whole before any
+//!    request is sent — unknown keys, bad values and contradictions are errors carrying the
+//!    file's line and column. Each [`policy::Target`] comes out with its *effective*
+//!    [`policy::Selection`] and [`policy::Guards`]: the global `[selection]` and `[guards]`
+//!    with the target's own `[targets.selection]` / `[targets.guards]` keys put over them,
+//!    key by key.
+//! 2. **identity**: the target's credentials (its `profile`, or the environment) are asked
+//!    whose account they hold ([`crate::provider::identity`]); a target whose account is not
+//!    its `expect_account` (unless that says `"any"`) is refused and reported, with nothing
+//!    listed or deleted there.
+//! 3. **list**: a complete listing of the target ([`crate::list`]; for alibaba-slb every
+//!    region of its `region`). An incomplete listing fails the target: the guards below are
+//!    only sound over everything there is.
+//! 4. **select** ([`select::select`]): with the run's one `now`, every certificate matching
+//!    every criterion of the selection is *selected*; each selected certificate gets a
+//!    [`select::Decision`]: `Delete`, or `Kept` with the rule that keeps it (an excluded id or
+//!    domain, in use, the latest for its set of domains). Certificates the selection does not
+//!    match are not part of the sweep and get no decision.
+//! 5. **guards** ([`select::Selected::refusal`]): when more certificates would be deleted than
+//!    the target's `max_deletions`, the whole target is refused — nothing is deleted there —
+//!    with both numbers in the reason. Kept certificates are no failure.
+//! 6. **plan**: the `Delete` decisions of every target that was not refused become one plan
+//!    ([`crate::plan`], written with `--plan`, applied with `--apply-plan` under the plan
+//!    file's identity and staleness checks, per target).
+//! 7. **delete** (or, with `--dry-run`, the dry run): the plan's ids through the usual
+//!    executor ([`crate::execute`]) at the target provider's own pace; every outcome and every
+//!    kept decision is reported and written to the audit log.
+//!
+//! A target is *completed* when it passed its identity check, was listed in full, was not
+//! refused by a guard, and every certificate it set out to delete was deleted (with
+//! `--dry-run` / `--plan`: would be). The sweep's exit status is 0 when every target
+//! completed.
+
+pub mod policy;
+pub mod select;
