@@ -1,7 +1,7 @@
 //! The command line, as clap derive types only. `settings.rs` turns it into `Settings`.
 
 use crate::provider::Kind;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 pub const EXIT_CODES: &str = "\
@@ -42,7 +42,8 @@ Also read from the environment, by every provider:
                                                    (tencent-ssl, volcengine-live, alibaba-*)
   CERTDEL_EXPECT_ACCOUNT                           --expect-account when the flag is not given
   CERTDEL_AUDIT_LOG, XDG_STATE_HOME, HOME          where delete writes its audit log
-                                                   (HOME: where the CLIs' files are too)";
+                                                   (HOME: where the CLIs' files are too)
+  NO_COLOR                                         no colour in -v/-vv diagnostics";
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -440,6 +441,19 @@ pub struct GlobalArgs {
     /// given up as failed, 0.1 to 86400 seconds (1 day)
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 45.0, value_parser = retry_timeout)]
     pub retry_timeout: f64,
+
+    /// Diagnostics on stderr: -v one line per request attempt (method, host, action, HTTP
+    /// status or error, vendor code, request id, attempt, duration); -vv also each
+    /// signature's canonical request and string to sign. Secrets, tokens and signatures are
+    /// never shown
+    #[arg(short = 'v', long, global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// No diagnostics on stderr: only results, errors and the warnings that say a result may
+    /// be incomplete or uncertain (a listing that disagrees with itself, an expiry that could
+    /// not be read, an audit log not written)
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
 }
 
 // Numeric flags are checked when parsed: clap names the flag, these say what is allowed, and

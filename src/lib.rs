@@ -33,6 +33,9 @@
 //! from the clap definition `--help` prints, and `main.rs` writes them to stdout before any
 //! settings are resolved.
 //!
+//! Diagnostics (`-v`, `-vv`, `-q`) are `tracing` events on stderr ([`diagnostics`]): one per
+//! attempt from [`send`], one per signature from [`sign`], secrets and tokens never among them.
+//!
 //! Credentials come from the environment or the official CLIs' credential files:
 //! [`settings`] asks [`profile::choose`] (`--profile`, else the credential variables, else
 //! the profile variable, else the file's default profile) and reads the one it picks.
@@ -42,6 +45,7 @@ pub mod audit;
 pub mod cert;
 pub mod cli;
 pub mod confirm;
+pub mod diagnostics;
 pub mod docs;
 pub mod error;
 pub mod execute;

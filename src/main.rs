@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
+    certdel::diagnostics::init(settings.verbosity, settings.no_color);
     for warning in &settings.warnings {
         certdel::output::warn(warning);
     }

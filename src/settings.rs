@@ -523,6 +523,10 @@ pub struct Settings {
     pub run: RunSettings,
     /// Where a delete run appends its audit log ([`crate::audit`]); `Off` for listings.
     pub audit: AuditTarget,
+    /// `-v`, `-vv`, `-q`: which diagnostics go to stderr ([`crate::diagnostics`]).
+    pub verbosity: crate::diagnostics::Verbosity,
+    /// `NO_COLOR` is set (not empty): diagnostics in plain text even on a terminal.
+    pub no_color: bool,
     /// For stderr, once, before the run: what is wrong but not fatal in the profile the
     /// credentials came from (its file open to group or others).
     pub warnings: Vec<String>,
@@ -595,6 +599,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     if g.check_resources && kind != Kind::TencentSsl {
         return Err(Error::usage(
             "--check-resources applies to tencent-ssl only",
+        ));
+    }
+    // clap refuses the two together; checked again for a `Cli` built by hand.
+    if g.quiet && g.verbose > 0 {
+        return Err(Error::usage(
+            "-q/--quiet and -v/--verbose contradict each other: give one",
         ));
     }
     if g.target != CasTargetArg::Orders && kind != Kind::AlibabaCas {
@@ -946,6 +956,8 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             trust,
         },
         audit,
+        verbosity: crate::diagnostics::Verbosity::from_flags(g.verbose, g.quiet),
+        no_color: env("NO_COLOR").is_some(),
         warnings,
     })
 }
@@ -1348,6 +1360,47 @@ mod tests {
             .filter(|n| !crate::cli::EXIT_CODES.contains(n.to_ascii_uppercase().as_str()))
             .collect();
         assert!(missing.is_empty(), "not named in --help: {missing:?}");
+    }
+
+    /// `-v` counts, `-q` silences, the two together are refused (by clap, and by the
+    /// resolver for a `Cli` built by hand), in any position; `NO_COLOR` only when not empty.
+    #[test]
+    fn verbosity_flags_and_no_color() {
+        use crate::diagnostics::Verbosity;
+        let with = |args: &[&str], vars: &[(&str, &str)]| {
+            let mut all = TC.to_vec();
+            all.extend_from_slice(vars);
+            resolve_with(args, &all).map(|s| (s.verbosity, s.no_color))
+        };
+        let list = |extra: &[&'static str]| {
+            let mut a = vec!["tencent-ssl", "list"];
+            a.extend_from_slice(extra);
+            a
+        };
+        assert_eq!(with(&list(&[]), &[]).unwrap(), (Verbosity::Normal, false));
+        assert_eq!(with(&list(&["-v"]), &[]).unwrap().0, Verbosity::Attempts);
+        assert_eq!(
+            with(&["-vv", "tencent-ssl", "list"], &[]).unwrap().0,
+            Verbosity::Signing
+        );
+        assert_eq!(
+            with(&list(&["--verbose", "-v", "-v"]), &[]).unwrap().0,
+            Verbosity::Signing
+        );
+        assert_eq!(with(&list(&["-q"]), &[]).unwrap().0, Verbosity::Quiet);
+        let both = with(&list(&["-q", "-v"]), &[]).unwrap_err().to_string();
+        assert!(
+            both.contains("--quiet") && both.contains("--verbose"),
+            "{both}"
+        );
+        assert!(with(&list(&[]), &[("NO_COLOR", "1")]).unwrap().1);
+        assert!(!with(&list(&[]), &[("NO_COLOR", "")]).unwrap().1);
+
+        let mut cli = Cli::try_parse_from(["certdel", "tencent-ssl", "list"]).unwrap();
+        (cli.global.verbose, cli.global.quiet) = (1, true);
+        let env: HashMap<&str, &str> = TC.iter().copied().collect();
+        let e = resolve(cli, &|k| env.get(k).map(|v| v.to_string())).unwrap_err();
+        assert!(e.to_string().contains("give one"), "{e}");
     }
 
     #[test]

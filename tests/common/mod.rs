@@ -224,11 +224,24 @@ pub fn certdel() -> Certdel {
 pub const AUDIT_LOG_VAR: &str = "CERTDEL_AUDIT_LOG";
 
 /// A fresh audit-log path, unique in this test process (the file is not created here).
+///
+/// The folder is this process's own: its id plus its start time, since a later process may get
+/// the same id and the log is appended to, never truncated.
 pub fn audit_log_path() -> std::path::PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static STARTED: std::sync::OnceLock<u128> = std::sync::OnceLock::new();
+    let started = STARTED.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    });
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     std::env::temp_dir()
-        .join(format!("certdel-test-audit-{}", std::process::id()))
+        .join(format!(
+            "certdel-test-audit-{}-{started}",
+            std::process::id()
+        ))
         .join(format!("{n}.jsonl"))
 }
 
