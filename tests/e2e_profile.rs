@@ -184,6 +184,16 @@ fn a_delete_signed_with_the_default_profiles_keys_succeeds_on_every_provider() {
             !out.stdout.contains(&sk) && !out.stderr.contains(&sk),
             "{l}: the secret shown: {out:?}"
         );
+        // Nor at the most verbose: every request and signature described, no secret.
+        let id2 = t.id(11);
+        let fake2 = start(t.seed([t.cert(&id2)]));
+        let out = delete_with_home(&fake2, t, &h, &[&id2]).arg("-vv").run();
+        assert_eq!(out.code, 0, "{l} -vv: {out:?}");
+        assert!(!out.stderr.is_empty(), "{l}: -vv says something");
+        assert!(
+            !out.stdout.contains(&sk) && !out.stderr.contains(&sk),
+            "{l} -vv: the secret shown: {out:?}"
+        );
         if t.kind == Kind::HuaweiScm {
             // The file's domain_id: no account-id lookup.
             assert!(
