@@ -18,15 +18,23 @@ Exit status:
        (no new request is started and every id is reported, those never sent skipped; a second
        interrupt stops waiting for requests in flight; list prints nothing)
 
-Credentials come from the environment only (never from arguments):
+Credentials come from the environment or the official CLIs' files (never from arguments):
+--profile NAME takes that profile; else the variables below; else the profile the
+vendor's profile variable names; else the file's default (or current) profile.
   huawei-scm       HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK
                    [, HUAWEICLOUD_SDK_SECURITY_TOKEN, HUAWEICLOUD_SDK_DOMAIN_ID,
                    HUAWEICLOUD_SDK_IAM_ENDPOINT (where the account id is looked up)]
+                   file: ~/.huaweicloud/credentials [global], or HUAWEICLOUD_SDK_CREDENTIALS_FILE
   tencent-ssl      TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY
                    [, TENCENTCLOUD_TOKEN, TENCENTCLOUD_REGION]
+                   file: ~/.tccli/NAME.credential (+ NAME.configure), profile TCCLI_PROFILE
   volcengine-live  VOLCENGINE_ACCESS_KEY, VOLCENGINE_SECRET_KEY [, VOLCENGINE_SESSION_TOKEN]
+                   file: ~/.volcengine/config.json, or VOLCENGINE_CLI_CONFIG_FILE;
+                   profile VOLCENGINE_PROFILE
   alibaba-slb/cas  ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
                    [, ALIBABA_CLOUD_SECURITY_TOKEN, ALIBABA_CLOUD_REGION_ID]
+                   file: ~/.aliyun/config.json, profile ALIBABA_CLOUD_PROFILE
+A profile's region counts only without --region and the region variable.
 Also read from the environment, by every provider:
   HTTPS_PROXY, ALL_PROXY, NO_PROXY (either case)   an egress proxy for https requests
   SSL_CERT_FILE, SSL_CERT_DIR                      more trusted CAs (PEM), added to the roots
@@ -34,6 +42,7 @@ Also read from the environment, by every provider:
                                                    (tencent-ssl, volcengine-live, alibaba-*)
   CERTDEL_EXPECT_ACCOUNT                           --expect-account when the flag is not given
   CERTDEL_AUDIT_LOG, XDG_STATE_HOME, HOME          where delete writes its audit log
+                                                   (HOME: where the CLIs' files are too)
   NO_COLOR                                         no colour in -v/-vv diagnostics";
 
 pub const EXAMPLES: &str = "\
@@ -213,9 +222,22 @@ Exit status:
   0  the credentials work: the vendor named their account
   2  usage error, missing or rejected credentials, unreachable identity endpoint (named)";
 
-/// `whoami` takes no options of its own.
+/// `whoami` takes the profile only.
 #[derive(Debug, Args)]
-pub struct WhoamiArgs {}
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+}
+
+/// Which profile of the vendor CLI's credentials file to take (`delete`, `list`, `whoami`).
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Take the credentials (and region) from this profile of the vendor CLI's file: tccli
+    /// (~/.tccli), aliyun (~/.aliyun/config.json), ve (~/.volcengine/config.json); the
+    /// credential variables are then ignored. Not for huawei-scm (its file has no profiles)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
 
 /// The account a run must be working in (`delete`, `list`).
 #[derive(Debug, Args)]
@@ -273,6 +295,9 @@ pub struct DeleteArgs {
 
     #[command(flatten)]
     pub expect: ExpectArgs,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 /// An outcome `--accept` may name.
@@ -336,6 +361,9 @@ pub struct ListArgs {
 
     #[command(flatten)]
     pub expect: ExpectArgs,
+
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -19,6 +19,15 @@ pub enum Error {
         vars: String,
     },
 
+    /// Neither the credential variables nor the vendor CLI's file gave credentials: the
+    /// sources tried, in order, and what to do.
+    #[error("no credentials for {provider}: tried {}, in order; {fix}", tried.join(", "))]
+    NoCredentials {
+        provider: &'static str,
+        tried: Vec<String>,
+        fix: String,
+    },
+
     /// The provider refused in a way that would fail every id (credentials, clock, endpoint).
     #[error("{provider}: {action}: {message}")]
     Rejected {

@@ -38,9 +38,9 @@
 //! `certdel sweep` (being built, not a command yet): [`sweep`] holds its policy file and the
 //! pure selection and guards over a target's listing.
 //!
-//! Credentials come from the environment ([`settings`]); [`profile`] reads the official
-//! CLIs' credential files and holds the rule that picks between the two (not wired to a
-//! flag yet).
+//! Credentials come from the environment or the official CLIs' credential files:
+//! [`settings`] asks [`profile::choose`] (`--profile`, else the credential variables, else
+//! the profile variable, else the file's default profile) and reads the one it picks.
 
 pub mod app;
 pub mod audit;

@@ -33,6 +33,9 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e),
     };
     certdel::diagnostics::init(settings.verbosity, settings.no_color);
+    for warning in &settings.warnings {
+        certdel::output::warn(warning);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,11 +1,13 @@
-//! Command line + environment → one checked [`Settings`]. The only code that reads the
-//! environment; nothing after it looks at the raw CLI struct.
+//! Command line + environment + the vendor CLIs' credential files → one checked
+//! [`Settings`]. The only code that reads the environment (the files are read by
+//! [`crate::profile`], called from here); nothing after it looks at the raw CLI struct.
 
 use crate::cert::FilterSpec;
 use crate::cli::{Action, AuditArgs, CasTargetArg, Cli, OutputFormat, TopLevel};
 use crate::error::Error;
+use crate::profile::{self, Chosen};
 use crate::provider::{
-    alibaba_cas, alibaba_slb, huawei_scm, identity, tencent_ssl, volcengine_live, Kind,
+    alibaba_cas, alibaba_slb, huawei_scm, identity, tencent_ssl, volcengine_live, Kind, Vendor,
 };
 use crate::secret::{Credentials, Secret};
 use crate::time::When;
@@ -525,6 +527,9 @@ pub struct Settings {
     pub verbosity: crate::diagnostics::Verbosity,
     /// `NO_COLOR` is set (not empty): diagnostics in plain text even on a terminal.
     pub no_color: bool,
+    /// For stderr, once, before the run: what is wrong but not fatal in the profile the
+    /// credentials came from (its file open to group or others).
+    pub warnings: Vec<String>,
 }
 
 /// Whether and where the audit log is written.
@@ -636,6 +641,42 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         crate::cli::RETRY_TIMEOUT,
     )?;
 
+    // Where the credentials come from ([`profile::choose`]): a profile file that cannot be
+    // used stops the run here, before anything depends on it (the profile's region).
+    let profile_flag = match &action {
+        Action::Delete(d) => d.profile.profile.clone(),
+        Action::List(l) => l.profile.profile.clone(),
+        Action::Whoami(w) => w.profile.profile.clone(),
+    };
+    let chosen = choose_credentials(kind, profile_flag.as_deref(), &env)?;
+    // The vendor's region variable, for the providers that take a region from the
+    // environment; the profile's region counts only when neither it nor --region is given.
+    // (volcengine-live signs every request for cn-north-1: its profiles' region is unused.)
+    let region_var = match kind {
+        Kind::TencentSsl => Some("TENCENTCLOUD_REGION"),
+        Kind::AlibabaSlb | Kind::AlibabaCas => Some("ALIBABA_CLOUD_REGION_ID"),
+        Kind::HuaweiScm | Kind::VolcengineLive => None,
+    };
+    let env_region = region_var.and_then(&env);
+    let profile_region = match (&chosen, region_var) {
+        (Chosen::Profile(p), Some(_)) if g.region.is_empty() && env_region.is_none() => {
+            p.region.clone().map(|r| (r, p.source.clone()))
+        }
+        _ => None,
+    };
+    let default_region = env_region
+        .clone()
+        .or_else(|| profile_region.as_ref().map(|(r, _)| r.clone()));
+    // A region the vendor lacks names where it came from: the profile, or the flag and the
+    // variable (as the providers' messages say).
+    let region_error = |e: String| match (&profile_region, region_var) {
+        (Some((_, source)), Some(var)) => Error::Usage(e.replace(
+            &format!("(from --region or {var})"),
+            &format!("(from {source}; --region or {var} would override it)"),
+        )),
+        _ => Error::Usage(e),
+    };
+
     let listing = matches!(action, Action::List(_));
     let from_plan = matches!(&action, Action::Delete(d) if d.plan.is_some());
     // alibaba-slb lists, and deletes, across several regions (a delete finds each id's region
@@ -669,7 +710,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 .chain(g.region.iter().filter(|r| *r != "all").cloned())
                 .collect()
         } else if g.region.is_empty() {
-            env("ALIBABA_CLOUD_REGION_ID").into_iter().collect()
+            default_region.clone().into_iter().collect()
         } else {
             g.region.clone()
         };
@@ -682,21 +723,20 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     let first_region = g.region.first().filter(|r| *r != "all").cloned();
     let region = match kind {
         Kind::AlibabaSlb if several_regions => regions.first().cloned(),
-        Kind::AlibabaSlb | Kind::AlibabaCas => {
-            first_region.or_else(|| env("ALIBABA_CLOUD_REGION_ID"))
+        Kind::AlibabaSlb | Kind::AlibabaCas | Kind::TencentSsl => {
+            first_region.or_else(|| default_region.clone())
         }
-        Kind::TencentSsl => first_region.or_else(|| env("TENCENTCLOUD_REGION")),
         _ => first_region,
     };
     if let Some(r) = &region {
         if !region_syntax_ok(r) {
-            // The flag was checked above: this value came from the environment.
-            let var = match kind {
-                Kind::TencentSsl => "TENCENTCLOUD_REGION",
-                _ => "ALIBABA_CLOUD_REGION_ID",
+            // The flag was checked above: this value came from the environment or a profile.
+            let from = match &profile_region {
+                Some((_, source)) => format!("{source}: region"),
+                None => region_var.unwrap_or("ALIBABA_CLOUD_REGION_ID").to_string(),
             };
             return Err(Error::usage(format!(
-                "{var} '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
+                "{from} '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
             )));
         }
     }
@@ -706,12 +746,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     match kind {
         Kind::AlibabaSlb => {
             for r in regions.iter().chain(region.iter()) {
-                alibaba_slb::check_region(r).map_err(Error::Usage)?;
+                alibaba_slb::check_region(r).map_err(region_error)?;
             }
         }
         Kind::TencentSsl => {
             if let Some(r) = &region {
-                tencent_ssl::check_region(r).map_err(Error::Usage)?;
+                tencent_ssl::check_region(r).map_err(region_error)?;
             }
         }
         _ => {}
@@ -733,7 +773,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 None => return Err(slb_needs_region(listing)),
             },
             Kind::AlibabaCas => {
-                alibaba_cas::default_endpoint(region.as_deref()).map_err(Error::Usage)?
+                alibaba_cas::default_endpoint(region.as_deref()).map_err(region_error)?
             }
         },
     };
@@ -741,15 +781,34 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         return Err(slb_needs_region(listing));
     }
 
-    let credentials = credentials(kind, &env)?;
+    let credentials = match &chosen {
+        Chosen::Environment => credentials(kind, &env)?,
+        Chosen::Profile(p) => p.credentials(),
+        Chosen::Nothing { tried } => {
+            return Err(Error::NoCredentials {
+                provider: kind.name(),
+                tried: tried.clone(),
+                fix: no_credentials_fix(kind),
+            })
+        }
+    };
+    let profile = match &chosen {
+        Chosen::Profile(p) => Some(p),
+        _ => None,
+    };
     // Discovery goes to IAM as the SDK picks it (`IamHelper.get_iam_endpoint`):
-    // HUAWEICLOUD_SDK_IAM_ENDPOINT, else the region's IAM endpoint. `--endpoint` redirects
-    // SCM only: IAM is another service, and an SCM host cannot answer for it.
-    let iam_endpoint = match env("HUAWEICLOUD_SDK_IAM_ENDPOINT") {
-        Some(url) => {
+    // HUAWEICLOUD_SDK_IAM_ENDPOINT, else the credentials file's `iam_endpoint`, else the
+    // region's IAM endpoint. `--endpoint` redirects SCM only: IAM is another service, and an
+    // SCM host cannot answer for it.
+    let file_iam_endpoint = profile.and_then(|p| p.iam_endpoint.as_ref().map(|u| (u, &p.source)));
+    let iam_endpoint = match (env("HUAWEICLOUD_SDK_IAM_ENDPOINT"), file_iam_endpoint) {
+        (Some(url), _) => {
             Endpoint::parse_as("HUAWEICLOUD_SDK_IAM_ENDPOINT", &url).map_err(Error::Usage)?
         }
-        None => huawei_scm::iam_endpoint(region.as_deref()),
+        (None, Some((url, source))) => {
+            Endpoint::parse_as(&format!("{source}: iam_endpoint"), url).map_err(Error::Usage)?
+        }
+        (None, None) => huawei_scm::iam_endpoint(region.as_deref()),
     };
     // The identity call: Huawei's is IAM's (moved with it); the STS hosts move together with
     // CERTDEL_STS_ENDPOINT. `--endpoint` moves the product only, as for IAM.
@@ -836,14 +895,16 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     // Runs that make the identity call: whoami, and any run told which account to expect.
     let identifies = matches!(command, Command::Whoami) || expect_account.is_some();
 
-    let domain_id = if kind == Kind::HuaweiScm {
-        env("HUAWEICLOUD_SDK_DOMAIN_ID")
-    } else {
-        None
+    // HUAWEICLOUD_SDK_DOMAIN_ID, else the credentials file's `domain_id` (checked by its
+    // reader), else discovered through IAM.
+    let domain_id = match (kind, env("HUAWEICLOUD_SDK_DOMAIN_ID")) {
+        (Kind::HuaweiScm, Some(id)) => {
+            header_value(kind, "HUAWEICLOUD_SDK_DOMAIN_ID", &id)?;
+            Some(id)
+        }
+        (Kind::HuaweiScm, None) => profile.and_then(|p| p.domain_id.clone()),
+        _ => None,
     };
-    if let Some(id) = &domain_id {
-        header_value(kind, "HUAWEICLOUD_SDK_DOMAIN_ID", id)?;
-    }
     let mut trust = trust(&env)?;
     // A run that talks only plain http (loopback endpoints) verifies no certificate: reading
     // the platform's store would only cost start-up time.
@@ -859,6 +920,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         Some(flags) => audit_target(flags, &env)?,
         None => AuditTarget::Off,
     };
+    let warnings = profile.map(|p| p.warnings.clone()).unwrap_or_default();
 
     Ok(Settings {
         provider: ProviderSettings {
@@ -896,7 +958,44 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         audit,
         verbosity: crate::diagnostics::Verbosity::from_flags(g.verbose, g.quiet),
         no_color: env("NO_COLOR").is_some(),
+        warnings,
     })
+}
+
+/// Where the credentials come from: [`profile::choose`] with the files under `HOME`. Without
+/// an absolute `HOME` no file is read (the credential variables alone, as before there were
+/// profiles), and `--profile` is refused saying why.
+fn choose_credentials(
+    kind: Kind,
+    flag: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Chosen, Error> {
+    match env("HOME").map(PathBuf::from).filter(|h| h.is_absolute()) {
+        Some(home) => profile::choose(kind, flag, &home, env),
+        // huawei-scm refuses any profile name without reading a file.
+        None if Vendor::of(kind) == Vendor::Huawei && flag.is_some() => {
+            profile::choose(kind, flag, Path::new(""), env)
+        }
+        None => match flag {
+            Some(name) => Err(Error::usage(format!(
+                "{}: --profile {name}: HOME is not set to an absolute path, so the vendor CLI's credentials file cannot be found; set HOME",
+                kind.name()
+            ))),
+            None => Ok(Chosen::Environment),
+        },
+    }
+}
+
+/// What to do when no source gave credentials.
+fn no_credentials_fix(kind: Kind) -> String {
+    let (id, secret, _) = credential_vars(kind);
+    let file = match Vendor::of(kind) {
+        Vendor::Tencent => "store a profile with `tccli configure`",
+        Vendor::Alibaba => "store a profile with `aliyun configure`",
+        Vendor::Volcengine => "store a profile with `ve configure set`",
+        Vendor::Huawei => "put ak and sk under [global] in ~/.huaweicloud/credentials",
+    };
+    format!("set {id} and {secret}, or {file}")
 }
 
 /// Whether `r` looks like a region id: letters, digits, `-` and `_`, not empty.
@@ -1211,18 +1310,32 @@ mod tests {
         ]
         .into_iter()
         .collect();
+        // And no credential variable but the vendor CLIs' files, each profile named by its
+        // variable, so that what the profile branch reads is asked for too.
+        let (_h, home) = profile_home("footer");
+        let from_files: HashMap<&str, &str> = [
+            ("HOME", home.as_str()),
+            ("TCCLI_PROFILE", "default"),
+            ("ALIBABA_CLOUD_PROFILE", "default"),
+            ("VOLCENGINE_PROFILE", "work"),
+            ("HTTPS_PROXY", "http://127.0.0.1:3128"),
+        ]
+        .into_iter()
+        .collect();
         let asked = RefCell::new(BTreeSet::new());
-        for provider in Kind::ALL.iter().map(|k| k.name()) {
-            for command in [&["list"][..], &["delete", "x"][..]] {
-                let args = std::iter::once("certdel")
-                    .chain(std::iter::once(provider))
-                    .chain(command.iter().copied());
-                let cli = Cli::try_parse_from(args).unwrap();
-                let env = |k: &str| {
-                    asked.borrow_mut().insert(k.to_string());
-                    given.get(k).map(|v| v.to_string())
-                };
-                resolve(cli, &env).unwrap_or_else(|e| panic!("{provider} {command:?}: {e}"));
+        for given in [&given, &from_files] {
+            for provider in Kind::ALL.iter().map(|k| k.name()) {
+                for command in [&["list"][..], &["delete", "x"][..]] {
+                    let args = std::iter::once("certdel")
+                        .chain(std::iter::once(provider))
+                        .chain(command.iter().copied());
+                    let cli = Cli::try_parse_from(args).unwrap();
+                    let env = |k: &str| {
+                        asked.borrow_mut().insert(k.to_string());
+                        given.get(k).map(|v| v.to_string())
+                    };
+                    resolve(cli, &env).unwrap_or_else(|e| panic!("{provider} {command:?}: {e}"));
+                }
             }
         }
         let asked = asked.into_inner();
@@ -1230,6 +1343,11 @@ mod tests {
             "TENCENTCLOUD_REGION",
             "HUAWEICLOUD_SDK_IAM_ENDPOINT",
             "NO_PROXY",
+            "TCCLI_PROFILE",
+            "ALIBABA_CLOUD_PROFILE",
+            "VOLCENGINE_PROFILE",
+            "VOLCENGINE_CLI_CONFIG_FILE",
+            "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
         ] {
             assert!(
                 asked.contains(name),
@@ -2310,5 +2428,391 @@ mod tests {
         );
         let e = Endpoint::parse("https://localhost:8443").unwrap();
         assert_eq!(e.host, "localhost:8443");
+    }
+
+    // ---- credentials from the vendor CLIs' files (`crate::profile`) ----
+
+    use crate::profile::testing::{chmod, home, write};
+
+    const TC_FILE: &str = r#"{"secretId":"AKIDfile","secretKey":"tc-file-secret"}"#;
+    const ALI_FILE: &str = r#"{"current":"default","profiles":[
+        {"name":"default","mode":"AK","access_key_id":"LTAIfile","access_key_secret":"ali-file-secret","region_id":"cn-shanghai"},
+        {"name":"prod","mode":"StsToken","access_key_id":"LTAIprod","access_key_secret":"ali-prod-secret","sts_token":"ali-prod-token","region_id":"cn-beijing"}]}"#;
+    const VE_FILE: &str = r#"{"current":"work","profiles":{
+        "work":{"name":"work","mode":"ak","access-key":"AKLTfile","secret-key":"ve-file-secret","region":"cn-beijing"}}}"#;
+    const HW_FILE: &str = "[global]\nak = HWAKfile\nsk = hw-file-secret\ndomain_id = filedomain01\niam_endpoint = https://iam.file.example\n";
+
+    /// A home with one profile file per vendor (mode 0600), and its path as `HOME`.
+    fn profile_home(name: &str) -> (PathBuf, String) {
+        let h = home(&format!("settings-{name}"));
+        write(&h, ".tccli/default.credential", TC_FILE);
+        write(
+            &h,
+            ".tccli/default.configure",
+            r#"{"_sys_param":{"region":"ap-guangzhou"}}"#,
+        );
+        write(&h, ".aliyun/config.json", ALI_FILE);
+        write(&h, ".volcengine/config.json", VE_FILE);
+        write(&h, ".huaweicloud/credentials", HW_FILE);
+        let s = h.to_str().unwrap().to_string();
+        (h, s)
+    }
+
+    fn with_home<'a>(home: &'a str, vars: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut v = vec![("HOME", home)];
+        v.extend_from_slice(vars);
+        v
+    }
+
+    #[test]
+    fn every_vendors_file_gives_the_credentials_when_the_environment_has_none() {
+        let (_h, home) = profile_home("each");
+        let vars = with_home(&home, &[]);
+        for (provider, key, secret, source) in [
+            (
+                "tencent-ssl",
+                "AKIDfile",
+                "tc-file-secret",
+                "~/.tccli/default.credential, profile default",
+            ),
+            (
+                "alibaba-slb",
+                "LTAIfile",
+                "ali-file-secret",
+                "~/.aliyun/config.json, profile default",
+            ),
+            (
+                "alibaba-cas",
+                "LTAIfile",
+                "ali-file-secret",
+                "~/.aliyun/config.json, profile default",
+            ),
+            (
+                "volcengine-live",
+                "AKLTfile",
+                "ve-file-secret",
+                "~/.volcengine/config.json, profile work",
+            ),
+            (
+                "huawei-scm",
+                "HWAKfile",
+                "hw-file-secret",
+                "~/.huaweicloud/credentials, section [global]",
+            ),
+        ] {
+            let s = resolve_with(&[provider, "delete", "x"], &vars)
+                .unwrap_or_else(|e| panic!("{provider}: {e}"));
+            let c = &s.provider.credentials;
+            assert_eq!(c.access_key, key, "{provider}");
+            assert_eq!(c.secret_key.expose(), secret, "{provider}");
+            assert_eq!(c.origin, source, "{provider}");
+            assert!(s.warnings.is_empty(), "{provider}: {:?}", s.warnings);
+        }
+        // The profile's region: alibaba-slb needs no --region then, tencent-ssl sends it.
+        let region = |p: &str| resolve_with(&[p, "list"], &vars).unwrap().provider.region;
+        assert_eq!(region("alibaba-slb").as_deref(), Some("cn-shanghai"));
+        assert_eq!(region("alibaba-cas").as_deref(), Some("cn-shanghai"));
+        assert_eq!(region("tencent-ssl").as_deref(), Some("ap-guangzhou"));
+        // volcengine-live signs for cn-north-1 whatever the profile says.
+        assert_eq!(region("volcengine-live"), None);
+        let slb = resolve_with(&["alibaba-slb", "list"], &vars).unwrap();
+        assert_eq!(slb.provider.regions, ["cn-shanghai"]);
+        // The endpoint is the one --region cn-shanghai picks.
+        let flag = resolve_with(&["--region", "cn-shanghai", "alibaba-slb", "list"], &vars);
+        assert_eq!(slb.provider.endpoint, flag.unwrap().provider.endpoint);
+        // An StsToken profile brings its token.
+        let s = resolve_with(&["alibaba-cas", "list", "--profile", "prod"], &vars).unwrap();
+        let token = s.provider.credentials.token.as_ref().unwrap();
+        assert_eq!(token.expose(), "ali-prod-token");
+    }
+
+    #[test]
+    fn the_profile_flag_beats_the_credential_variables_which_beat_the_file() {
+        let (_h, home) = profile_home("flag");
+        let env_keys = [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenv"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret"),
+        ];
+        let vars = with_home(&home, &env_keys);
+        let creds = |args: &[&str]| {
+            resolve_with(args, &vars)
+                .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+                .provider
+                .credentials
+        };
+        let c = creds(&["alibaba-cas", "list"]);
+        assert_eq!(c.access_key, "LTAIenv");
+        assert_eq!(
+            c.origin,
+            "environment: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+        );
+        for args in [
+            &["alibaba-cas", "list", "--profile", "prod"][..],
+            &["alibaba-cas", "delete", "x", "--profile", "prod"][..],
+            &["alibaba-cas", "whoami", "--profile", "prod"][..],
+        ] {
+            let c = creds(args);
+            assert_eq!(c.access_key, "LTAIprod", "{args:?}");
+            assert_eq!(c.origin, "~/.aliyun/config.json, profile prod");
+        }
+        // The profile variable picks one only when no credential variable is set.
+        let mut vars = with_home(&home, &[("ALIBABA_CLOUD_PROFILE", "prod")]);
+        let pick = |vars: &[(&str, &str)]| {
+            resolve_with(&["alibaba-cas", "list"], vars)
+                .unwrap()
+                .provider
+                .credentials
+                .access_key
+        };
+        assert_eq!(pick(&vars), "LTAIprod");
+        vars.extend_from_slice(&env_keys);
+        assert_eq!(pick(&vars), "LTAIenv");
+        // Half a pair in the environment is not mixed with the file: the missing one is named.
+        let e = resolve_with(
+            &["tencent-ssl", "list"],
+            &with_home(&home, &[("TENCENTCLOUD_SECRET_ID", "AKIDenv")]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "tencent-ssl: missing credentials: set TENCENTCLOUD_SECRET_KEY"
+        );
+    }
+
+    #[test]
+    fn the_profile_region_yields_to_the_flag_and_the_variable() {
+        let (_h, home) = profile_home("region");
+        let region = |args: &[&str], vars: &[(&str, &str)]| {
+            resolve_with(args, &with_home(&home, vars))
+                .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+                .provider
+                .region
+                .unwrap()
+        };
+        let tc = ["tencent-ssl", "list"];
+        assert_eq!(region(&tc, &[]), "ap-guangzhou");
+        assert_eq!(
+            region(&["--region", "ap-beijing", "tencent-ssl", "list"], &[]),
+            "ap-beijing"
+        );
+        assert_eq!(
+            region(&tc, &[("TENCENTCLOUD_REGION", "ap-shanghai")]),
+            "ap-shanghai"
+        );
+        let slb = ["alibaba-slb", "list"];
+        assert_eq!(region(&slb, &[]), "cn-shanghai");
+        assert_eq!(
+            region(&["--region", "cn-hangzhou", "alibaba-slb", "list"], &[]),
+            "cn-hangzhou"
+        );
+        assert_eq!(
+            region(&slb, &[("ALIBABA_CLOUD_REGION_ID", "cn-qingdao")]),
+            "cn-qingdao"
+        );
+        // Credentials from the environment: the file's region is not read either.
+        let e = resolve_with(
+            &slb,
+            &with_home(
+                &home,
+                &[
+                    ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+                    ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+                ],
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("alibaba-slb needs a region"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_profile_region_the_vendor_lacks_names_the_profile() {
+        let (h, home) = profile_home("bad-region");
+        write(
+            &h,
+            ".aliyun/config.json",
+            &ALI_FILE.replace("cn-shanghai", "cn-shanghia"),
+        );
+        let e = resolve_with(&["alibaba-slb", "list"], &with_home(&home, &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("unknown region cn-shanghia for alibaba-slb (from ~/.aliyun/config.json, profile default; --region or ALIBABA_CLOUD_REGION_ID would override it); valid: "),
+            "{e}"
+        );
+        write(
+            &h,
+            ".aliyun/config.json",
+            &ALI_FILE.replace("cn-shanghai", "cn_shanghai!"),
+        );
+        let e = resolve_with(&["alibaba-cas", "list"], &with_home(&home, &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("~/.aliyun/config.json, profile default: region 'cn_shanghai!': a region id has only"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn huawei_takes_domain_id_and_iam_endpoint_from_the_file_unless_the_environment_sets_them() {
+        let (h, home) = profile_home("huawei");
+        let hw = ["huawei-scm", "list"];
+        let s = resolve_with(&hw, &with_home(&home, &[])).unwrap();
+        assert_eq!(s.provider.domain_id.as_deref(), Some("filedomain01"));
+        assert_eq!(s.provider.iam_endpoint, Endpoint::https("iam.file.example"));
+        assert_eq!(s.provider.identity_endpoint, s.provider.iam_endpoint);
+        let s = resolve_with(
+            &hw,
+            &with_home(
+                &home,
+                &[
+                    ("HUAWEICLOUD_SDK_DOMAIN_ID", "envdomain"),
+                    ("HUAWEICLOUD_SDK_IAM_ENDPOINT", "https://iam.env.example"),
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(s.provider.credentials.access_key, "HWAKfile");
+        assert_eq!(s.provider.domain_id.as_deref(), Some("envdomain"));
+        assert_eq!(s.provider.iam_endpoint, Endpoint::https("iam.env.example"));
+        // An iam_endpoint that is not a URL is refused naming the file and the key.
+        write(
+            &h,
+            ".huaweicloud/credentials",
+            &HW_FILE.replace("https://iam.file.example", "iam.file.example"),
+        );
+        let e = resolve_with(&hw, &with_home(&home, &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("~/.huaweicloud/credentials, section [global]: iam_endpoint 'iam.file.example': is not a URL"),
+            "{e}"
+        );
+        // Without domain_id in the file, the lookup goes where the file's iam_endpoint says.
+        write(&h, ".huaweicloud/credentials", "[global]\nak = A\nsk = S\n");
+        let s = resolve_with(&hw, &with_home(&home, &[])).unwrap();
+        assert_eq!(s.provider.domain_id, None);
+        assert_eq!(
+            s.provider.iam_endpoint,
+            huawei_scm::iam_endpoint(None),
+            "no iam_endpoint in the file: the region's"
+        );
+    }
+
+    #[test]
+    fn huawei_refuses_a_profile_name_with_or_without_home() {
+        let (_h, home) = profile_home("huawei-flag");
+        for vars in [with_home(&home, &[]), vec![]] {
+            let e =
+                resolve_exactly(&["huawei-scm", "list", "--profile", "prod"], &vars).unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{e:?}");
+            assert_eq!(
+                e.to_string(),
+                "huawei-scm: --profile: the Huawei SDK credentials file has no named profiles; use HUAWEICLOUD_SDK_CREDENTIALS_FILE to pick another file"
+            );
+        }
+    }
+
+    #[test]
+    fn a_profile_name_without_home_is_refused_saying_why() {
+        let e = resolve_exactly(&["tencent-ssl", "list", "--profile", "prod"], TC).unwrap_err();
+        assert!(matches!(e, Error::Usage(_)), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "tencent-ssl: --profile prod: HOME is not set to an absolute path, so the vendor CLI's credentials file cannot be found; set HOME"
+        );
+        // Without HOME and without the flag: the variables alone, as always.
+        let s = resolve_exactly(&["tencent-ssl", "list"], TC).unwrap();
+        assert_eq!(s.provider.credentials.access_key, "AKID");
+    }
+
+    #[test]
+    fn no_credentials_anywhere_names_every_source_tried_in_order() {
+        let h = home("settings-nothing");
+        let home = h.to_str().unwrap();
+        let e = resolve_with(&["tencent-ssl", "delete", "x"], &[("HOME", home)]).unwrap_err();
+        assert!(matches!(e, Error::NoCredentials { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "no credentials for tencent-ssl: tried TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, ~/.tccli/default.credential (no such file), in order; set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or store a profile with `tccli configure`"
+        );
+        let e = resolve_with(&["huawei-scm", "list"], &[("HOME", home)])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "no credentials for huawei-scm: tried HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, ~/.huaweicloud/credentials (no such file), in order; set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or put ak and sk under [global] in ~/.huaweicloud/credentials"
+        );
+    }
+
+    #[test]
+    fn a_malformed_file_is_a_usage_error_naming_it() {
+        let (h, home) = profile_home("malformed");
+        write(&h, ".volcengine/config.json", "{\"current\": ");
+        let e = resolve_with(&["volcengine-live", "list"], &with_home(&home, &[])).unwrap_err();
+        assert!(matches!(e, Error::Usage(_)), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("volcengine-live: ~/.volcengine/config.json: not valid JSON"),
+            "{e}"
+        );
+        // The file is not read at all when the environment has the credentials.
+        let s = resolve_with(
+            &["volcengine-live", "list"],
+            &with_home(
+                &home,
+                &[
+                    ("VOLCENGINE_ACCESS_KEY", "AKLTenv"),
+                    ("VOLCENGINE_SECRET_KEY", "s"),
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(s.provider.credentials.access_key, "AKLTenv");
+    }
+
+    #[test]
+    fn a_file_open_to_others_becomes_one_warning_of_the_settings() {
+        let (h, home) = profile_home("warn");
+        let s = resolve_with(&["tencent-ssl", "list"], &with_home(&home, &[])).unwrap();
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        if cfg!(unix) {
+            chmod(&h.join(".tccli/default.credential"), 0o644);
+            let s = resolve_with(&["tencent-ssl", "list"], &with_home(&home, &[])).unwrap();
+            assert_eq!(
+                s.warnings,
+                ["~/.tccli/default.credential holds secrets and is open to group or others (mode 0644): run chmod 600 ~/.tccli/default.credential"]
+            );
+            // Credentials from the environment: the file is not read, so no warning.
+            let mut vars = with_home(&home, TC);
+            vars.push(("TENCENTCLOUD_REGION", "ap-guangzhou"));
+            let s = resolve_with(&["tencent-ssl", "list"], &vars).unwrap();
+            assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+        }
+    }
+
+    #[test]
+    fn secrets_from_files_never_show_in_settings() {
+        let (_h, home) = profile_home("redact");
+        for provider in [
+            "tencent-ssl",
+            "alibaba-cas",
+            "volcengine-live",
+            "huawei-scm",
+        ] {
+            let s = resolve_with(&[provider, "list"], &with_home(&home, &[])).unwrap();
+            let shown = format!("{s:?}");
+            for secret in [
+                "tc-file-secret",
+                "ali-file-secret",
+                "ve-file-secret",
+                "hw-file-secret",
+            ] {
+                assert!(!shown.contains(secret), "{provider}: {shown}");
+            }
+        }
     }
 }
