@@ -32,7 +32,8 @@ Also read from the environment, by every provider:
   SSL_CERT_FILE, SSL_CERT_DIR                      more trusted CAs (PEM), added to the roots
   CERTDEL_STS_ENDPOINT                             where the account identity is asked
                                                    (tencent-ssl, volcengine-live, alibaba-*)
-  CERTDEL_AUDIT_LOG, XDG_STATE_HOME, HOME          where delete writes its audit log";
+  CERTDEL_AUDIT_LOG, XDG_STATE_HOME, HOME          where delete writes its audit log
+  NO_COLOR                                         set (not empty): no colour on a terminal";
 
 pub const EXAMPLES: &str = "\
 Examples:
