@@ -1,6 +1,9 @@
 //! The commands, thin: `delete` is ids (or a checked plan file) → plan → audit log opened →
 //! confirm → session → execute (to the sinks: audit log, stdout, exit tally) → exit status;
-//! `list` is session → listing → plan file written (`--plan`) → printed.
+//! `list` is session → listing → plan file written (`--plan`) → printed; `whoami` is a
+//! session (its preflight the identity call) → printed. With `--expect-account` the session's
+//! preflight refuses a run whose credentials belong to another account, before any delete or
+//! list request.
 //!
 //! Two deletes list first, with read calls only: a dry run (`--dry-run`: session → listing →
 //! each id resolved against it → the sinks; no confirmation, no delete request), and
@@ -84,12 +87,13 @@ pub async fn run<W: Write>(
             )
             .await
         }
+        Command::Whoami => whoami(&settings, reporter, interrupt).await,
     }
 }
 
-/// `-q`: no progress bar. The flag is not there yet; once settings carry it, return it here.
-fn quiet(_settings: &Settings) -> bool {
-    false
+/// `-q`: no progress bar either.
+fn quiet(settings: &Settings) -> bool {
+    settings.verbosity == crate::diagnostics::Verbosity::Quiet
 }
 
 /// The delete options beyond the ids.
@@ -141,6 +145,19 @@ async fn delete<W: Write>(
         }
     };
     let from_file = from_file.as_ref().map(|(path, checked)| (*path, checked));
+    // A plan made for a known account is applied only in that account: the session checks it
+    // with the identity call, as for --expect-account. (huawei-scm's plans are checked
+    // against its domain id as before: when given, on reading the plan; when not, against the
+    // one its lookup finds, [`Checked::check_account`].)
+    let expecting;
+    let plan_account = from_file.and_then(|(path, c)| Some((path, c.account.as_deref()?)));
+    let settings = match plan_account {
+        Some((path, account)) => {
+            expecting = expect_plan_account(settings, path, account)?;
+            &expecting
+        }
+        None => settings,
+    };
     // The log opens before anything is asked or sent: a run that cannot be recorded does not
     // start. Nothing to delete, nothing to record.
     let mut audit = if plan.is_empty() {
@@ -203,6 +220,30 @@ async fn delete<W: Write>(
     }
 }
 
+/// The settings of a run applying a plan made for `account`: that account expected, unless
+/// `--expect-account` names it already; naming another is refused before anything is sent.
+fn expect_plan_account(settings: &Settings, path: &Path, account: &str) -> Result<Settings, Error> {
+    let mut with = settings.clone();
+    match &settings.provider.expect_account {
+        // huawei-scm: checked against its domain id instead (see the caller).
+        None if settings.provider.kind == Kind::HuaweiScm => Ok(with),
+        Some(e) if e.id != account => Err(Error::usage(format!(
+            "--plan {}: the plan was made for account {account:?}, {} says {:?}; run against the plan's account, or make a new plan with `list --plan`",
+            path.display(),
+            e.from,
+            e.id
+        ))),
+        Some(_) => Ok(with),
+        None => {
+            with.provider.expect_account = Some(crate::settings::ExpectedAccount {
+                id: account.to_string(),
+                from: format!("the plan {}", path.display()),
+            });
+            Ok(with)
+        }
+    }
+}
+
 /// The run's audit log, open for appending; `None` with `--no-audit-log`.
 fn open_audit(settings: &Settings, dry_run: bool) -> Result<Option<AuditLog>, Error> {
     match &settings.audit {
@@ -236,6 +277,10 @@ async fn session_or_skip(
             Ok(session)
         }
         Err(e) => {
+            // The wrong account is known: its records say whose it was.
+            if let Error::WrongAccount { actual, .. } = &e {
+                sinks.account(Some(actual));
+            }
             skip_all(settings.provider.kind.name(), plan, &e, sinks);
             Err(e)
         }
@@ -269,7 +314,7 @@ async fn real_run(
     let session = session_or_skip(settings, &plan, Purpose::Delete, how.interrupt, sinks).await?;
     if let Some((path, checked)) = from_file {
         // huawei-scm: the account id the preflight found must be the plan's.
-        if let Err(e) = checked.check_account(path, session.settings().domain_id.as_deref()) {
+        if let Err(e) = checked.check_account(path, session.account()) {
             skip_all(settings.provider.kind.name(), &plan, &e, sinks);
             return Err(e);
         }
@@ -420,6 +465,8 @@ async fn list<W: Write>(
     // printed, so that a plan that cannot be written stops the run with nothing on stdout.
     if let Some(path) = plan {
         let mut ctx = planfile::Context::of(session.settings());
+        // The account the identity call named (--expect-account), or huawei-scm's.
+        ctx.account = session.account().map(str::to_owned);
         if ctx.provider == Kind::AlibabaSlb {
             ctx.regions = listing.regions.clone();
         }
@@ -434,6 +481,36 @@ async fn list<W: Write>(
         planfile::write_atomically(path, text.as_bytes())?;
     }
     reporter.list(session.provider(), &listing.certs, listing.now)
+}
+
+/// `whoami`: the identity call (the session's preflight), then what it found.
+async fn whoami<W: Write>(
+    settings: &Settings,
+    reporter: &mut Reporter<W>,
+    interrupt: &Interrupt,
+) -> Result<Exit, Error> {
+    let session = Session::start(
+        &settings.provider,
+        &settings.run,
+        Purpose::Identity,
+        interrupt,
+    )
+    .await;
+    if let Some(reason) = interrupt.reason() {
+        let name = settings.provider.kind.name();
+        return Err(Error::Interrupted(format!(
+            "{name}: whoami: {reason}: nothing printed"
+        )));
+    }
+    let session = session?;
+    // A session for Purpose::Identity has made the identity call.
+    let Some(identity) = session.identity() else {
+        return Err(Error::Io(format!(
+            "{}: whoami: no identity call was made",
+            settings.provider.kind.name()
+        )));
+    };
+    reporter.whoami(&crate::whoami::Whoami::new(session.settings(), identity))
 }
 
 #[cfg(test)]

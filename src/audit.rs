@@ -495,6 +495,7 @@ mod tests {
             access_key: "AKIDVISIBLEPARTxxxxxxxxxxxxxxxxENDS".into(),
             secret_key: Secret::new("SECRETKEY-marker-9f8e7d"),
             token: Some(Secret::new("STSTOKEN-marker-1a2b3c")),
+            origin: "test".into(),
         };
         let path = scratch("secrets").join("audit.jsonl");
         let mut log =

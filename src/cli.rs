@@ -1,7 +1,7 @@
 //! The command line, as clap derive types only. `settings.rs` turns it into `Settings`.
 
 use crate::provider::Kind;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 pub const EXIT_CODES: &str = "\
@@ -11,8 +11,8 @@ Exit status:
   1  the run finished but at least one id was not deleted
      (not_found, in_use, denied, pending, failed, skipped; --accept not_found,in_use
      counts either or both as success)
-  2  certdel could not run: usage error, missing or rejected credentials, unreachable endpoint,
-     stdout not writable (list: the listing could not be completed; nothing is printed on stdout)
+  2  certdel could not run: usage error, missing or rejected credentials, another account
+     than --expect-account, unreachable endpoint, stdout not writable (list: the listing could not be completed; nothing is printed on stdout)
   130  interrupted by SIGINT (Ctrl-C)
   143  interrupted by SIGTERM
        (no new request is started and every id is reported, those never sent skipped; a second
@@ -32,8 +32,10 @@ Also read from the environment, by every provider:
   SSL_CERT_FILE, SSL_CERT_DIR                      more trusted CAs (PEM), added to the roots
   CERTDEL_STS_ENDPOINT                             where the account identity is asked
                                                    (tencent-ssl, volcengine-live, alibaba-*)
+  CERTDEL_EXPECT_ACCOUNT                           --expect-account when the flag is not given
   CERTDEL_AUDIT_LOG, XDG_STATE_HOME, HOME          where delete writes its audit log
-  NO_COLOR                                         set (not empty): no colour on a terminal";
+  NO_COLOR                                         set (not empty): no colour on a terminal
+                                                   (outcome words, -v/-vv diagnostics)";
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -190,6 +192,40 @@ pub enum Action {
     /// List certificates (every page), optionally filtered
     #[command(after_help = format!("{LIST_HELP}\n{LIST_EXAMPLES}\n\n{EXIT_CODES}"))]
     List(ListArgs),
+    /// Show which account the credentials belong to (one identity call; nothing is changed)
+    #[command(after_help = WHOAMI_HELP)]
+    Whoami(WhoamiArgs),
+}
+
+pub const WHOAMI_HELP: &str = "\
+Prints the endpoint, the region, where the credentials came from, the access key id (masked)
+and who the vendor says the key belongs to: account id, principal (ARN/TRN), identity type
+(huawei-scm: the account name). One request, paced and retried like every other:
+  huawei-scm       IAM GET /v3/auth/domains (HUAWEICLOUD_SDK_IAM_ENDPOINT moves it)
+  tencent-ssl      STS GetCallerIdentity at sts.tencentcloudapi.com
+  volcengine-live  STS GetCallerIdentity at sts.volcengineapi.com
+  alibaba-slb/cas  STS GetCallerIdentity at sts.<region>.aliyuncs.com (sts.aliyuncs.com)
+CERTDEL_STS_ENDPOINT moves the STS calls. --output json prints one object: provider, endpoint,
+identity_endpoint, region, access_key_id, credential_source, account_id, principal,
+identity_type, account_name (null when unknown); --output ids prints the account id alone.
+No secret or token is ever printed.
+
+Exit status:
+  0  the credentials work: the vendor named their account
+  2  usage error, missing or rejected credentials, unreachable identity endpoint (named)";
+
+/// `whoami` takes no options of its own.
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {}
+
+/// The account a run must be working in (`delete`, `list`).
+#[derive(Debug, Args)]
+pub struct ExpectArgs {
+    /// Refuse to run unless the credentials belong to this account (the account id
+    /// `whoami` shows; huawei-scm: the domain id): checked with one identity call before
+    /// any other request [env: CERTDEL_EXPECT_ACCOUNT]
+    #[arg(long, value_name = "ID")]
+    pub expect_account: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -235,6 +271,9 @@ pub struct DeleteArgs {
 
     #[command(flatten)]
     pub audit: AuditArgs,
+
+    #[command(flatten)]
+    pub expect: ExpectArgs,
 }
 
 /// An outcome `--accept` may name.
@@ -295,6 +334,9 @@ pub struct ListArgs {
     /// atomically), for review and `delete --plan FILE`; only a complete listing is written
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub expect: ExpectArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -372,6 +414,19 @@ pub struct GlobalArgs {
     /// given up as failed, 0.1 to 86400 seconds (1 day)
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 45.0, value_parser = retry_timeout)]
     pub retry_timeout: f64,
+
+    /// Diagnostics on stderr: -v one line per request attempt (method, host, action, HTTP
+    /// status or error, vendor code, request id, attempt, duration); -vv also each
+    /// signature's canonical request and string to sign. Secrets, tokens and signatures are
+    /// never shown
+    #[arg(short = 'v', long, global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// No diagnostics on stderr: only results, errors and the warnings that say a result may
+    /// be incomplete or uncertain (a listing that disagrees with itself, an expiry that could
+    /// not be read, an audit log not written)
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
 }
 
 // Numeric flags are checked when parsed: clap names the flag, these say what is allowed, and

@@ -23,7 +23,7 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 
 /// The man page, roff: NAME, SYNOPSIS and the global OPTIONS as clap_mangen
 /// renders them; then COMMANDS (every provider with its `delete` and `list`, and the two
-/// documents), DELETE and LIST (their text and options, the same for every provider),
+/// documents), DELETE and LIST (their text and options, the same for every provider), WHOAMI,
 /// EXAMPLES, EXIT STATUS (with where credentials come from) and VERSION. Rendered into
 /// memory: the error is only clap_mangen's signature.
 pub fn man_page() -> io::Result<Vec<u8>> {
@@ -74,6 +74,23 @@ pub fn man_page() -> io::Result<Vec<u8>> {
         section.to_writer(&mut page)?;
         Man::new(own_options(sub, options)).render_options_section(&mut page)?;
     }
+    // whoami: no options of its own, its help text says it all.
+    let whoami = provider
+        .find_subcommand("whoami")
+        .ok_or_else(|| io::Error::other("no `whoami` command"))?;
+    let mut section = Roff::new();
+    section
+        .control("SH", ["WHOAMI"])
+        .text([bold("certdel PROVIDER whoami")])
+        .control("PP", [])
+        .text([roman(
+            whoami
+                .get_about()
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+        )]);
+    preformatted(&mut section, cli::WHOAMI_HELP);
+    section.to_writer(&mut page)?;
     let mut tail = Roff::new();
     tail.control("SH", ["EXAMPLES"]);
     preformatted(&mut tail, body(cli::EXAMPLES));

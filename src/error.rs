@@ -35,6 +35,17 @@ pub enum Error {
         message: String,
     },
 
+    /// The credentials work, in another account than the run was told to expect
+    /// (`--expect-account`): nothing else is sent.
+    #[error("{provider}: refusing to run: the credentials belong to account {actual}, {from} says {expected}")]
+    WrongAccount {
+        provider: &'static str,
+        actual: String,
+        expected: String,
+        /// Who named the expected account: `--expect-account`, `CERTDEL_EXPECT_ACCOUNT`.
+        from: String,
+    },
+
     #[error("{0}")]
     Io(String),
 

@@ -18,6 +18,9 @@
 //! - `list`: a session → [`list`] (every page, into a [`list::Listing`] of [`cert`] records,
 //!   vendor times read by [`time`]) → with `--plan`, written to a plan file ([`planfile`]) →
 //!   printed by [`output`]. `delete --plan` reads and checks that file in place of ids.
+//! - `whoami`: a session whose preflight makes the account identity call
+//!   ([`provider::identity`]) → a [`whoami::Whoami`] record → printed by [`output`]. The same
+//!   preflight checks `--expect-account` for `delete` and `list` before anything else is sent.
 //!
 //! Providers ([`provider`]) build signed requests ([`sign`]) and read replies without doing
 //! I/O; [`send`] paces ([`pace`]), sends and retries them through a [`transport::Transport`]
@@ -33,6 +36,9 @@
 //! from the clap definition `--help` prints, and `main.rs` writes them to stdout before any
 //! settings are resolved.
 //!
+//! Diagnostics (`-v`, `-vv`, `-q`) are `tracing` events on stderr ([`diagnostics`]): one per
+//! attempt from [`send`], one per signature from [`sign`], secrets and tokens never among them.
+//!
 //! Credentials come from the environment ([`settings`]); [`profile`] reads the official
 //! CLIs' credential files and holds the rule that picks between the two (not wired to a
 //! flag yet).
@@ -42,6 +48,7 @@ pub mod audit;
 pub mod cert;
 pub mod cli;
 pub mod confirm;
+pub mod diagnostics;
 pub mod docs;
 pub mod error;
 pub mod execute;
@@ -66,4 +73,5 @@ pub mod sign;
 pub mod terminal;
 pub mod time;
 pub mod transport;
+pub mod whoami;
 pub mod wire;

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
+    certdel::diagnostics::init(settings.verbosity, settings.no_color);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -59,11 +60,11 @@ fn main() -> ExitCode {
         Some(answer)
     };
     // Which streams are terminals, measured once: what is drawn follows from it.
-    let terminal = Terminal::detect(
-        std::io::stdout().is_terminal(),
-        std::io::stderr().is_terminal(),
-        &|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()),
-    );
+    let terminal = Terminal {
+        stdout: std::io::stdout().is_terminal(),
+        stderr: std::io::stderr().is_terminal(),
+        color: !settings.no_color,
+    };
     let mut reporter = Reporter::new(settings.output, std::io::stdout().lock());
     let stdin = std::io::BufReader::new(std::io::stdin());
     let exit = match runtime.block_on(certdel::app::run(

@@ -148,6 +148,29 @@ impl<W: Write> Reporter<W> {
         }
     }
 
+    /// Write what `whoami` found: text lines (escaped), one JSON object, or (`--output ids`)
+    /// the account id alone.
+    pub fn whoami(&mut self, w: &crate::whoami::Whoami) -> Result<Exit, Error> {
+        let lines: Vec<String> = match self.format {
+            OutputFormat::Text => w
+                .text_lines()
+                .iter()
+                .map(|l| escape(l).into_owned())
+                .collect(),
+            OutputFormat::Json => vec![json_line(w)],
+            OutputFormat::Ids => vec![escape(&w.account_id).into_owned()],
+        };
+        for line in &lines {
+            if !self.write_line(line) {
+                break;
+            }
+        }
+        match &self.lost {
+            Some(e) => Err(Error::Output(format!("cannot write to stdout ({e})"))),
+            None => Ok(Exit::Success),
+        }
+    }
+
     pub fn into_inner(self) -> W {
         self.out
     }
@@ -622,9 +645,10 @@ mod tests {
             .replace("\u{1b}[33m", "");
         assert_eq!(stripped, plain);
         // NO_COLOR, a stdout that is not a terminal, NDJSON and ids: no escape sequence.
-        let no_color = Terminal::detect(true, true, &|name| {
-            (name == "NO_COLOR").then(|| "1".to_string())
-        });
+        let no_color = Terminal {
+            color: false,
+            ..tty
+        };
         assert_eq!(render_on(no_color, OutputFormat::Text), plain);
         let piped = Terminal {
             stdout: false,

@@ -16,7 +16,8 @@
 //!   "regions": ["cn-hangzhou", "cn-shanghai"],  what the listing covered ([] when none)
 //!   "cas_target": null,                         alibaba-cas: "orders" or "certificates"
 //!   "access_key_id": "LTAI…",                   the full access key id (never a secret)
-//!   "account": null,                            huawei-scm: the account (domain) id
+//!   "account": null,                            the account id when known: huawei-scm's
+//!                                               domain id, or the one --expect-account checked
 //!   "filters": "--expired",                     the list filters, for review
 //!   "certificates": [
 //!     {"id":"123-cn-hangzhou","name":"old","domains":["a.example.com"],"not_after":"…","region":"cn-hangzhou"}
@@ -71,7 +72,8 @@ pub struct Context {
     /// alibaba-cas only.
     pub cas_target: Option<CasTarget>,
     pub access_key_id: String,
-    /// huawei-scm: the account (domain) id, when known.
+    /// The account id, when known: huawei-scm's domain id; for a listing, the account the
+    /// identity call checked (`--expect-account`).
     pub account: Option<String>,
 }
 

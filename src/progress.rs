@@ -48,6 +48,24 @@ pub fn on_stdout<R>(write: impl FnOnce() -> R) -> R {
     }
 }
 
+/// stderr, each write out of the bar's way ([`on_stderr`]): the writer the `-v` diagnostics
+/// use (they format a line, then write it in one call).
+pub struct Stderr;
+
+impl std::io::Write for Stderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        on_stderr(|| std::io::stderr().lock().write(buf))
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        on_stderr(|| std::io::stderr().lock().write_all(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
 /// A bar, drawn on stderr or hidden, taken off the screen when dropped.
 struct Bar {
     bar: ProgressBar,

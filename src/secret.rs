@@ -31,12 +31,17 @@ impl fmt::Display for Secret {
 }
 
 /// One set of credentials for one vendor: an access key id (not secret: it appears in the
-/// `Authorization` header), the secret it pairs with, and an optional STS session token.
+/// `Authorization` header), the secret it pairs with, an optional STS session token, and where
+/// they came from.
 #[derive(Clone, Debug)]
 pub struct Credentials {
     pub access_key: String,
     pub secret_key: Secret,
     pub token: Option<Secret>,
+    /// Where the settings found them, for a person (`certdel <provider> whoami`): the
+    /// environment variables' names (`environment: TENCENTCLOUD_SECRET_ID,
+    /// TENCENTCLOUD_SECRET_KEY`), or a profile's file and name. Never a value.
+    pub origin: String,
 }
 
 /// Characters of an access key id shown at each end by [`mask_key`].
@@ -95,6 +100,7 @@ mod tests {
             access_key: "AK".into(),
             secret_key: Secret::new("hunter2"),
             token: Some(Secret::new("tok-xyz")),
+            origin: "test".into(),
         };
         let shown = format!(
             "{creds:?} {} {}",

@@ -25,6 +25,7 @@
 //! tests). Requests go out through a [`Transport`]: the reqwest client in a run, a scripted
 //! one in this module's tests.
 
+use crate::diagnostics::Heard;
 use crate::error::Error;
 use crate::interrupt::Interrupt;
 use crate::pace::{Backoff, Jitter, Pacer, SplitMix64};
@@ -352,10 +353,16 @@ impl Sender {
 
             // A first interrupt lets the request answer (within its timeout); a second one
             // abandons it. `biased`: an answer that is there is taken.
+            let began = Instant::now();
+            // `-v`: this attempt, once its end is known.
+            let logged = |heard: Heard<'_>| {
+                crate::diagnostics::attempt(&request, tried.attempts, began.elapsed(), heard)
+            };
             let sent = tokio::select! {
                 biased;
                 sent = tokio::time::timeout_at(cut, self.transport.send(&request)) => sent,
                 () = self.interrupt.second() => {
+                    logged(Heard::Nothing("abandoned: interrupted again"));
                     tried.ambiguous = Some(IN_FLIGHT.into());
                     tried.end = End::Stopped(format!(
                         "{}, then again: stopped waiting for the reply",
@@ -368,6 +375,7 @@ impl Sender {
                 // Cut short by the deadline or the exchange's budget: it may have been
                 // carried out.
                 Err(_elapsed) => {
+                    logged(Heard::Nothing("no reply before time ran out"));
                     tried.ambiguous = Some("a request still in flight when time ran out".into());
                     if self.unheard() {
                         self.stop_silent(provider, action, None);
@@ -384,6 +392,7 @@ impl Sender {
                     maybe_sent,
                     permanent,
                 })) => {
+                    logged(Heard::Nothing(&message));
                     if maybe_sent {
                         tried.ambiguous = Some(message.clone());
                     }
@@ -418,7 +427,14 @@ impl Sender {
                     return tried;
                 }
             };
-            let mut answer = match read(&reply) {
+            let outcome = read(&reply);
+            let unread = outcome.as_ref().err();
+            logged(Heard::Reply {
+                reply: &reply,
+                code: unread.and_then(|a| a.code.as_deref()),
+                request_id: unread.and_then(|a| a.request_id.as_deref()),
+            });
+            let mut answer = match outcome {
                 Ok(value) => {
                     self.pacer.succeeded();
                     tried.end = End::Ok(value);
@@ -646,6 +662,62 @@ mod tests {
         assert_eq!((tried.attempts, t.calls()), (3, 3));
         assert!(tried.ambiguous.is_some());
         assert_eq!(took, ms(250 + 500));
+    }
+
+    /// `-v`: one line per attempt, with the attempt's number, its end (status or why no
+    /// reply) and how long it took (virtual time here, so exact); nothing at the default level.
+    #[tokio::test(start_paused = true)]
+    async fn every_attempt_is_logged_at_debug() {
+        use crate::diagnostics::{subscriber, Buffer, Verbosity};
+        let buf = Buffer::default();
+        let guard =
+            tracing::subscriber::set_default(subscriber(Verbosity::Attempts, false, buf.clone()));
+        let (_, s) = sender(
+            [
+                Step::slow(ms(40), Step::status(503)),
+                Step::fail("connection reset", true),
+                Step::slow(ms(7), Step::status(200)),
+            ],
+            retries(3),
+        );
+        let (tried, _) = exchange(&s).await;
+        drop(guard);
+        assert!(matches!(tried.end, End::Ok(200)));
+        let text = buf.text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        for line in &lines {
+            for field in ["method=\"POST\"", "host=\"127.0.0.1:9\"", "action=\"/\""] {
+                assert!(line.contains(field), "{field}: {line}");
+            }
+        }
+        assert!(
+            lines[0].contains("status=503")
+                && lines[0].contains("attempt=1")
+                && lines[0].contains("took=40ms"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].contains("error=\"connection reset\"") && lines[1].contains("attempt=2"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].contains("status=200")
+                && lines[2].contains("attempt=3")
+                && lines[2].contains("took=7ms"),
+            "{}",
+            lines[2]
+        );
+
+        let quiet = Buffer::default();
+        let guard =
+            tracing::subscriber::set_default(subscriber(Verbosity::Normal, false, quiet.clone()));
+        let (_, s) = sender([Step::status(503), Step::status(200)], retries(3));
+        exchange(&s).await;
+        drop(guard);
+        assert_eq!(quiet.text(), "");
     }
 
     #[tokio::test(start_paused = true)]

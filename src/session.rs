@@ -1,6 +1,9 @@
-//! One run's setup, shared by `delete` and `list`: the transport, the one retrying
-//! [`Sender`], the provider, the rate and concurrency, and the provider's preflight (huawei-scm
-//! account id discovery through IAM, over the same sender).
+//! One run's setup, shared by `delete`, `list` and `whoami`: the transport, the one retrying
+//! [`Sender`], the provider, the rate and concurrency, and the preflight over the same sender:
+//! the account identity call ([`crate::provider::identity`]) when the run needs it — `whoami`,
+//! a run told `--expect-account` (a mismatch ends it before anything else is sent), and
+//! huawei-scm without `HUAWEICLOUD_SDK_DOMAIN_ID`, whose IAM domain lookup is its identity
+//! call.
 //!
 //! The transport is built here and nowhere else ([`Session::start`]). Starting a session
 //! arms the run's [`Interrupt`]: from then on a SIGINT or SIGTERM no longer ends certdel at
@@ -13,6 +16,7 @@
 
 use crate::error::Error;
 use crate::interrupt::Interrupt;
+use crate::provider::identity::{self, Identity, Vendor};
 use crate::provider::{self, huawei_scm, Kind, Provider};
 use crate::send::{End, Sender};
 use crate::settings::{ProviderSettings, RunSettings};
@@ -27,6 +31,8 @@ pub enum Purpose {
     Delete,
     /// Listing pages: the list call's quota, up to 64 requests in flight.
     List,
+    /// `whoami`: the identity call only (at the list call's quota).
+    Identity,
 }
 
 #[derive(Clone)]
@@ -44,12 +50,15 @@ struct Inner {
     sender: Sender,
     rate: f64,
     concurrency: usize,
+    /// Who the vendor says the credentials are, when the preflight asked.
+    identity: Option<Identity>,
 }
 
 impl Session {
-    /// Build the transport and the sender, then run the provider's preflight. An error means
-    /// nothing of the run can be sent (the transport cannot be built; the account id cannot
-    /// be found; credentials rejected or the endpoint unreachable during the preflight).
+    /// Build the transport and the sender, then run the preflight. An error means nothing of
+    /// the run can be sent (the transport cannot be built; the account id cannot be found;
+    /// credentials rejected or the identity endpoint unreachable during the preflight; the
+    /// credentials belong to another account than `--expect-account` names).
     /// Every request of the session heeds `interrupt`, which is armed here.
     pub async fn start(
         provider: &ProviderSettings,
@@ -76,11 +85,11 @@ impl Session {
         let pre = provider::build(&provider);
         let (default_rate, most) = match purpose {
             Purpose::Delete => (pre.default_rate(), 256),
-            Purpose::List => (pre.list_rate(), 64),
+            Purpose::List | Purpose::Identity => (pre.list_rate(), 64),
         };
         let rate = run.rate.unwrap_or(default_rate);
         let sender = Sender::for_run(transport, rate, run).with_interrupt(interrupt.clone());
-        resolve_domain_id(&sender, &mut provider).await?;
+        let identity = preflight(&sender, &mut provider, purpose).await?;
         let concurrency = run
             .concurrency
             .unwrap_or_else(|| (rate.ceil() as usize).clamp(4, most));
@@ -92,6 +101,7 @@ impl Session {
                 sender,
                 rate,
                 concurrency,
+                identity,
             }),
         })
     }
@@ -133,10 +143,19 @@ impl Session {
         self.inner.provider.as_ref()
     }
 
-    /// The account the run's credentials belong to, when known: huawei-scm's domain id, as
-    /// given or as the preflight discovered it; `None` for the other providers.
+    /// The account the run's credentials belong to, when known: the one the identity call
+    /// named (whoami, `--expect-account`), else huawei-scm's domain id as given; `None` when
+    /// nobody asked.
     pub fn account(&self) -> Option<&str> {
-        self.inner.settings.domain_id.as_deref()
+        match &self.inner.identity {
+            Some(identity) => Some(&identity.account_id),
+            None => self.inner.settings.domain_id.as_deref(),
+        }
+    }
+
+    /// Who the vendor said the credentials are, when the preflight made the identity call.
+    pub fn identity(&self) -> Option<&Identity> {
+        self.inner.identity.as_ref()
     }
 
     /// The one sender every request of the run goes through.
@@ -155,48 +174,89 @@ impl Session {
     }
 }
 
-/// huawei-scm: make sure the account (domain) id is known, discovering it when unset —
-/// through the run's sender, so the lookup is paced, retried and bounded by `--deadline`
-/// like every other request.
-async fn resolve_domain_id(sender: &Sender, settings: &mut ProviderSettings) -> Result<(), Error> {
-    if settings.kind == Kind::HuaweiScm && settings.domain_id.is_none() {
-        settings.domain_id = Some(discover_domain_id(sender, settings).await?);
+/// The preflight: the identity call when the run needs it (`whoami`, `--expect-account`, or
+/// huawei-scm's domain id unknown), the account checked against `--expect-account`, and
+/// huawei-scm's domain id filled in from it when it was not given.
+async fn preflight(
+    sender: &Sender,
+    settings: &mut ProviderSettings,
+    purpose: Purpose,
+) -> Result<Option<Identity>, Error> {
+    let huawei_lookup = settings.kind == Kind::HuaweiScm && settings.domain_id.is_none();
+    let wanted = purpose == Purpose::Identity || settings.expect_account.is_some();
+    if !wanted && !huawei_lookup {
+        return Ok(None);
     }
-    Ok(())
+    // Only the domain-id lookup can be skipped by giving the id.
+    let action = match settings.kind {
+        Kind::HuaweiScm if !wanted => huawei_scm::DISCOVER_ACTION,
+        Kind::HuaweiScm => "identify the account via IAM (GET /v3/auth/domains)",
+        _ => identity::ACTION,
+    };
+    let found = identify(sender, settings, action).await?;
+    if huawei_lookup {
+        settings.domain_id = Some(found.account_id.clone());
+    }
+    if let Some(expected) = &settings.expect_account {
+        if expected.id != found.account_id {
+            return Err(Error::WrongAccount {
+                provider: settings.kind.name(),
+                actual: found.account_id,
+                expected: expected.id.clone(),
+                from: expected.from.clone(),
+            });
+        }
+    }
+    Ok(Some(found))
 }
 
-async fn discover_domain_id(sender: &Sender, settings: &ProviderSettings) -> Result<String, Error> {
-    const ACTION: &str = huawei_scm::DISCOVER_ACTION;
+/// One identity call through the run's sender (paced, retried, bounded by `--deadline` and
+/// `--retry-timeout` like every other request). An unreachable identity endpoint is named in
+/// the error: it is not the endpoint the product's calls go to.
+pub async fn identify(
+    sender: &Sender,
+    settings: &ProviderSettings,
+    action: &'static str,
+) -> Result<Identity, Error> {
+    let provider = settings.kind.name();
+    let vendor = Vendor::of(settings.kind);
     let tried = sender
         .exchange(
-            "huawei-scm",
-            ACTION,
+            provider,
+            action,
             None,
-            |stamp| {
-                huawei_scm::discover_request(&settings.iam_endpoint, &settings.credentials, stamp)
-            },
-            huawei_scm::discover_answer,
+            |stamp| identity::identity_request(settings, stamp),
+            |reply| identity::identity_answer(vendor, reply),
         )
         .await;
     let failure = tried.failure().unwrap_or_default();
+    let host = &settings.identity_endpoint.host;
+    let unreachable = |message: String| Error::Unreachable {
+        provider,
+        action,
+        message: format!("cannot reach {host}: {message}"),
+    };
     match tried.end {
-        End::Ok(id) => Ok(id),
-        // Rejected credentials or an unreachable IAM: the sender recorded why.
+        End::Ok(found) => Ok(found),
+        // Rejected credentials or an unreachable endpoint: the sender recorded why.
         End::Aborted(_) | End::NoReply(_) if sender.stopped().is_some() => {
-            Err(sender.take_stop().expect("a stopped sender has a reason"))
+            match sender.take_stop().expect("a stopped sender has a reason") {
+                Error::Unreachable { message, .. } => Err(unreachable(message)),
+                e => Err(e),
+            }
         }
         End::Done(_) | End::Aborted(_) => Err(Error::Rejected {
-            provider: "huawei-scm",
-            action: ACTION,
+            provider,
+            action,
             message: failure,
         }),
-        End::Throttled(_) | End::Transient(_) | End::NoReply(_) | End::Stopped(_) => {
-            Err(Error::Unreachable {
-                provider: "huawei-scm",
-                action: ACTION,
-                message: failure,
-            })
-        }
+        End::Throttled(_) | End::Transient(_) | End::NoReply(_) => Err(unreachable(failure)),
+        // Interrupted, or out of time before an answer.
+        End::Stopped(_) => Err(Error::Unreachable {
+            provider,
+            action,
+            message: failure,
+        }),
     }
 }
 
@@ -278,5 +338,160 @@ mod tests {
             &session.provider_for(Some("ap-guangzhou")),
             &session.provider_for(None)
         ));
+    }
+
+    use crate::settings::ExpectedAccount;
+    use crate::transport::testing::{Scripted, Step};
+
+    fn tencent_identity(account: &str) -> Step {
+        Step::body(
+            200,
+            &format!(
+                r#"{{"Response":{{"AccountId":"{account}","Arn":"qcs::cam::uin/{account}:uin/7","Type":"CAMUser","RequestId":"r"}}}}"#
+            ),
+        )
+    }
+
+    async fn start_with(
+        settings: &ProviderSettings,
+        purpose: Purpose,
+        steps: Vec<Step>,
+    ) -> (Result<Session, Error>, Arc<Scripted>) {
+        let scripted = Arc::new(Scripted::new(steps));
+        let started = Session::with_transport(
+            settings,
+            &run_settings(),
+            purpose,
+            scripted.clone(),
+            &crate::interrupt::Interrupt::new(),
+        )
+        .await;
+        (started, scripted)
+    }
+
+    fn expecting(kind: Kind, id: &str) -> ProviderSettings {
+        let mut s = ProviderSettings::for_test(kind);
+        s.expect_account = Some(ExpectedAccount {
+            id: id.into(),
+            from: "--expect-account".into(),
+        });
+        s
+    }
+
+    #[tokio::test]
+    async fn without_an_expected_account_nothing_is_asked() {
+        let mut s = ProviderSettings::for_test(Kind::TencentSsl);
+        s.domain_id = None;
+        let (started, scripted) = start_with(&s, Purpose::Delete, vec![]).await;
+        let session = started.unwrap();
+        assert_eq!(scripted.calls(), 0);
+        assert!(session.identity().is_none());
+        assert_eq!(session.account(), None);
+    }
+
+    #[tokio::test]
+    async fn the_expected_account_is_checked_with_one_identity_call() {
+        let s = expecting(Kind::TencentSsl, "1000262");
+        let (started, scripted) =
+            start_with(&s, Purpose::Delete, vec![tencent_identity("1000262")]).await;
+        let session = started.unwrap();
+        let sent = scripted.requests();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].host, "sts.example.invalid");
+        assert_eq!(
+            sent[0].header_value("X-TC-Action"),
+            Some("GetCallerIdentity")
+        );
+        assert_eq!(session.account(), Some("1000262"));
+        assert_eq!(
+            session.identity().unwrap().principal.as_deref(),
+            Some("qcs::cam::uin/1000262:uin/7")
+        );
+    }
+
+    #[tokio::test]
+    async fn another_account_is_refused_naming_both() {
+        let s = expecting(Kind::TencentSsl, "222");
+        let (started, scripted) =
+            start_with(&s, Purpose::List, vec![tencent_identity("111")]).await;
+        let e = started.err().expect("refused");
+        assert!(matches!(&e, Error::WrongAccount { actual, .. } if actual == "111"));
+        assert_eq!(
+            e.to_string(),
+            "tencent-ssl: refusing to run: the credentials belong to account 111, --expect-account says 222"
+        );
+        assert_eq!(scripted.calls(), 1, "only the identity call");
+    }
+
+    #[tokio::test]
+    async fn rejected_credentials_stop_the_preflight() {
+        let s = expecting(Kind::TencentSsl, "1");
+        let rejected = Step::body(
+            200,
+            r#"{"Response":{"Error":{"Code":"AuthFailure.SecretIdNotFound","Message":"no such key"},"RequestId":"r"}}"#,
+        );
+        let (started, scripted) = start_with(&s, Purpose::Identity, vec![rejected]).await;
+        let e = started.err().expect("rejected");
+        assert!(matches!(e, Error::Rejected { .. }), "{e:?}");
+        assert!(
+            e.to_string().contains("AuthFailure.SecretIdNotFound"),
+            "{e}"
+        );
+        assert_eq!(scripted.calls(), 1, "an Abort is not retried");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_identity_endpoint_is_named() {
+        let mut s = ProviderSettings::for_test(Kind::VolcengineLive);
+        s.identity_endpoint = crate::settings::Endpoint::https("sts.unreachable.invalid");
+        let steps = (0..3).map(|_| Step::fail("cannot connect: refused", false));
+        let (started, _) = start_with(&s, Purpose::Identity, steps.collect()).await;
+        let e = started.err().expect("unreachable");
+        assert!(matches!(e, Error::Unreachable { .. }), "{e:?}");
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with(
+                "volcengine-live: GetCallerIdentity: cannot reach sts.unreachable.invalid: "
+            ),
+            "{shown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn huawei_domain_lookup_is_the_identity_call() {
+        let domains = || {
+            Step::body(
+                200,
+                r#"{"domains":[{"id":"d0m41n","name":"acme","enabled":true}]}"#,
+            )
+        };
+        // Domain id unknown and an account expected: one lookup does both.
+        let mut s = expecting(Kind::HuaweiScm, "d0m41n");
+        s.domain_id = None;
+        let (started, scripted) = start_with(&s, Purpose::Delete, vec![domains()]).await;
+        let session = started.unwrap();
+        assert_eq!(scripted.calls(), 1);
+        assert_eq!(scripted.requests()[0].target(), "/v3/auth/domains");
+        assert_eq!(session.settings().domain_id.as_deref(), Some("d0m41n"));
+        assert_eq!(
+            session.identity().unwrap().account_name.as_deref(),
+            Some("acme")
+        );
+        // A given domain id is not what the credentials prove: the lookup is made, and its
+        // answer compared.
+        let s = expecting(Kind::HuaweiScm, "domainid123");
+        let (started, scripted) = start_with(&s, Purpose::Delete, vec![domains()]).await;
+        let e = started.err().expect("refused");
+        assert_eq!(scripted.calls(), 1);
+        assert!(e.to_string().contains("belong to account d0m41n"), "{e}");
+        // Neither: no call (the domain id is given).
+        let (started, scripted) = start_with(
+            &ProviderSettings::for_test(Kind::HuaweiScm),
+            Purpose::Delete,
+            vec![],
+        )
+        .await;
+        assert_eq!(started.unwrap().account(), Some("domainid123"));
+        assert_eq!(scripted.calls(), 0);
     }
 }

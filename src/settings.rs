@@ -215,6 +215,45 @@ pub struct ProviderSettings {
     pub regions: Vec<String>,
     /// alibaba-slb: `--region all` (regions the account lacks are skipped).
     pub all_regions: bool,
+    /// The account the run must be working in (`--expect-account`,
+    /// `CERTDEL_EXPECT_ACCOUNT`): the session checks it with the identity call before
+    /// anything else is sent.
+    pub expect_account: Option<ExpectedAccount>,
+}
+
+/// An account id a run is told to expect, and who said so (for the refusal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectedAccount {
+    pub id: String,
+    /// `--expect-account`, `CERTDEL_EXPECT_ACCOUNT`.
+    pub from: String,
+}
+
+/// The variable that gives `--expect-account` when the flag is not given.
+pub const EXPECT_ACCOUNT_VAR: &str = "CERTDEL_EXPECT_ACCOUNT";
+
+/// `--expect-account`, else `CERTDEL_EXPECT_ACCOUNT`: an account id as the vendors write
+/// them (visible ASCII, no space), so that it can be compared and shown as it is.
+fn expect_account(
+    flag: Option<String>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<ExpectedAccount>, Error> {
+    let (id, from) = match flag {
+        Some(id) => (id, "--expect-account"),
+        None => match env(EXPECT_ACCOUNT_VAR) {
+            Some(id) => (id, EXPECT_ACCOUNT_VAR),
+            None => return Ok(None),
+        },
+    };
+    if !header_safe(&id) {
+        return Err(Error::usage(format!(
+            "{from} '{id}': an account id has only visible ASCII characters, no spaces; give the account id `certdel <provider> whoami` shows"
+        )));
+    }
+    Ok(Some(ExpectedAccount {
+        id,
+        from: from.into(),
+    }))
 }
 
 impl ProviderSettings {
@@ -227,6 +266,7 @@ impl ProviderSettings {
                 access_key: "AKEXAMPLE".into(),
                 secret_key: Secret::new("SECRETEXAMPLE"),
                 token: None,
+                origin: "test".into(),
             },
             region: None,
             domain_id: Some("domainid123".into()),
@@ -237,6 +277,7 @@ impl ProviderSettings {
             custom_endpoint: false,
             regions: Vec::new(),
             all_regions: false,
+            expect_account: None,
         }
     }
 }
@@ -453,6 +494,8 @@ pub enum Command {
         /// `--plan FILE`: also write the listing there ([`crate::planfile`]).
         plan: Option<PathBuf>,
     },
+    /// Which account the credentials belong to (one identity call).
+    Whoami,
 }
 
 /// `delete --plan FILE` and how old the plan may be.
@@ -478,6 +521,10 @@ pub struct Settings {
     pub run: RunSettings,
     /// Where a delete run appends its audit log ([`crate::audit`]); `Off` for listings.
     pub audit: AuditTarget,
+    /// `-v`, `-vv`, `-q`: which diagnostics go to stderr ([`crate::diagnostics`]).
+    pub verbosity: crate::diagnostics::Verbosity,
+    /// `NO_COLOR` is set (not empty): diagnostics in plain text even on a terminal.
+    pub no_color: bool,
 }
 
 /// Whether and where the audit log is written.
@@ -547,6 +594,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     if g.check_resources && kind != Kind::TencentSsl {
         return Err(Error::usage(
             "--check-resources applies to tencent-ssl only",
+        ));
+    }
+    // clap refuses the two together; checked again for a `Cli` built by hand.
+    if g.quiet && g.verbose > 0 {
+        return Err(Error::usage(
+            "-q/--quiet and -v/--verbose contradict each other: give one",
         ));
     }
     if g.target != CasTargetArg::Orders && kind != Kind::AlibabaCas {
@@ -709,9 +762,11 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     };
 
     let mut audit_flags = None;
+    let mut expect_flag = None;
     let command = match action {
         Action::Delete(d) => {
             audit_flags = Some(d.audit);
+            expect_flag = Some(d.expect.expect_account);
             if kind != Kind::TencentSsl {
                 let given = [
                     ("--no-batch", d.no_batch),
@@ -754,21 +809,32 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 }),
             }
         }
-        Action::List(l) => Command::List {
-            filter: FilterSpec {
-                expired: l.expired,
-                expires_before: l
-                    .expires_before
-                    .as_deref()
-                    .map(When::parse)
-                    .transpose()
-                    .map_err(Error::Usage)?,
-                domain: l.domain,
-                name: l.name,
-            },
-            plan: l.plan,
-        },
+        Action::List(l) => {
+            expect_flag = Some(l.expect.expect_account);
+            Command::List {
+                filter: FilterSpec {
+                    expired: l.expired,
+                    expires_before: l
+                        .expires_before
+                        .as_deref()
+                        .map(When::parse)
+                        .transpose()
+                        .map_err(Error::Usage)?,
+                    domain: l.domain,
+                    name: l.name,
+                },
+                plan: l.plan,
+            }
+        }
+        Action::Whoami(_) => Command::Whoami,
     };
+    // whoami has no account to expect: it tells which one it is.
+    let expect_account = match expect_flag {
+        Some(flag) => expect_account(flag, &env)?,
+        None => None,
+    };
+    // Runs that make the identity call: whoami, and any run told which account to expect.
+    let identifies = matches!(command, Command::Whoami) || expect_account.is_some();
 
     let domain_id = if kind == Kind::HuaweiScm {
         env("HUAWEICLOUD_SDK_DOMAIN_ID")
@@ -781,8 +847,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     let mut trust = trust(&env)?;
     // A run that talks only plain http (loopback endpoints) verifies no certificate: reading
     // the platform's store would only cost start-up time.
+    // huawei-scm discovering its domain id, and every run making the identity call, talk to
+    // the identity endpoint too.
     let discovers = kind == Kind::HuaweiScm && domain_id.is_none();
-    trust.platform &= endpoint.scheme == "https" || (discovers && iam_endpoint.scheme == "https");
+    trust.platform &= endpoint.scheme == "https"
+        || (discovers && iam_endpoint.scheme == "https")
+        || (identifies && identity_endpoint.scheme == "https");
     let proxy = proxy(&env)?;
     // Last: every other mistake is reported as before, and a listing never needs a log.
     let audit = match &audit_flags {
@@ -807,6 +877,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             custom_endpoint: g.endpoint.is_some(),
             regions,
             all_regions,
+            expect_account,
         },
         command,
         output: g.output,
@@ -823,6 +894,8 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             trust,
         },
         audit,
+        verbosity: crate::diagnostics::Verbosity::from_flags(g.verbose, g.quiet),
+        no_color: env("NO_COLOR").is_some(),
     })
 }
 
@@ -921,10 +994,15 @@ fn credentials(kind: Kind, env: &dyn Fn(&str) -> Option<String>) -> Result<Crede
             header_value(kind, name, v)?;
         }
     }
+    let mut names = vec![id_var, secret_var];
+    if token.is_some() {
+        names.push(token_var);
+    }
     Ok(Credentials {
         access_key: id.unwrap_or_default(),
         secret_key: Secret::new(secret.unwrap_or_default()),
         token: token.map(Secret::new),
+        origin: format!("environment: {}", names.join(", ")),
     })
 }
 
@@ -1164,6 +1242,47 @@ mod tests {
             .filter(|n| !crate::cli::EXIT_CODES.contains(n.to_ascii_uppercase().as_str()))
             .collect();
         assert!(missing.is_empty(), "not named in --help: {missing:?}");
+    }
+
+    /// `-v` counts, `-q` silences, the two together are refused (by clap, and by the
+    /// resolver for a `Cli` built by hand), in any position; `NO_COLOR` only when not empty.
+    #[test]
+    fn verbosity_flags_and_no_color() {
+        use crate::diagnostics::Verbosity;
+        let with = |args: &[&str], vars: &[(&str, &str)]| {
+            let mut all = TC.to_vec();
+            all.extend_from_slice(vars);
+            resolve_with(args, &all).map(|s| (s.verbosity, s.no_color))
+        };
+        let list = |extra: &[&'static str]| {
+            let mut a = vec!["tencent-ssl", "list"];
+            a.extend_from_slice(extra);
+            a
+        };
+        assert_eq!(with(&list(&[]), &[]).unwrap(), (Verbosity::Normal, false));
+        assert_eq!(with(&list(&["-v"]), &[]).unwrap().0, Verbosity::Attempts);
+        assert_eq!(
+            with(&["-vv", "tencent-ssl", "list"], &[]).unwrap().0,
+            Verbosity::Signing
+        );
+        assert_eq!(
+            with(&list(&["--verbose", "-v", "-v"]), &[]).unwrap().0,
+            Verbosity::Signing
+        );
+        assert_eq!(with(&list(&["-q"]), &[]).unwrap().0, Verbosity::Quiet);
+        let both = with(&list(&["-q", "-v"]), &[]).unwrap_err().to_string();
+        assert!(
+            both.contains("--quiet") && both.contains("--verbose"),
+            "{both}"
+        );
+        assert!(with(&list(&[]), &[("NO_COLOR", "1")]).unwrap().1);
+        assert!(!with(&list(&[]), &[("NO_COLOR", "")]).unwrap().1);
+
+        let mut cli = Cli::try_parse_from(["certdel", "tencent-ssl", "list"]).unwrap();
+        (cli.global.verbose, cli.global.quiet) = (1, true);
+        let env: HashMap<&str, &str> = TC.iter().copied().collect();
+        let e = resolve(cli, &|k| env.get(k).map(|v| v.to_string())).unwrap_err();
+        assert!(e.to_string().contains("give one"), "{e}");
     }
 
     #[test]
@@ -1984,6 +2103,104 @@ mod tests {
         let mut with_id = hw.to_vec();
         with_id.push(("HUAWEICLOUD_SDK_DOMAIN_ID", "d"));
         assert!(!resolve_with(&local, &with_id).unwrap().run.trust.platform);
+    }
+
+    #[test]
+    fn identity_calls_over_https_need_the_platform_roots() {
+        let vars = [
+            ("TENCENTCLOUD_SECRET_ID", "a"),
+            ("TENCENTCLOUD_SECRET_KEY", "s"),
+        ];
+        let local = ["--endpoint", "http://127.0.0.1:9", "tencent-ssl"];
+        let run = |extra: &[&str], vars: &[(&str, &str)]| {
+            let args: Vec<&str> = local.iter().chain(extra).copied().collect();
+            resolve_with(&args, vars).unwrap().run.trust.platform
+        };
+        // The product on loopback, the identity call at the vendor's https STS host.
+        assert!(run(&["whoami"], &vars));
+        assert!(run(&["list", "--expect-account", "1"], &vars));
+        assert!(!run(&["list"], &vars), "no identity call: no roots");
+        let mut sts_local = vars.to_vec();
+        sts_local.push(("CERTDEL_STS_ENDPOINT", "http://127.0.0.1:9"));
+        assert!(!run(&["whoami"], &sts_local));
+        assert!(!run(&["delete", "x", "--expect-account", "1"], &sts_local));
+    }
+
+    #[test]
+    fn expect_account_from_the_flag_or_the_environment() {
+        let vars = [
+            ("TENCENTCLOUD_SECRET_ID", "a"),
+            ("TENCENTCLOUD_SECRET_KEY", "s"),
+        ];
+        let expected = |args: &[&str], vars: &[(&str, &str)]| {
+            resolve_with(args, vars).map(|s| s.provider.expect_account)
+        };
+        let want = |id: &str, from: &str| {
+            Some(ExpectedAccount {
+                id: id.into(),
+                from: from.into(),
+            })
+        };
+        assert_eq!(expected(&["tencent-ssl", "list"], &vars).unwrap(), None);
+        assert_eq!(
+            expected(
+                &["tencent-ssl", "delete", "x", "--expect-account", "111"],
+                &vars
+            )
+            .unwrap(),
+            want("111", "--expect-account")
+        );
+        let mut env = vars.to_vec();
+        env.push((EXPECT_ACCOUNT_VAR, "222"));
+        assert_eq!(
+            expected(&["tencent-ssl", "list"], &env).unwrap(),
+            want("222", EXPECT_ACCOUNT_VAR)
+        );
+        // The flag beats the variable; whoami expects nothing (it tells).
+        assert_eq!(
+            expected(&["tencent-ssl", "list", "--expect-account", "111"], &env).unwrap(),
+            want("111", "--expect-account")
+        );
+        assert_eq!(expected(&["tencent-ssl", "whoami"], &env).unwrap(), None);
+        // Not an account id: a usage error naming where it came from.
+        let e = expected(&["tencent-ssl", "list", "--expect-account", "1 1"], &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("--expect-account '1 1': an account id"),
+            "{e}"
+        );
+        let mut bad = vars.to_vec();
+        bad.push((EXPECT_ACCOUNT_VAR, "acct\u{1b}[2J"));
+        let e = expected(&["tencent-ssl", "delete", "x"], &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("CERTDEL_EXPECT_ACCOUNT '"), "{e}");
+        assert!(e.contains("whoami"), "{e}");
+    }
+
+    #[test]
+    fn credentials_say_where_they_came_from() {
+        let mut vars = vec![
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+        ];
+        let origin = |vars: &[(&str, &str)]| {
+            resolve_with(&["alibaba-cas", "whoami"], vars)
+                .unwrap()
+                .provider
+                .credentials
+                .origin
+        };
+        assert_eq!(
+            origin(&vars),
+            "environment: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+        );
+        vars.push(("ALIBABA_CLOUD_SECURITY_TOKEN", "tok"));
+        assert_eq!(
+            origin(&vars),
+            "environment: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN"
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! What certdel draws because it talks to a person at a terminal: a progress bar on stderr
 //! ([`crate::progress`]) and colour on the outcome words of text output
 //! ([`crate::output::paint`]). Whether stdout and stderr are terminals is measured once, in
-//! `main.rs` (`std::io::IsTerminal`), into a [`Terminal`] that is passed down; every decision
-//! made from it is here ([`Terminal::decor`]), so tests construct a `Terminal` and check it.
+//! `main.rs` (`std::io::IsTerminal`, and `NO_COLOR` as settings read it), into a [`Terminal`]
+//! that is passed down; every decision made from it is here ([`Terminal::decor`]), so tests
+//! construct a `Terminal` and check it.
 //!
 //! - Progress: only when stderr is a terminal; never with `-q`, nor in `--output json` runs
 //!   whose stdout is a pipe or a file (a machine reads those; the bar would only be noise in
@@ -20,7 +21,7 @@ pub struct Terminal {
     pub stdout: bool,
     /// stderr is a terminal.
     pub stderr: bool,
-    /// Colour is allowed: `NO_COLOR` is unset or empty.
+    /// Colour is allowed: `NO_COLOR` is unset or empty (`!Settings::no_color`).
     pub color: bool,
 }
 
@@ -44,17 +45,6 @@ impl Terminal {
         color: false,
     };
 
-    /// The streams as measured (`stdout`, `stderr`: `IsTerminal`), colour as `env` (a lookup
-    /// of environment variables) allows it: any non-empty `NO_COLOR` turns it off.
-    pub fn detect(stdout: bool, stderr: bool, env: &dyn Fn(&str) -> Option<String>) -> Terminal {
-        let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Terminal {
-            stdout,
-            stderr,
-            color: !no_color,
-        }
-    }
-
     /// What to draw in a run printing `format` to stdout; `quiet`: `-q` was given.
     pub fn decor(&self, format: OutputFormat, quiet: bool) -> Decor {
         let json_to_a_pipe = format == OutputFormat::Json && !self.stdout;
@@ -72,26 +62,32 @@ mod tests {
     use super::*;
     use OutputFormat::{Ids, Json, Text};
 
-    fn env(no_color: Option<&'static str>) -> impl Fn(&str) -> Option<String> {
-        move |name: &str| match name {
-            "NO_COLOR" => no_color.map(str::to_owned),
-            _ => None,
+    /// Colour allowed (no `NO_COLOR`).
+    fn tty(stdout: bool, stderr: bool) -> Terminal {
+        Terminal {
+            stdout,
+            stderr,
+            color: true,
         }
     }
 
-    fn tty(stdout: bool, stderr: bool) -> Terminal {
-        Terminal::detect(stdout, stderr, &env(None))
+    /// `NO_COLOR` set: settings say so (`no_color`, tested there for empty and other values).
+    fn no_color(stdout: bool, stderr: bool) -> Terminal {
+        Terminal {
+            color: false,
+            ..tty(stdout, stderr)
+        }
     }
 
     #[test]
-    fn no_color_set_to_anything_but_empty_turns_colour_off() {
-        assert!(Terminal::detect(true, true, &env(None)).color);
-        assert!(Terminal::detect(true, true, &env(Some(""))).color);
-        for v in ["1", "0", "false", "yes"] {
-            let t = Terminal::detect(true, true, &env(Some(v)));
-            assert!(!t.color, "NO_COLOR={v}");
-            assert!(!t.decor(Text, false).color, "NO_COLOR={v}");
+    fn no_color_turns_colour_off_on_a_terminal_too() {
+        for format in [Text, Json, Ids] {
+            assert!(
+                !no_color(true, true).decor(format, false).color,
+                "{format:?}"
+            );
         }
+        assert!(tty(true, true).decor(Text, false).color);
     }
 
     #[test]
@@ -121,8 +117,7 @@ mod tests {
         assert!(tty(false, true).decor(Ids, false).progress);
         assert!(!tty(false, true).decor(Json, false).progress);
         // NO_COLOR is about colour only.
-        let t = Terminal::detect(true, true, &env(Some("1")));
-        assert!(t.decor(Text, false).progress);
+        assert!(no_color(true, true).decor(Text, false).progress);
     }
 
     #[test]

@@ -97,6 +97,20 @@ fn usage_errors_exit_2_with_the_reason_on_stderr() {
 }
 
 #[test]
+fn whoami_help_and_its_place_beside_delete_and_list() {
+    let (code, stdout, _) = certdel(&["tencent-ssl", "whoami", "--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("whoami-help", stdout);
+    let (code, stdout, _) = certdel(&["huawei-scm", "--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("whoami"), "{stdout}");
+    // whoami tells the account; it is told none.
+    let (code, _, stderr) = certdel(&["tencent-ssl", "whoami", "--expect-account", "1"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--expect-account"), "{stderr}");
+}
+
+#[test]
 fn plan_flags_are_declared_to_clap() {
     // --plan instead of ids, never with them (`-` is an id); --plan-max-age only with --plan.
     // (--dry-run --plan previews a plan.)
@@ -346,6 +360,7 @@ fn the_man_page_is_roff_with_providers_options_and_exit_statuses() {
         ".SH \"DELETE OPTIONS\"",
         ".SH LIST",
         ".SH \"LIST OPTIONS\"",
+        ".SH WHOAMI",
         ".SH EXAMPLES",
         ".SH \"EXIT STATUS\"",
     ] {

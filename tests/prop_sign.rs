@@ -89,6 +89,7 @@ fn creds() -> Credentials {
         access_key: "AKEXAMPLE".into(),
         secret_key: Secret::new("SECRETEXAMPLE"),
         token: None,
+        origin: "test".into(),
     }
 }
 

@@ -72,6 +72,7 @@ fn load(dir: PathBuf) -> Case {
         access_key: input["access_key"].as_str().unwrap().to_string(),
         secret_key: Secret::new(input["secret_key"].as_str().unwrap()),
         token: input["security_token"].as_str().map(Secret::new),
+        origin: "test".into(),
     };
     let stamp = Stamp {
         time: chrono::DateTime::parse_from_rfc3339(input["time"].as_str().unwrap())

@@ -50,6 +50,7 @@ impl Profile {
             access_key: self.access_key.clone(),
             secret_key: self.secret_key.clone(),
             token: self.token.clone(),
+            origin: self.source.clone(),
         }
     }
 }

@@ -585,6 +585,7 @@ mod tests {
             access_key: "AK".into(),
             secret_key: Secret::new("SK"),
             token: None,
+            origin: "test".into(),
         };
         let req = discover_request(
             &Endpoint::https("iam.myhuaweicloud.com"),

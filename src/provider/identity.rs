@@ -247,6 +247,7 @@ mod tests {
             access_key: "AKEXAMPLE".into(),
             secret_key: Secret::new("SECRETEXAMPLE"),
             token: None,
+            origin: "test".into(),
         }
     }
 

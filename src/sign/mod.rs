@@ -6,7 +6,10 @@
 //! `aws-sigv4` returns them) and the intermediate stages, so tests can compare each stage
 //! with the vectors the official SDKs produce (`fixtures/sign/`). A signer never changes the
 //! request; the caller applies the instructions ([`Signed::apply_to`]). No signer reads the
-//! clock.
+//! clock. The one thing signing does besides computing: with `-vv`, [`Draft::finish`] hands
+//! the canonical request (tokens redacted) and the string to sign to
+//! [`crate::diagnostics::signed`], so every provider's requests are traced without a change
+//! to what the providers return.
 //!
 //! The steps every algorithm shares live here: the view of the request with the headers
 //! signing adds ([`Draft`]), the canonical-headers block and signed-header list
@@ -143,6 +146,8 @@ impl<'a> Draft<'a> {
         string_to_sign: String,
         authorization: String,
     ) -> Signed {
+        // `-vv`: the two stages, which hold no secret once the token is redacted.
+        crate::diagnostics::signed(self.req, &self.added, &canonical_request, &string_to_sign);
         self.add("Authorization", authorization.clone());
         Signed {
             instructions: SigningInstructions {
@@ -228,6 +233,7 @@ mod tests {
             access_key: "AK".into(),
             secret_key: Secret::new("SK"),
             token: Some(Secret::new("TOKEN")),
+            origin: "test".into(),
         };
         let stamp = Stamp {
             time: chrono::TimeZone::with_ymd_and_hms(&Utc, 2023, 11, 14, 22, 13, 20).unwrap(),

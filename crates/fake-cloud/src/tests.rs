@@ -41,6 +41,7 @@ fn creds(kind: Kind) -> Credentials {
         access_key: k.access_key,
         secret_key: Secret::new(k.secret_key),
         token: None,
+        origin: "test".into(),
     }
 }
 

@@ -133,6 +133,7 @@ fn check(
         access_key: access_key.to_string(),
         secret_key: Secret::new(keys.secret_key.clone()),
         token: token.map(Secret::new),
+        origin: "test".into(),
     };
     let sig = sign_fn(&req, &creds, stamp).apply_to(&mut req);
     let received = inc.header("authorization").unwrap_or_default();
@@ -560,6 +561,7 @@ mod tests {
             access_key: "AKEXAMPLE".into(),
             secret_key: Secret::new("SECRETEXAMPLE"),
             token: None,
+            origin: "test".into(),
         };
         let t = Stamp {
             time: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
