@@ -27,11 +27,13 @@ use crate::outcome::{Exit, Status, Tally};
 use crate::output::Reporter;
 use crate::plan::{Plan, Target};
 use crate::planfile::{self, Checked};
+use crate::progress::{DeleteProgress, ListProgress, Pages};
 use crate::provider::{self, Kind};
 use crate::report::{FanOut, RunInfo, Sink};
 use crate::resolve;
 use crate::session::{Purpose, Session};
 use crate::settings::{AuditTarget, Command, PlanSource, Settings};
+use crate::terminal::{Decor, Terminal};
 use chrono::Utc;
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -42,13 +44,18 @@ use std::time::Duration;
 /// (no terminal). Which answers confirm is decided here ([`confirm::accepts`]).
 pub type Confirm<'a> = &'a mut dyn FnMut(&str) -> Option<String>;
 
+/// Run the command of `settings`; `terminal` says which streams are terminals (what is drawn:
+/// a progress bar on stderr, colour on stdout).
 pub async fn run<W: Write>(
     settings: Settings,
+    terminal: Terminal,
     stdin: impl BufRead,
     reporter: &mut Reporter<W>,
     confirm: Confirm<'_>,
     interrupt: &Interrupt,
 ) -> Result<Exit, Error> {
+    let decor = terminal.decor(settings.output, quiet(&settings));
+    reporter.set_color(decor.color);
     match &settings.command {
         Command::Delete {
             ids,
@@ -65,14 +72,28 @@ pub async fn run<W: Write>(
                 dry_run: *dry_run,
                 plan: plan.as_ref(),
                 interrupt,
+                decor,
             };
             delete(&settings, ids, how, stdin, reporter, confirm).await
         }
         Command::List { filter, plan } => {
-            list(&settings, filter, plan.as_deref(), reporter, interrupt).await
+            list(
+                &settings,
+                filter,
+                plan.as_deref(),
+                reporter,
+                interrupt,
+                &decor,
+            )
+            .await
         }
         Command::Whoami => whoami(&settings, reporter, interrupt).await,
     }
+}
+
+/// `-q`: no progress bar either.
+fn quiet(settings: &Settings) -> bool {
+    settings.verbosity == crate::diagnostics::Verbosity::Quiet
 }
 
 /// The delete options beyond the ids.
@@ -84,6 +105,8 @@ struct Delete<'a> {
     /// `--plan FILE`: the targets come from there instead of the ids.
     plan: Option<&'a PlanSource>,
     interrupt: &'a Interrupt,
+    /// Whether a progress bar is drawn.
+    decor: Decor,
 }
 
 async fn delete<W: Write>(
@@ -149,9 +172,21 @@ async fn delete<W: Write>(
 
     // From here on every id gets an outcome, even when the run cannot start.
     let mut tally = Tally::accepting(how.accept);
+    // Ids done of the plan's, on stderr; the listing some runs start with shows on it too.
     // The audit log first: its record is written before the line on stdout, and its failure
     // is the one `finish` reports (the reporter says on stderr when stdout fails).
+    let mut progress = (!plan.is_empty()).then(|| DeleteProgress::new(plan.len(), &how.decor));
+    let listing = progress.as_ref().map(DeleteProgress::listing);
+    let on_page = move |pages: Pages| {
+        if let Some(tell) = &listing {
+            tell(pages);
+        }
+    };
     let mut sinks = FanOut::default();
+    // The progress bar first: it is off the screen before the summary line is printed.
+    if let Some(bar) = progress.as_mut() {
+        sinks.push(bar);
+    }
     if let Some(log) = audit.as_mut() {
         sinks.push(log);
     }
@@ -164,9 +199,9 @@ async fn delete<W: Write>(
     let executed = if plan.is_empty() {
         Ok(())
     } else if how.dry_run {
-        dry_run(settings, &plan, how.interrupt, &mut sinks).await
+        dry_run(settings, &plan, how.interrupt, &mut sinks, &on_page).await
     } else {
-        real_run(settings, plan, &how, from_file, &mut sinks).await
+        real_run(settings, plan, &how, from_file, &mut sinks, &on_page).await
     };
     let delivered = sinks.finish(name);
     drop(sinks);
@@ -253,9 +288,12 @@ async fn session_or_skip(
 }
 
 /// The complete, unfiltered listing of everything the run covers (every region of an
-/// alibaba-slb run), its warnings on stderr.
-async fn list_all(session: &Session) -> Result<crate::list::Listing, Error> {
-    let listing = crate::list::list(session, &FilterSpec::default()).await?;
+/// alibaba-slb run), its warnings on stderr; `on_page`: how far it is.
+async fn list_all(
+    session: &Session,
+    on_page: &(dyn Fn(Pages) + Sync),
+) -> Result<crate::list::Listing, Error> {
+    let listing = crate::list::list(session, &FilterSpec::default(), on_page).await?;
     for w in &listing.warnings {
         crate::output::warn(w);
     }
@@ -271,6 +309,7 @@ async fn real_run(
     how: &Delete<'_>,
     from_file: Option<(&Path, &Checked)>,
     sinks: &mut dyn Sink,
+    on_page: &(dyn Fn(Pages) + Sync),
 ) -> Result<(), Error> {
     let session = session_or_skip(settings, &plan, Purpose::Delete, how.interrupt, sinks).await?;
     if let Some((path, checked)) = from_file {
@@ -281,7 +320,7 @@ async fn real_run(
         }
     }
     let plan = if from_file.is_none() && spans_regions(settings) {
-        let listing = match list_all(&session).await {
+        let listing = match list_all(&session, on_page).await {
             Ok(listing) => listing,
             Err(e) => {
                 // Without every region's listing no id can be sent to its region.
@@ -313,6 +352,7 @@ async fn dry_run(
     plan: &Plan,
     interrupt: &Interrupt,
     sinks: &mut dyn Sink,
+    on_page: &(dyn Fn(Pages) + Sync),
 ) -> Result<(), Error> {
     // A plan's certificates carry their regions (alibaba-slb): the listing covers those.
     let mut regions: Vec<String> = Vec::new();
@@ -333,7 +373,7 @@ async fn dry_run(
         &covered
     };
     let session = session_or_skip(settings, plan, Purpose::List, interrupt, sinks).await?;
-    match list_all(&session).await {
+    match list_all(&session, on_page).await {
         Ok(listing) => {
             for outcome in resolve::dry_run(session.provider(), &plan.targets, &listing.certs) {
                 sinks.outcome(&outcome);
@@ -398,14 +438,18 @@ async fn list<W: Write>(
     plan: Option<&Path>,
     reporter: &mut Reporter<W>,
     interrupt: &Interrupt,
+    decor: &Decor,
 ) -> Result<Exit, Error> {
     let session = Session::start(&settings.provider, &settings.run, Purpose::List, interrupt).await;
+    // Pages fetched, on stderr; off the screen before anything is printed.
+    let progress = ListProgress::new(decor);
     let listing = match session {
-        Ok(session) => crate::list::list(&session, spec)
+        Ok(session) => crate::list::list(&session, spec, &|pages| progress.pages(pages))
             .await
             .map(|l| (session, l)),
         Err(e) => Err(e),
     };
+    drop(progress);
     // Interrupted: nothing is printed, not even a listing that happened to complete.
     if let Some(reason) = interrupt.reason() {
         let name = settings.provider.kind.name();

@@ -43,7 +43,8 @@ Also read from the environment, by every provider:
   CERTDEL_EXPECT_ACCOUNT                           --expect-account when the flag is not given
   CERTDEL_AUDIT_LOG, XDG_STATE_HOME, HOME          where delete writes its audit log
                                                    (HOME: where the CLIs' files are too)
-  NO_COLOR                                         no colour in -v/-vv diagnostics";
+  NO_COLOR                                         set (not empty): no colour on a terminal
+                                                   (outcome words, -v/-vv diagnostics)";
 
 pub const EXAMPLES: &str = "\
 Examples:

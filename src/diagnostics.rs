@@ -84,7 +84,10 @@ where
 pub fn init(verbosity: Verbosity, no_color: bool) {
     use std::io::IsTerminal;
     let ansi = !no_color && std::io::stderr().is_terminal();
-    let _ = tracing::subscriber::set_global_default(subscriber(verbosity, ansi, std::io::stderr));
+    // Each line out of the progress bar's way (when one is drawn).
+    let _ = tracing::subscriber::set_global_default(subscriber(verbosity, ansi, || {
+        crate::progress::Stderr
+    }));
 }
 
 /// The vendor action a request carries: Tencent's `X-TC-Action` header, Alibaba's

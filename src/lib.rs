@@ -8,8 +8,8 @@
 //!   requests that carry them; pure) → confirmation → a [`session`] (transport, the one
 //!   retrying [`send::Sender`], the provider, rate and concurrency, the provider's preflight)
 //!   → [`execute`] (send, retry, batch, await asynchronous tasks), which hands each outcome to
-//!   a [`report::Sink`]: the stdout renderer ([`output`]) and the exit-status fold
-//!   ([`outcome::Tally`]). The outcome rules (lost replies, skipped and failed ids) live on
+//!   a [`report::Sink`]: the stdout renderer ([`output`]), the exit-status fold
+//!   ([`outcome::Tally`]) and, on a terminal, the progress bar ([`progress`]). The outcome rules (lost replies, skipped and failed ids) live on
 //!   [`outcome::Outcome`].
 //!   With `--dry-run` the plan's ids are instead resolved against a complete listing of the
 //!   run ([`list`], read calls only) by [`resolve`], and their outcomes (`would_delete`,
@@ -28,6 +28,9 @@
 //! a scripted one). Interrupts (SIGINT, SIGTERM) reach every part of a run through one
 //! [`interrupt::Interrupt`]: no new request after the first, every id still reported. The
 //! local fake cloud the tests and the demo run against is its own crate, `crates/fake-cloud`.
+//!
+//! What is drawn for a person at a terminal (the progress bar on stderr, colour in text
+//! output) follows from one [`terminal::Terminal`], measured in `main.rs` and passed down.
 //!
 //! `certdel completions SHELL` and `certdel man` skip all of that: [`docs`] generates them
 //! from the clap definition `--help` prints, and `main.rs` writes them to stdout before any
@@ -60,6 +63,7 @@ pub mod pace;
 pub mod plan;
 pub mod planfile;
 pub mod profile;
+pub mod progress;
 pub mod provider;
 pub mod report;
 pub mod resolve;
@@ -69,6 +73,7 @@ pub mod session;
 pub mod settings;
 pub mod sign;
 pub mod sweep;
+pub mod terminal;
 pub mod time;
 pub mod transport;
 pub mod whoami;

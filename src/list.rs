@@ -20,6 +20,7 @@
 
 use crate::cert::{Cert, Filter, FilterSpec};
 use crate::error::Error;
+use crate::progress::Pages;
 use crate::provider::{ListQuery, Page, Provider};
 use crate::send::{End, Sender};
 use crate::session::Session;
@@ -51,8 +52,13 @@ pub struct Listing {
     pub now: DateTime<Utc>,
 }
 
-/// Walk every page of every query `spec` needs, through the session's sender.
-pub async fn list(session: &Session, spec: &FilterSpec) -> Result<Listing, Error> {
+/// Walk every page of every query `spec` needs, through the session's sender; `on_page` is
+/// told after each page how far the walk is (the progress bar).
+pub async fn list(
+    session: &Session,
+    spec: &FilterSpec,
+    on_page: &(dyn Fn(Pages) + Sync),
+) -> Result<Listing, Error> {
     // The one reading of the clock for filtering and "days left".
     let now = Utc::now();
     let filter = spec.resolve(now);
@@ -73,7 +79,7 @@ pub async fn list(session: &Session, spec: &FilterSpec) -> Result<Listing, Error
         let queries = Arc::clone(&queries);
         async move { fetch_page(session.provider(), session.sender(), &queries[q], page).await }
     };
-    let walked = walk(plan.len(), page_size, session.concurrency(), fetch).await;
+    let walked = walk_observed(plan.len(), page_size, session.concurrency(), fetch, on_page).await;
     let walked = match walked {
         Ok(w) => w,
         Err(failed) => {
@@ -338,7 +344,34 @@ where
     F: Fn(usize, u32) -> Fut,
     Fut: Future<Output = Result<Page, String>> + Send + 'static,
 {
+    walk_observed(queries, page_size, concurrency, fetch, &|_| {}).await
+}
+
+/// [`walk`], telling `on_page` after each page fetched how many have been, and how many
+/// there are once every query's count is known: from the total its first page reported, or,
+/// without a total, once it ran out of pages. A query of one page (no paging) is one.
+pub async fn walk_observed<F, Fut>(
+    queries: usize,
+    page_size: Option<u32>,
+    concurrency: usize,
+    fetch: F,
+    on_page: &(dyn Fn(Pages) + Sync),
+) -> Result<Walked, PageFailed>
+where
+    F: Fn(usize, u32) -> Fut,
+    Fut: Future<Output = Result<Page, String>> + Send + 'static,
+{
     let mut walked = Walked::new(queries);
+    // Per query: how many pages it has, once known.
+    let mut expected: Vec<Option<u64>> = vec![page_size.map_or(Some(1), |_| None); queries];
+    let mut fetched = 0u64;
+    let mut tell = |expected: &[Option<u64>]| {
+        fetched += 1;
+        on_page(Pages {
+            fetched,
+            total: expected.iter().copied().sum(),
+        });
+    };
     let mut todo: VecDeque<(usize, u32)> = (0..queries).map(|q| (q, 0)).collect();
     // Queries with pages still to queue: (query, next page, end of the pages).
     let mut frontier: VecDeque<(usize, u32, u32)> = VecDeque::new();
@@ -383,6 +416,8 @@ where
         };
         if let Some(why) = page.skipped.clone() {
             walked.skipped[q] = Some(why);
+            expected[q] = Some(u64::from(p) + 1);
+            tell(&expected);
             continue;
         }
         let count = page.certs.len() as u64;
@@ -436,6 +471,7 @@ where
                 // The total is known after the first page: the other pages are queued lazily.
                 (0, Some(total)) => {
                     let rest = remaining_pages(total, size);
+                    expected[q] = Some(u64::from(rest.end));
                     if !rest.is_empty() {
                         frontier.push_back((q, rest.start, rest.end));
                     }
@@ -444,6 +480,7 @@ where
                 (_, None) if count >= u64::from(size) => {
                     if fresh == 0 {
                         walked.looped[q] = true;
+                        expected[q] = Some(u64::from(p) + 1);
                     } else if p + 1 >= MAX_PAGES {
                         running.abort_all();
                         return Err(fail(
@@ -455,9 +492,12 @@ where
                         todo.push_back((q, p + 1));
                     }
                 }
+                // A short page without a total: the query's last.
+                (_, None) => expected[q] = Some(u64::from(p) + 1),
                 _ => {}
             }
         }
+        tell(&expected);
         walked.pages.push((q, p, page));
     }
     short.sort();
@@ -572,6 +612,57 @@ mod tests {
         pages.sort();
         assert_eq!(pages, vec![(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]);
         assert_eq!(w.into_certs().len(), 500);
+    }
+
+    /// What `on_page` was told, in order.
+    async fn observed(
+        queries: usize,
+        size: Option<u32>,
+        fetch: impl Fn(usize, u32) -> std::future::Ready<Result<Page, String>>,
+    ) -> Vec<Pages> {
+        let told = Mutex::new(Vec::new());
+        walk_observed(queries, size, 1, fetch, &|p| told.lock().unwrap().push(p))
+            .await
+            .unwrap();
+        told.into_inner().unwrap()
+    }
+
+    #[tokio::test]
+    async fn progress_counts_pages_and_knows_the_total_from_the_first_page() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let told = observed(1, Some(50), server(250, 50, true, asked, None)).await;
+        let want: Vec<Pages> = (1..=5)
+            .map(|fetched| Pages {
+                fetched,
+                total: Some(5),
+            })
+            .collect();
+        assert_eq!(told, want);
+    }
+
+    #[tokio::test]
+    async fn progress_without_a_total_knows_it_once_every_query_ran_out() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        // Two queries of 3 pages each (100, 100, 50 records), one page at a time.
+        let told = observed(2, Some(100), server(250, 100, false, asked, None)).await;
+        assert_eq!(told.len(), 6);
+        assert_eq!(
+            told.iter().map(|p| p.fetched).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6]
+        );
+        assert!(told[..5].iter().all(|p| p.total.is_none()), "{told:?}");
+        assert_eq!(told[5].total, Some(6));
+        // Queries that are not paged (alibaba-slb, one call per region): one page each.
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let told = observed(3, None, server(20, 1000, false, asked, None)).await;
+        assert_eq!(
+            told.last(),
+            Some(&Pages {
+                fetched: 3,
+                total: Some(3)
+            })
+        );
+        assert!(told.iter().all(|p| p.total == Some(3)), "{told:?}");
     }
 
     #[tokio::test]

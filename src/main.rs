@@ -2,6 +2,7 @@ use certdel::cli::{Cli, TopLevel};
 use certdel::interrupt::{Interrupt, Raised, Signal};
 use certdel::outcome::Exit;
 use certdel::output::Reporter;
+use certdel::terminal::Terminal;
 use clap::Parser;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -61,10 +62,17 @@ fn main() -> ExitCode {
         let _ = std::io::stdin().lock().read_line(&mut answer);
         Some(answer)
     };
+    // Which streams are terminals, measured once: what is drawn follows from it.
+    let terminal = Terminal {
+        stdout: std::io::stdout().is_terminal(),
+        stderr: std::io::stderr().is_terminal(),
+        color: !settings.no_color,
+    };
     let mut reporter = Reporter::new(settings.output, std::io::stdout().lock());
     let stdin = std::io::BufReader::new(std::io::stdin());
     let exit = match runtime.block_on(certdel::app::run(
         settings,
+        terminal,
         stdin,
         &mut reporter,
         &mut confirm,

@@ -41,6 +41,8 @@ pub struct Reporter<W: Write> {
     lost: Option<String>,
     /// A dry run: the summary says nothing was deleted.
     dry_run: bool,
+    /// Colour the outcome word of text lines ([`paint`]); decided by [`crate::terminal`].
+    color: bool,
 }
 
 impl<W: Write> Reporter<W> {
@@ -51,12 +53,20 @@ impl<W: Write> Reporter<W> {
             tally: Tally::default(),
             lost: None,
             dry_run: false,
+            color: false,
         }
+    }
+
+    /// Colour the outcome words of text output (a terminal stdout, colour allowed: see
+    /// [`crate::terminal::Terminal::decor`]). NDJSON and bare ids are never coloured.
+    pub fn set_color(&mut self, on: bool) {
+        self.color = on;
     }
 
     pub fn outcome(&mut self, o: &Outcome) {
         self.tally.add(o.outcome);
         let line = match self.format {
+            OutputFormat::Text if self.color => colored(o.outcome, text_line(o)),
             OutputFormat::Text => text_line(o),
             OutputFormat::Json => json_line(o),
             // Ids were checked on the way in (`ids::collect`): each reads back as itself. A
@@ -184,11 +194,11 @@ impl<W: Write> Reporter<W> {
         let mut buf = String::with_capacity(line.len() + 1);
         buf.push_str(line);
         buf.push('\n');
-        match self
-            .out
-            .write_all(buf.as_bytes())
-            .and_then(|()| self.out.flush())
-        {
+        // Out of the progress bar's way when it is on the same terminal.
+        let out = &mut self.out;
+        match crate::progress::on_stdout(|| {
+            out.write_all(buf.as_bytes()).and_then(|()| out.flush())
+        }) {
             Ok(()) => true,
             Err(e) => {
                 self.lost = Some(e.to_string());
@@ -308,7 +318,9 @@ pub fn document(what: &str, bytes: &[u8], mut out: impl Write) -> Result<(), Err
 
 pub fn stderr_line(message: &str) {
     let line = format!("certdel: {}\n", escape(message));
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    crate::progress::on_stderr(|| {
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    });
 }
 
 /// A warning on stderr (`certdel: warning: …`).
@@ -370,6 +382,33 @@ fn text_line(o: &Outcome) -> String {
         line.push_str(&format!(" [request {}]", escape(r)));
     }
     line
+}
+
+/// The SGR parameters (ANSI colour) an outcome word is shown with on a colour terminal:
+/// green for what was (or would be) deleted, dim for `gone` (a success nobody needs to act
+/// on), yellow for what was left as it was and may need a look, red for refusals and failures.
+pub fn sgr(status: Status) -> &'static str {
+    match status {
+        Status::Deleted | Status::WouldDelete => "32",
+        Status::Gone => "2",
+        Status::NotFound | Status::InUse | Status::Pending | Status::Skipped => "33",
+        Status::Denied | Status::Failed => "31",
+    }
+}
+
+/// `text` in the colour of `status` ([`sgr`]), reset after it.
+pub fn paint(status: Status, text: &str) -> String {
+    format!("\u{1b}[{}m{text}\u{1b}[0m", sgr(status))
+}
+
+/// A [`text_line`] with its outcome word (its first word) painted; the padding after the word
+/// stays outside the colour, so the columns still line up.
+fn colored(status: Status, line: String) -> String {
+    let word = status.as_str();
+    match line.strip_prefix(word) {
+        Some(rest) => format!("{}{rest}", paint(status, word)),
+        None => line,
+    }
 }
 
 /// Whether `message` names `code` as a whole word (not as part of a longer code).
@@ -567,6 +606,90 @@ mod tests {
              tencent-ssl: 2 ids: 1 deleted, 1 not_found\n"
         );
         assert_eq!(exit, Exit::Partial);
+    }
+
+    /// Text output as a run on `terminal` renders `outcomes()` in `format`.
+    fn render_on(terminal: crate::terminal::Terminal, format: OutputFormat) -> String {
+        let mut r = Reporter::new(format, Vec::new());
+        r.set_color(terminal.decor(format, false).color);
+        for o in outcomes() {
+            r.outcome(&o);
+        }
+        r.finish("tencent-ssl").unwrap();
+        String::from_utf8(r.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn outcome_words_are_coloured_on_a_terminal_stdout_only() {
+        use crate::terminal::Terminal;
+        let tty = Terminal {
+            stdout: true,
+            stderr: true,
+            color: true,
+        };
+        let s = render_on(tty, OutputFormat::Text);
+        assert_eq!(
+            s.lines().collect::<Vec<_>>(),
+            [
+                "\u{1b}[32mdeleted\u{1b}[0m    a",
+                "\u{1b}[33mnot_found\u{1b}[0m  b  FailedOperation.CertificateNotFound: The certificate does not exist. [request r-1]",
+                "tencent-ssl: 2 ids: 1 deleted, 1 not_found",
+            ]
+        );
+        // Without the colour codes it is the plain output, columns and all.
+        let plain = render_on(Terminal::NONE, OutputFormat::Text);
+        assert!(!plain.contains('\u{1b}'), "{plain:?}");
+        let stripped = s
+            .replace("\u{1b}[0m", "")
+            .replace("\u{1b}[32m", "")
+            .replace("\u{1b}[33m", "");
+        assert_eq!(stripped, plain);
+        // NO_COLOR, a stdout that is not a terminal, NDJSON and ids: no escape sequence.
+        let no_color = Terminal {
+            color: false,
+            ..tty
+        };
+        assert_eq!(render_on(no_color, OutputFormat::Text), plain);
+        let piped = Terminal {
+            stdout: false,
+            ..tty
+        };
+        assert_eq!(render_on(piped, OutputFormat::Text), plain);
+        for format in [OutputFormat::Json, OutputFormat::Ids] {
+            let s = render_on(tty, format);
+            assert!(!s.is_empty() && !s.contains('\u{1b}'), "{format:?}: {s:?}");
+        }
+    }
+
+    #[test]
+    fn each_outcome_has_its_colour() {
+        assert_eq!(
+            paint(Status::Deleted, "deleted"),
+            "\u{1b}[32mdeleted\u{1b}[0m"
+        );
+        assert_eq!(sgr(Status::WouldDelete), "32");
+        for s in [Status::Failed, Status::Denied] {
+            assert_eq!(sgr(s), "31", "{s:?}: red");
+        }
+        for s in [
+            Status::NotFound,
+            Status::Skipped,
+            Status::InUse,
+            Status::Pending,
+        ] {
+            assert_eq!(sgr(s), "33", "{s:?}: yellow");
+        }
+        assert_eq!(sgr(Status::Gone), "2", "dim");
+        // Every outcome word is painted whole, and the rest of the line left as it was.
+        for s in Status::ALL {
+            let line = text_line(&Outcome::new("x", "id", s));
+            let painted = colored(s, line.clone());
+            assert!(
+                painted.starts_with(&format!("\u{1b}[{}m{}\u{1b}[0m", sgr(s), s.as_str())),
+                "{painted:?}"
+            );
+            assert!(painted.ends_with(&line[s.as_str().len()..]), "{painted:?}");
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! The executor ([`crate::execute`]) knows nothing of stdout, exit statuses or logs; it hands
 //! every outcome to one sink. The stdout renderer ([`crate::output::Reporter`]) is one sink,
 //! the exit-status fold ([`crate::outcome::Tally`]) another, the audit log
-//! ([`crate::audit::AuditLog`]) a third, and [`FanOut`] passes each outcome to several.
+//! ([`crate::audit::AuditLog`]) a third, the progress bar on a terminal
+//! ([`crate::progress::DeleteProgress`]) a fourth, and [`FanOut`] passes each outcome to
+//! several.
 
 use crate::error::Error;
 use crate::outcome::Outcome;

@@ -51,6 +51,7 @@ fn run(settings: Settings, answer: Option<&str>) -> (Result<Exit, Error>, Vec<St
         .unwrap();
     let got = runtime.block_on(app::run(
         settings,
+        certdel::terminal::Terminal::NONE,
         std::io::empty(),
         &mut reporter,
         &mut confirm,
@@ -204,6 +205,7 @@ fn each_record_is_in_the_log_before_its_line_reaches_stdout() {
         .unwrap();
     let got = runtime.block_on(app::run(
         settings,
+        certdel::terminal::Terminal::NONE,
         std::io::empty(),
         &mut reporter,
         &mut |_| None,

@@ -5,6 +5,7 @@
 //!   and on stderr; NDJSON keeps them exact.
 //! - A stdout that refuses writes (`/dev/full`, a closed pipe) makes the run fail (exit 2) with
 //!   a message on stderr, while a delete still processes every id.
+//! - Through pipes there is no progress bar and no colour: not one escape sequence.
 
 mod common;
 
@@ -244,4 +245,44 @@ fn a_listing_into_a_closed_pipe_fails() {
         stderr.contains("cannot write the listing to stdout"),
         "{stderr}"
     );
+}
+
+/// The harness runs certdel with pipes for stdin, stdout and stderr: no progress bar, no
+/// colour, whatever the output format, for deletes, dry runs and listings alike. (The
+/// decision itself, for terminals too, is unit-tested in `terminal.rs` and `output.rs`.)
+#[test]
+fn through_pipes_there_is_no_progress_bar_and_no_colour() {
+    let ids = ["tcPipe01", "tcPipe02", "tcPipe03"];
+    let fake = tencent_with(&ids, |_| {});
+    let plain = |out: &Out, what: &str| {
+        assert!(
+            !out.stdout.contains('\u{1b}') && !out.stderr.contains('\u{1b}'),
+            "{what}: {out:?}"
+        );
+        assert!(
+            !out.stderr.contains('\r'),
+            "{what}: no bar redrawn: {out:?}"
+        );
+    };
+    for format in ["text", "json", "ids"] {
+        // One id that is not there: an outcome of another colour, and exit 1.
+        let out = delete(&fake, TENCENT, &["tcPipe01", "tcPipe02", "tcMissing"])
+            .flag("--output", format)
+            .arg("--no-batch")
+            .run();
+        assert_eq!(out.code, 1, "{format}: {out:?}");
+        plain(&out, format);
+        let out = delete(&fake, TENCENT, &["tcPipe03", "tcMissing"])
+            .flag("--output", format)
+            .arg("--dry-run")
+            .run();
+        assert_eq!(out.code, 1, "{format} dry run: {out:?}");
+        plain(&out, format);
+        let out = list(&fake, TENCENT).flag("--output", format).run();
+        assert_eq!(out.code, 0, "{format} list: {out:?}");
+        plain(&out, format);
+    }
+    // The text output says what happened, uncoloured.
+    let out = delete(&fake, TENCENT, &["tcMissing"]).run();
+    assert!(out.stdout.starts_with("not_found  tcMissing"), "{out:?}");
 }
