@@ -55,8 +55,13 @@ pub fn dry_run(provider: &dyn Provider, targets: &[Target], certs: &[Cert]) -> V
         .iter()
         .map(|t| {
             let Some(cert) = index.find(&t.id) else {
-                return Outcome::new(name, t.id.clone(), Status::NotFound)
-                    .message("not in the listing: no such certificate (nothing was sent)");
+                let hint = provider
+                    .not_found_hint()
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                return Outcome::new(name, t.id.clone(), Status::NotFound).message(format!(
+                    "not in the listing: no such certificate (nothing was sent){hint}"
+                ));
             };
             // A target bound to a region (a plan's alibaba-slb entry) is deleted there only.
             if let (Some(want), Some(got)) = (&t.region, &cert.region) {
@@ -148,6 +153,31 @@ mod tests {
 
     fn given(ids: &[&str]) -> Vec<Target> {
         ids.iter().map(|i| Target::given(*i)).collect()
+    }
+
+    #[test]
+    fn a_cas_dry_run_not_found_points_at_the_other_target() {
+        let mut settings = ProviderSettings::for_test(Kind::AlibabaCas);
+        settings.cas_target = CasTarget::Orders;
+        let p = provider::build(&settings);
+        let got = dry_run(p.as_ref(), &given(&["42"]), &[]);
+        assert_eq!(got[0].outcome, Status::NotFound);
+        assert_eq!(
+            got[0].message.as_deref(),
+            Some(
+                "not in the listing: no such certificate (nothing was sent); not found as an \
+                 order (--target orders); if this is a certificate id from `list --target \
+                 certificates`, pass --target certificates"
+            )
+        );
+        // Other providers say only what is so.
+        let t = build(Kind::TencentSsl);
+        assert_eq!(
+            dry_run(t.as_ref(), &given(&["x"]), &[])[0]
+                .message
+                .as_deref(),
+            Some("not in the listing: no such certificate (nothing was sent)")
+        );
     }
 
     #[test]

@@ -131,7 +131,7 @@ impl AlibabaCas {
     /// A not-found answer says which target was asked and points at the other: order ids
     /// and certificate ids are both integers, so an id from the other listing is refused as
     /// `not_found` by every request, and nothing else tells the operator why.
-    fn not_found_hint(&self) -> &'static str {
+    fn target_hint(&self) -> &'static str {
         match self.target {
             CasTarget::Orders => {
                 "not found as an order (--target orders); if this is a certificate id from \
@@ -167,6 +167,10 @@ impl Provider for AlibabaCas {
     }
 
     /// Ids are integers: `007` and `7` name the same certificate.
+    fn not_found_hint(&self) -> Option<&'static str> {
+        Some(self.target_hint())
+    }
+
     fn id_key(&self, id: &str) -> String {
         match id.parse::<u64>() {
             Ok(n) => n.to_string(),
@@ -195,7 +199,7 @@ impl Provider for AlibabaCas {
             }
             Err(mut a) => {
                 if a.class == Class::Done(Status::NotFound) {
-                    let hint = self.not_found_hint();
+                    let hint = self.target_hint();
                     a.message = Some(match a.message.take() {
                         Some(m) if !m.is_empty() => format!("{m}; {hint}"),
                         _ => hint.to_string(),

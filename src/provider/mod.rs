@@ -237,6 +237,12 @@ pub trait Provider: Send + Sync {
         id.to_string()
     }
 
+    /// What a `not_found` for this provider may really mean, when there is more to say than
+    /// "no such certificate" (alibaba-cas: the id may belong to the other `--target`).
+    fn not_found_hint(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The signed delete request for `id`.
     fn delete_request(&self, id: &str, stamp: &Stamp) -> Request;
 
