@@ -668,14 +668,13 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         .clone()
         .or_else(|| profile_region.as_ref().map(|(r, _)| r.clone()));
     // A region the vendor lacks names where it came from: the profile, or the flag and the
-    // variable (as the providers' messages say).
-    let region_error = |e: String| match (&profile_region, region_var) {
-        (Some((_, source)), Some(var)) => Error::Usage(e.replace(
-            &format!("(from --region or {var})"),
-            &format!("(from {source}; --region or {var} would override it)"),
-        )),
-        _ => Error::Usage(e),
-    };
+    // variable.
+    let region_origin = region_var.map(|var| match &profile_region {
+        Some((_, source)) => format!("from {source}; --region or {var} would override it"),
+        None => format!("from --region or {var}"),
+    });
+    let region_origin = region_origin.as_deref();
+    let region_error = Error::Usage;
 
     let listing = matches!(action, Action::List(_));
     let from_plan = matches!(&action, Action::Delete(d) if d.plan.is_some());
@@ -746,12 +745,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     match kind {
         Kind::AlibabaSlb => {
             for r in regions.iter().chain(region.iter()) {
-                alibaba_slb::check_region(r).map_err(region_error)?;
+                alibaba_slb::check_region(r, region_origin).map_err(region_error)?;
             }
         }
         Kind::TencentSsl => {
             if let Some(r) = &region {
-                tencent_ssl::check_region(r).map_err(region_error)?;
+                tencent_ssl::check_region(r, region_origin).map_err(region_error)?;
             }
         }
         _ => {}
@@ -772,9 +771,8 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 None if from_plan => alibaba_slb::default_endpoint(alibaba_slb::CENTRAL_REGIONS[0]),
                 None => return Err(slb_needs_region(listing)),
             },
-            Kind::AlibabaCas => {
-                alibaba_cas::default_endpoint(region.as_deref()).map_err(region_error)?
-            }
+            Kind::AlibabaCas => alibaba_cas::default_endpoint(region.as_deref(), region_origin)
+                .map_err(region_error)?,
         },
     };
     if kind == Kind::AlibabaSlb && region.is_none() && !from_plan {

@@ -92,7 +92,7 @@ pub fn valid_regions() -> impl Iterator<Item = &'static str> {
 /// The host for `region` (default cn-hangzhou): a [`SITES`] host, or the China site for the
 /// [`MAINLAND_REGIONS`]; any other region has no published SSL-certificate endpoint and is
 /// refused (a typo such as `cn-hangzhuo` included), naming the valid ones.
-pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
+pub fn default_endpoint(region: Option<&str>, origin: Option<&str>) -> Result<Endpoint, String> {
     let region = region.unwrap_or(DEFAULT_REGION);
     if let Some((_, host)) = SITES.iter().find(|(r, _)| *r == region) {
         return Ok(Endpoint::https(*host));
@@ -107,7 +107,7 @@ pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
         super::unknown_region(
             Kind::AlibabaCas,
             region,
-            "ALIBABA_CLOUD_REGION_ID",
+            origin,
             &valid_regions().collect::<Vec<_>>()
         )
     ))
@@ -466,7 +466,7 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        let host = |r: Option<&str>| default_endpoint(r).map(|e| e.host);
+        let host = |r: Option<&str>| default_endpoint(r, Some("from --region")).map(|e| e.host);
         assert_eq!(host(None).unwrap(), "cas.aliyuncs.com");
         assert_eq!(
             host(Some("ap-southeast-1")).unwrap(),
@@ -487,6 +487,8 @@ mod tests {
         ] {
             let e = host(Some(region)).unwrap_err();
             assert!(e.contains(region) && e.contains("--endpoint"), "{e}");
+            // Where the region came from is the caller's to say.
+            assert!(e.contains("(from --region)"), "{e}");
         }
     }
 

@@ -109,14 +109,14 @@ pub fn valid_regions() -> impl Iterator<Item = &'static str> {
 /// An unknown region is refused before any request: it would go into `RegionId` (and the
 /// host) and list nothing, so a typo (`cn-hangzhuo`) would pass for an empty account. Checked
 /// with `--endpoint` too, since `RegionId` is still sent.
-pub fn check_region(region: &str) -> Result<(), String> {
+pub fn check_region(region: &str, origin: Option<&str>) -> Result<(), String> {
     if valid_regions().any(|r| r == region) {
         return Ok(());
     }
     Err(super::unknown_region(
         Kind::AlibabaSlb,
         region,
-        "ALIBABA_CLOUD_REGION_ID",
+        origin,
         &valid_regions().collect::<Vec<_>>(),
     ))
 }

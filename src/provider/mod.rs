@@ -169,10 +169,13 @@ impl Answer {
 }
 
 /// The usage error for a region a provider does not know: `unknown region cn-hangzhuo for
-/// alibaba-slb (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-qingdao, …`.
-pub fn unknown_region(kind: Kind, region: &str, var: &str, valid: &[&str]) -> String {
+/// alibaba-slb (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-qingdao, …`. `origin`
+/// says where the region came from, in the caller's words (the command line and variable, a
+/// profile file, a policy key); `None` leaves it out.
+pub fn unknown_region(kind: Kind, region: &str, origin: Option<&str>, valid: &[&str]) -> String {
+    let origin = origin.map(|o| format!(" ({o})")).unwrap_or_default();
     format!(
-        "unknown region {region} for {} (from --region or {var}); valid: {}",
+        "unknown region {region} for {}{origin}; valid: {}",
         kind.name(),
         valid.join(", ")
     )

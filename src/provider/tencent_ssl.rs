@@ -82,14 +82,14 @@ pub const REGIONS: [&str; 20] = [
 
 /// An unknown region is refused before any request (it is sent as `X-TC-Region`, with
 /// `--endpoint` too), naming the valid ones.
-pub fn check_region(region: &str) -> Result<(), String> {
+pub fn check_region(region: &str, origin: Option<&str>) -> Result<(), String> {
     if REGIONS.contains(&region) {
         return Ok(());
     }
     Err(super::unknown_region(
         Kind::TencentSsl,
         region,
-        "TENCENTCLOUD_REGION",
+        origin,
         &REGIONS,
     ))
 }

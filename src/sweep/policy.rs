@@ -587,10 +587,12 @@ fn region(
     }
     let known = |r: &str| -> Result<(), String> {
         match kind {
-            Kind::AlibabaSlb => crate::provider::alibaba_slb::check_region(r),
-            Kind::TencentSsl => crate::provider::tencent_ssl::check_region(r),
+            Kind::AlibabaSlb => crate::provider::alibaba_slb::check_region(r, None),
+            Kind::TencentSsl => crate::provider::tencent_ssl::check_region(r, None),
             Kind::HuaweiScm => crate::provider::huawei_scm::default_endpoint(Some(r)).map(drop),
-            Kind::AlibabaCas => crate::provider::alibaba_cas::default_endpoint(Some(r)).map(drop),
+            Kind::AlibabaCas => {
+                crate::provider::alibaba_cas::default_endpoint(Some(r), None).map(drop)
+            }
             Kind::VolcengineLive => Ok(()),
         }
     };
@@ -604,11 +606,9 @@ fn region(
         return Ok(Region::All);
     }
     for r in regions {
-        // The providers' messages speak of the flag and the variable: say "region" here.
+        // The providers' remedies speak of the command line: say the policy's keys here.
         known(r).or_else(|m| {
             let m = m
-                .replace(" (from --region or ALIBABA_CLOUD_REGION_ID)", "")
-                .replace(" (from --region or TENCENTCLOUD_REGION)", "")
                 .replace(
                     "pass --region with one of those, or --endpoint",
                     "give one of those",
