@@ -278,9 +278,9 @@ fn open_append(path: &Path) -> std::io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoint::Endpoint;
     use crate::provider::Kind;
     use crate::secret::{Credentials, Secret};
-    use crate::settings::Endpoint;
     use chrono::TimeZone;
 
     /// A fresh, empty directory under the system temp dir.

@@ -52,6 +52,7 @@ pub mod cli;
 pub mod confirm;
 pub mod diagnostics;
 pub mod docs;
+pub mod endpoint;
 pub mod error;
 pub mod execute;
 pub mod ids;

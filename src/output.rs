@@ -798,7 +798,7 @@ mod tests {
     }
 
     fn tencent() -> Box<dyn Provider> {
-        crate::provider::build(&crate::settings::ProviderSettings::for_test(
+        crate::provider::build(&crate::provider::ProviderSettings::for_test(
             crate::provider::Kind::TencentSsl,
         ))
     }
@@ -827,7 +827,7 @@ mod tests {
         let text = render(OutputFormat::Text);
         assert!(text.ends_with("tencent-ssl: 3 certificates (1 expired, 1 with unknown expiry)\n"));
         let mut r = Reporter::new(OutputFormat::Text, Vec::new());
-        let huawei = crate::provider::build(&crate::settings::ProviderSettings::for_test(
+        let huawei = crate::provider::build(&crate::provider::ProviderSettings::for_test(
             crate::provider::Kind::HuaweiScm,
         ));
         r.list(huawei.as_ref(), &[], now()).unwrap();
@@ -959,7 +959,7 @@ mod tests {
             assert!(r.into_inner().is_empty(), "{id:?}: nothing on stdout");
         }
         // The provider's own rules count too: a CAS order id is a number.
-        let cas = crate::provider::build(&crate::settings::ProviderSettings::for_test(
+        let cas = crate::provider::build(&crate::provider::ProviderSettings::for_test(
             crate::provider::Kind::AlibabaCas,
         ));
         let mut r = Reporter::new(OutputFormat::Ids, Vec::new());

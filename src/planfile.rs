@@ -41,9 +41,10 @@
 //! leaves the old file or the new one, never half of one.
 
 use crate::cert::{Cert, Filter, FilterSpec};
+use crate::endpoint::Endpoint;
 use crate::error::Error;
+use crate::provider::config::{CasTarget, ProviderSettings};
 use crate::provider::{Kind, Provider};
-use crate::settings::{CasTarget, Endpoint, ProviderSettings};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -406,7 +407,7 @@ pub fn check(
         ));
     }
     if raw.access_key_id != ctx.access_key_id {
-        let (var, _, _) = crate::settings::credential_vars(ctx.provider);
+        let (var, _, _) = crate::provider::vendor::credential_vars(ctx.provider);
         return Err(format!(
             "the plan was made with access key id {}, this run uses {} ({var}); run with the plan's credentials, or {REMAKE}",
             quoted(&raw.access_key_id),
@@ -479,7 +480,7 @@ pub fn check(
             ));
         }
         let region = match (ctx.provider, entry.region) {
-            (Kind::AlibabaSlb, Some(r)) if crate::settings::region_syntax_ok(&r) => Some(r),
+            (Kind::AlibabaSlb, Some(r)) if crate::provider::config::region_syntax_ok(&r) => Some(r),
             (Kind::AlibabaSlb, Some(r)) => {
                 return Err(format!(
                     "{at} ({}): region {} is not a region id (letters, digits, '-' and '_')",

@@ -137,8 +137,8 @@ pub fn locate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::config::{CasTarget, ProviderSettings};
     use crate::provider::{self, Kind};
-    use crate::settings::{CasTarget, ProviderSettings};
 
     fn build(kind: Kind) -> Box<dyn Provider> {
         provider::build(&ProviderSettings::for_test(kind))

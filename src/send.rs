@@ -898,7 +898,7 @@ mod tests {
     /// error that stops the run, and the answer recorded for the id, say the clock is off.
     #[tokio::test(start_paused = true)]
     async fn a_refused_signature_with_a_skewed_date_names_the_clock() {
-        let tencent = crate::provider::build(&crate::settings::ProviderSettings::for_test(
+        let tencent = crate::provider::build(&crate::provider::ProviderSettings::for_test(
             crate::provider::Kind::TencentSsl,
         ));
         let body = r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureExpire","Message":"签名过期"},"RequestId":"r"}}"#;

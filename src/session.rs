@@ -443,7 +443,7 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_identity_endpoint_is_named() {
         let mut s = ProviderSettings::for_test(Kind::VolcengineLive);
-        s.identity_endpoint = crate::settings::Endpoint::https("sts.unreachable.invalid");
+        s.identity_endpoint = crate::endpoint::Endpoint::https("sts.unreachable.invalid");
         let steps = (0..3).map(|_| Step::fail("cannot connect: refused", false));
         let (started, _) = start_with(&s, Purpose::Identity, steps.collect()).await;
         let e = started.err().expect("unreachable");

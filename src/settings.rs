@@ -1,235 +1,29 @@
 //! Command line + environment + the vendor CLIs' credential files → one checked
 //! [`Settings`]. The only code that reads the environment (the files are read by
-//! [`crate::profile`], called from here); nothing after it looks at the raw CLI struct.
+//! [`crate::profile`]); nothing after it looks at the raw CLI struct.
+//!
+//! This module only dispatches: a run's provider account is a [`ProviderChoice`], and
+//! [`provider_settings`] hands it to the vendor ([`crate::provider::vendor`]: whose
+//! credentials, from where) and to the provider's own module (`locate`: its regions and
+//! endpoint). A sweep policy's targets go through the same function.
 
 use crate::cert::FilterSpec;
 use crate::cli::{Action, AuditArgs, CasTargetArg, Cli, OutputFormat, TopLevel};
+use crate::endpoint::Endpoint;
 use crate::error::Error;
-use crate::profile::{self, Chosen};
+pub use crate::provider::config::{
+    region_syntax_ok, CasTarget, ExpectedAccount, Location, ProviderChoice, ProviderSettings,
+    Purpose, RegionDefault,
+};
+use crate::provider::vendor::{self, Found};
 use crate::provider::{
     alibaba_cas, alibaba_slb, huawei_scm, identity, tencent_ssl, volcengine_live, Kind, Vendor,
 };
-use crate::secret::{Credentials, Secret};
+use crate::secret::Secret;
 use crate::time::When;
+use crate::wire::header_safe;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Where requests go: scheme and `Host` value (with `:port` only when not the default).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
-    pub scheme: String,
-    pub host: String,
-}
-
-impl Endpoint {
-    pub fn https(host: impl Into<String>) -> Self {
-        Endpoint {
-            scheme: "https".into(),
-            host: host.into(),
-        }
-    }
-
-    /// `scheme://host[:port]`, the base URL requests go to (never a user or password:
-    /// [`Endpoint::parse_as`] refuses them).
-    pub fn base_url(&self) -> String {
-        format!("{}://{}", self.scheme, self.host)
-    }
-
-    /// Parse `--endpoint`: see [`Endpoint::parse_as`].
-    pub fn parse(url: &str) -> Result<Endpoint, String> {
-        Endpoint::parse_as("--endpoint", url)
-    }
-
-    /// Parse `scheme://host[:port][/]`, given as `name` (a flag or a variable, for messages).
-    /// Plain `http` only for loopback hosts, so a typo can never send credentials-bearing
-    /// requests in clear text over a network.
-    ///
-    /// The host certdel signs must be the host the request goes to. URL parsers (WHATWG, as
-    /// reqwest's) reinterpret much of what a person might type: `\` as `/`, percent-escapes
-    /// and IDNA in the host, `127.1` or `0x7f.0.0.1` as `127.0.0.1`, an empty port as the
-    /// default, a user and password before `@`. So certdel refuses all of that, then parses
-    /// the URL with that same parser and requires the same scheme, host and port. Messages
-    /// never show a user or password the value holds ([`redact_userinfo`]).
-    pub fn parse_as(name: &str, url: &str) -> Result<Endpoint, String> {
-        let shown = redact_userinfo(url);
-        let bad = |why: &str| format!("{name} '{shown}': {why}");
-        const FORM: &str = "give only scheme://host[:port]";
-        if let Some(c) = url.chars().find(|c| c.is_control() || c.is_whitespace()) {
-            return Err(bad(&format!(
-                "contains whitespace or a control character (U+{:04X}); {FORM}",
-                c as u32
-            )));
-        }
-        if url.contains('\\') {
-            return Err(bad(&format!(
-                "contains a backslash, which URL parsers read as '/'; {FORM}"
-            )));
-        }
-        let Some((scheme, rest)) = url.split_once("://") else {
-            return Err(bad("is not a URL: expected scheme://host[:port]"));
-        };
-        let scheme = scheme.to_ascii_lowercase();
-        if scheme != "https" && scheme != "http" {
-            return Err(bad("scheme must be https (or http for loopback)"));
-        }
-        let authority = rest.strip_suffix('/').unwrap_or(rest);
-        if authority.contains('@') {
-            return Err(bad(&format!(
-                "a user or password in the URL is not supported (certdel signs its requests); {FORM}"
-            )));
-        }
-        if authority.is_empty() || authority.contains(['/', '?', '#']) {
-            return Err(bad(&format!("{FORM}, without path, query or fragment")));
-        }
-        if !authority.is_ascii() {
-            return Err(bad(
-                "the host has non-ASCII characters; give its ASCII (punycode, xn--) form",
-            ));
-        }
-        if authority.contains('%') {
-            return Err(bad(&format!(
-                "percent-escapes are not allowed in the host; {FORM}"
-            )));
-        }
-        let (host, port) = split_host_port(authority).map_err(&bad)?;
-        let host = host.to_ascii_lowercase();
-        let loopback = is_loopback(&host);
-        let default_port = if scheme == "https" { 443 } else { 80 };
-        let host = match port {
-            Some(p) if p != default_port => format!("{host}:{p}"),
-            _ => host,
-        };
-        // What the URL parser makes of it must be what certdel signs and connects to.
-        let parsed = url::Url::parse(&format!("{scheme}://{authority}/"))
-            .map_err(|e| bad(&format!("not a valid URL ({e}); {FORM}")))?;
-        let theirs = match (parsed.host_str(), parsed.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            (None, _) => String::new(),
-        };
-        if parsed.scheme() != scheme || theirs != host {
-            return Err(bad(&format!(
-                "URL parsers read the host as '{theirs}', not '{host}'; write it as '{}://{theirs}'",
-                parsed.scheme()
-            )));
-        }
-        if scheme == "http" && !loopback {
-            return Err(bad(
-                "plain http is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https",
-            ));
-        }
-        Ok(Endpoint { scheme, host })
-    }
-}
-
-/// `url` with anything that may be a user or password (before the last `@` of what follows
-/// `://`) replaced by `[redacted]`, for messages.
-pub fn redact_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
-    let Some(at) = url.rfind('@') else {
-        return std::borrow::Cow::Borrowed(url);
-    };
-    let start = match url.find("://") {
-        Some(i) if i + 3 <= at => i + 3,
-        _ => 0,
-    };
-    std::borrow::Cow::Owned(format!("{}[redacted]{}", &url[..start], &url[at..]))
-}
-
-/// Host and port of an authority: a bracketed IPv6 address or a name of letters, digits,
-/// `-`, `.` and `_`; a port of 1 to 5 digits, neither empty nor 0.
-fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), &'static str> {
-    const BAD_PORT: &str = "the port must be a number from 1 to 65535 (or left out with its ':')";
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let end = rest
-            .find(']')
-            .ok_or("an IPv6 address needs its closing ']'")?;
-        let host = &authority[..end + 2];
-        if !rest[..end]
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-        {
-            return Err("bad IPv6 address in brackets");
-        }
-        match &rest[end + 1..] {
-            "" => (host, None),
-            p => (host, Some(p.strip_prefix(':').ok_or(BAD_PORT)?)),
-        }
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    if host.is_empty() {
-        return Err("the host is missing");
-    }
-    if !host.starts_with('[')
-        && !host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
-    {
-        return Err("a host name has only letters, digits, '-', '.' and '_'");
-    }
-    let port = match port {
-        Some(p) if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) => {
-            return Err(BAD_PORT)
-        }
-        Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p != 0).ok_or(BAD_PORT)?),
-        None => None,
-    };
-    Ok((host, port))
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host == "[::1]"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CasTarget {
-    Orders,
-    Certificates,
-}
-
-/// Everything a provider needs to build requests.
-#[derive(Clone, Debug)]
-pub struct ProviderSettings {
-    pub kind: Kind,
-    pub endpoint: Endpoint,
-    pub credentials: Credentials,
-    pub region: Option<String>,
-    /// huawei-scm: the account (domain) id; discovered through IAM when unset.
-    pub domain_id: Option<String>,
-    /// huawei-scm: where to discover the domain id.
-    pub iam_endpoint: Endpoint,
-    /// Where the account identity call goes ([`crate::provider::identity`]): the vendor's STS
-    /// host, or `CERTDEL_STS_ENDPOINT`; for huawei-scm the IAM endpoint above.
-    pub identity_endpoint: Endpoint,
-    pub cas_target: CasTarget,
-    pub check_resources: bool,
-    /// `--endpoint` was given (alibaba-slb list: every region goes there).
-    pub custom_endpoint: bool,
-    /// alibaba-slb: the regions the run covers, the one of `region` first (empty for
-    /// everything else); a delete covering more than one lists them to find each id's region.
-    pub regions: Vec<String>,
-    /// alibaba-slb: `--region all` (regions the account lacks are skipped).
-    pub all_regions: bool,
-    /// The account the run must be working in (`--expect-account`,
-    /// `CERTDEL_EXPECT_ACCOUNT`): the session checks it with the identity call before
-    /// anything else is sent.
-    pub expect_account: Option<ExpectedAccount>,
-}
-
-/// An account id a run is told to expect, and who said so (for the refusal).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExpectedAccount {
-    pub id: String,
-    /// `--expect-account`, `CERTDEL_EXPECT_ACCOUNT`.
-    pub from: String,
-}
 
 /// The variable that gives `--expect-account` when the flag is not given.
 pub const EXPECT_ACCOUNT_VAR: &str = "CERTDEL_EXPECT_ACCOUNT";
@@ -256,32 +50,6 @@ fn expect_account(
         id,
         from: from.into(),
     }))
-}
-
-impl ProviderSettings {
-    /// Fixed settings for unit tests (example credentials, default endpoints).
-    pub fn for_test(kind: Kind) -> Self {
-        ProviderSettings {
-            kind,
-            endpoint: Endpoint::https("example.invalid"),
-            credentials: Credentials {
-                access_key: "AKEXAMPLE".into(),
-                secret_key: Secret::new("SECRETEXAMPLE"),
-                token: None,
-                origin: "test".into(),
-            },
-            region: None,
-            domain_id: Some("domainid123".into()),
-            iam_endpoint: Endpoint::https("iam.example.invalid"),
-            identity_endpoint: Endpoint::https("sts.example.invalid"),
-            cas_target: CasTarget::Orders,
-            check_resources: false,
-            custom_endpoint: false,
-            regions: Vec::new(),
-            all_regions: false,
-            expect_account: None,
-        }
-    }
 }
 
 /// How hard to push: pacing, concurrency, retries, timeouts.
@@ -548,7 +316,7 @@ pub const AUDIT_LOG_VAR: &str = "CERTDEL_AUDIT_LOG";
 /// absolute path: the XDG Base Directory specification says to ignore a relative one),
 /// `$HOME/.local/state/certdel/audit.jsonl` (the specification's default; HOME absolute too),
 /// in that order. No place at all is a usage error naming the overrides.
-fn audit_target(
+pub fn audit_target(
     flags: &AuditArgs,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<AuditTarget, Error> {
@@ -581,6 +349,192 @@ fn audit_target(
     )))
 }
 
+/// A provider account's settings, and the warnings of the profile file they came from.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub provider: ProviderSettings,
+    /// For stderr, once, before the run: what is wrong but not fatal in the profile the
+    /// credentials came from (its file open to group or others).
+    pub warnings: Vec<String>,
+}
+
+/// The settings of one provider account: `choice` checked, the credentials found by the
+/// vendor's chain, the region(s) and endpoint decided by the provider's module, and the
+/// identity (and, for huawei-scm, IAM) endpoints. Reads the environment through `env` (empty
+/// values count as unset) and the vendor CLI's files under `HOME`.
+pub fn provider_settings(
+    choice: &ProviderChoice,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Resolved, Error> {
+    let env = |name: &str| env(name).filter(|v| !v.is_empty());
+    let kind = choice.kind;
+    if choice.check_resources && kind != Kind::TencentSsl {
+        return Err(Error::usage(
+            "--check-resources applies to tencent-ssl only",
+        ));
+    }
+    if choice.cas_target != CasTarget::Orders && kind != Kind::AlibabaCas {
+        return Err(Error::usage("--target applies to alibaba-cas only"));
+    }
+    for r in &choice.regions {
+        if !region_syntax_ok(r) {
+            return Err(Error::usage(format!(
+                "{} '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)",
+                choice.region_flag()
+            )));
+        }
+    }
+    // Where the credentials come from: a profile file that cannot be used stops the run
+    // here, before anything depends on it (the profile's region).
+    let Found {
+        credentials,
+        profile,
+    } = vendor::credentials(kind, choice.profile.as_deref(), &env)?;
+    let default = region_default(kind, choice, profile.as_ref(), &env)?;
+    let location = match kind {
+        Kind::HuaweiScm => huawei_scm::locate(choice)?,
+        Kind::TencentSsl => tencent_ssl::locate(choice, default.as_ref())?,
+        Kind::VolcengineLive => volcengine_live::locate(choice)?,
+        Kind::AlibabaSlb => alibaba_slb::locate(choice, default.as_ref())?,
+        Kind::AlibabaCas => alibaba_cas::locate(choice, default.as_ref())?,
+    };
+    let Location {
+        region,
+        regions,
+        all_regions,
+        endpoint,
+    } = location;
+
+    // Discovery goes to IAM as the SDK picks it (`IamHelper.get_iam_endpoint`):
+    // HUAWEICLOUD_SDK_IAM_ENDPOINT, else the credentials file's `iam_endpoint`, else the
+    // region's IAM endpoint. `--endpoint` redirects SCM only: IAM is another service, and an
+    // SCM host cannot answer for it.
+    let file_iam_endpoint = profile
+        .as_ref()
+        .and_then(|p| p.iam_endpoint.as_ref().map(|u| (u, &p.source)));
+    let iam_endpoint = match (env("HUAWEICLOUD_SDK_IAM_ENDPOINT"), file_iam_endpoint) {
+        (Some(url), _) => {
+            Endpoint::parse_as("HUAWEICLOUD_SDK_IAM_ENDPOINT", &url).map_err(Error::Usage)?
+        }
+        (None, Some((url, source))) => {
+            Endpoint::parse_as(&format!("{source}: iam_endpoint"), url).map_err(Error::Usage)?
+        }
+        (None, None) => huawei_scm::iam_endpoint(region.as_deref()),
+    };
+    // The identity call: Huawei's is IAM's (moved with it); the STS hosts move together with
+    // CERTDEL_STS_ENDPOINT. `--endpoint` moves the product only, as for IAM.
+    let identity_endpoint = match (kind, env(identity::STS_ENDPOINT_VAR)) {
+        (Kind::HuaweiScm, _) => iam_endpoint.clone(),
+        (_, Some(url)) => {
+            Endpoint::parse_as(identity::STS_ENDPOINT_VAR, &url).map_err(Error::Usage)?
+        }
+        (_, None) => identity::default_endpoint(kind, region.as_deref()),
+    };
+    // HUAWEICLOUD_SDK_DOMAIN_ID, else the credentials file's `domain_id` (checked by its
+    // reader), else discovered through IAM.
+    let domain_id = match (kind, env("HUAWEICLOUD_SDK_DOMAIN_ID")) {
+        (Kind::HuaweiScm, Some(id)) => {
+            vendor::header_value(kind, "HUAWEICLOUD_SDK_DOMAIN_ID", &id)?;
+            Some(id)
+        }
+        (Kind::HuaweiScm, None) => profile.as_ref().and_then(|p| p.domain_id.clone()),
+        _ => None,
+    };
+    Ok(Resolved {
+        provider: ProviderSettings {
+            kind,
+            endpoint,
+            credentials,
+            region,
+            domain_id,
+            iam_endpoint,
+            identity_endpoint,
+            cas_target: choice.cas_target,
+            check_resources: choice.check_resources,
+            custom_endpoint: choice.endpoint.is_some(),
+            regions,
+            all_regions,
+            expect_account: choice.expect_account.clone(),
+        },
+        warnings: profile.map(|p| p.warnings).unwrap_or_default(),
+    })
+}
+
+/// The region a run takes when none is given: the vendor's region variable, else the
+/// profile's region (for the vendors whose products take one from there), each checked
+/// for its form and named in messages.
+fn region_default(
+    kind: Kind,
+    choice: &ProviderChoice,
+    profile: Option<&crate::profile::Profile>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<RegionDefault>, Error> {
+    // volcengine-live signs every request for cn-north-1 and huawei-scm reads no region
+    // variable: their profiles' region is unused.
+    let Some(var) = Vendor::of(kind)
+        .region_var()
+        .filter(|_| matches!(kind, Kind::TencentSsl | Kind::AlibabaSlb | Kind::AlibabaCas))
+    else {
+        return Ok(None);
+    };
+    if !choice.regions.is_empty() {
+        return Ok(None);
+    }
+    let (region, from, origin) = match (env(var), profile.and_then(|p| p.region.clone())) {
+        (Some(r), _) => (r, var.to_string(), format!("from --region or {var}")),
+        (None, Some(r)) => {
+            let source = profile.map(|p| p.source.clone()).unwrap_or_default();
+            (
+                r,
+                format!("{source}: region"),
+                format!("from {source}; --region or {var} would override it"),
+            )
+        }
+        (None, None) => return Ok(None),
+    };
+    if !region_syntax_ok(&region) {
+        return Err(Error::usage(format!(
+            "{from} '{region}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
+        )));
+    }
+    Ok(Some(RegionDefault { region, origin }))
+}
+
+/// The run settings a command takes when it sets none of its own: the documented defaults,
+/// with the proxy, the trusted roots and the test switch from the environment.
+pub fn run_settings(env: &dyn Fn(&str) -> Option<String>) -> Result<RunSettings, Error> {
+    let env = |name: &str| env(name).filter(|v| !v.is_empty());
+    Ok(RunSettings {
+        rate: None,
+        concurrency: None,
+        max_retries: DEFAULT_MAX_RETRIES,
+        timeout: DEFAULT_TIMEOUT,
+        deadline: None,
+        retry_timeout: DEFAULT_RETRY_TIMEOUT,
+        no_retry_delay: env("CERTDEL_TEST_NO_RETRY_DELAY").is_some(),
+        proxy: proxy(&env)?,
+        trust: trust(&env)?,
+    })
+}
+
+/// `--max-retries` when not given.
+pub const DEFAULT_MAX_RETRIES: u32 = 8;
+/// `--timeout` when not given.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// `--retry-timeout` when not given.
+pub const DEFAULT_RETRY_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// Whether a run must load the platform's certificate store: it talks https to some host.
+/// A run that talks only plain http (loopback endpoints) verifies no certificate, and
+/// reading the store would only cost start-up time. huawei-scm discovering its domain id,
+/// and every run making the identity call, talk to the identity endpoint too.
+pub fn needs_platform_roots(p: &ProviderSettings, identifies: bool) -> bool {
+    let discovers = p.kind == Kind::HuaweiScm && p.domain_id.is_none();
+    p.endpoint.scheme == "https"
+        || (discovers && p.iam_endpoint.scheme == "https")
+        || (identifies && p.identity_endpoint.scheme == "https")
+}
+
 /// Resolve the command line against an environment lookup (`std::env::var` in the binary,
 /// a map in tests).
 pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, Error> {
@@ -596,19 +550,11 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     };
     let env = |name: &str| env(name).filter(|v| !v.is_empty());
 
-    if g.check_resources && kind != Kind::TencentSsl {
-        return Err(Error::usage(
-            "--check-resources applies to tencent-ssl only",
-        ));
-    }
     // clap refuses the two together; checked again for a `Cli` built by hand.
     if g.quiet && g.verbose > 0 {
         return Err(Error::usage(
             "-q/--quiet and -v/--verbose contradict each other: give one",
         ));
-    }
-    if g.target != CasTargetArg::Orders && kind != Kind::AlibabaCas {
-        return Err(Error::usage("--target applies to alibaba-cas only"));
     }
     // clap's value parsers (`cli::rate` …) refuse these already; checked again here for a
     // `Cli` built by hand, so that no conversion below can panic.
@@ -641,189 +587,54 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         crate::cli::RETRY_TIMEOUT,
     )?;
 
-    // Where the credentials come from ([`profile::choose`]): a profile file that cannot be
-    // used stops the run here, before anything depends on it (the profile's region).
-    let profile_flag = match &action {
-        Action::Delete(d) => d.profile.profile.clone(),
-        Action::List(l) => l.profile.profile.clone(),
-        Action::Whoami(w) => w.profile.profile.clone(),
+    let (profile_flag, expect_flag) = match &action {
+        Action::Delete(d) => (
+            d.profile.profile.clone(),
+            Some(d.expect.expect_account.clone()),
+        ),
+        Action::List(l) => (
+            l.profile.profile.clone(),
+            Some(l.expect.expect_account.clone()),
+        ),
+        // whoami has no account to expect: it tells which one it is.
+        Action::Whoami(w) => (w.profile.profile.clone(), None),
     };
-    let chosen = choose_credentials(kind, profile_flag.as_deref(), &env)?;
-    // The vendor's region variable, for the providers that take a region from the
-    // environment; the profile's region counts only when neither it nor --region is given.
-    // (volcengine-live signs every request for cn-north-1: its profiles' region is unused.)
-    let region_var = match kind {
-        Kind::TencentSsl => Some("TENCENTCLOUD_REGION"),
-        Kind::AlibabaSlb | Kind::AlibabaCas => Some("ALIBABA_CLOUD_REGION_ID"),
-        Kind::HuaweiScm | Kind::VolcengineLive => None,
+    let purpose = match &action {
+        Action::Delete(d) if d.plan.is_some() => Purpose::DeletePlan,
+        Action::Delete(_) => Purpose::Delete,
+        Action::List(_) => Purpose::List,
+        Action::Whoami(_) => Purpose::Whoami,
     };
-    let env_region = region_var.and_then(&env);
-    let profile_region = match (&chosen, region_var) {
-        (Chosen::Profile(p), Some(_)) if g.region.is_empty() && env_region.is_none() => {
-            p.region.clone().map(|r| (r, p.source.clone()))
-        }
-        _ => None,
+    let endpoint = g
+        .endpoint
+        .as_deref()
+        .map(Endpoint::parse)
+        .transpose()
+        .map_err(Error::Usage)?;
+    let expect_account = match expect_flag {
+        Some(flag) => expect_account(flag, &env)?,
+        None => None,
     };
-    let default_region = env_region
-        .clone()
-        .or_else(|| profile_region.as_ref().map(|(r, _)| r.clone()));
-    // A region the vendor lacks names where it came from: the profile, or the flag and the
-    // variable.
-    let region_origin = region_var.map(|var| match &profile_region {
-        Some((_, source)) => format!("from {source}; --region or {var} would override it"),
-        None => format!("from --region or {var}"),
-    });
-    let region_origin = region_origin.as_deref();
-    let region_error = Error::Usage;
-
-    let listing = matches!(action, Action::List(_));
-    let from_plan = matches!(&action, Action::Delete(d) if d.plan.is_some());
-    // alibaba-slb lists, and deletes, across several regions (a delete finds each id's region
-    // by listing them first).
-    let several_regions = kind == Kind::AlibabaSlb;
-    for r in &g.region {
-        if !region_syntax_ok(r) {
-            return Err(Error::usage(format!(
-                "--region '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
-            )));
-        }
-        if r == "all" && !several_regions {
-            return Err(Error::usage(
-                "--region all applies to alibaba-slb only; give one --region",
-            ));
-        }
-    }
-    if g.region.len() > 1 && !several_regions {
-        return Err(Error::usage(format!(
-            "--region given {} times: only alibaba-slb takes several regions; give one",
-            g.region.len()
-        )));
-    }
-    let all_regions = g.region.iter().any(|r| r == "all");
-    let mut regions: Vec<String> = Vec::new();
-    if several_regions {
-        let named: Vec<String> = if all_regions {
-            alibaba_slb::ALL_REGIONS
-                .iter()
-                .map(|r| r.to_string())
-                .chain(g.region.iter().filter(|r| *r != "all").cloned())
-                .collect()
-        } else if g.region.is_empty() {
-            default_region.clone().into_iter().collect()
-        } else {
-            g.region.clone()
-        };
-        for r in named {
-            if !regions.contains(&r) {
-                regions.push(r);
-            }
-        }
-    }
-    let first_region = g.region.first().filter(|r| *r != "all").cloned();
-    let region = match kind {
-        Kind::AlibabaSlb if several_regions => regions.first().cloned(),
-        Kind::AlibabaSlb | Kind::AlibabaCas | Kind::TencentSsl => {
-            first_region.or_else(|| default_region.clone())
-        }
-        _ => first_region,
-    };
-    if let Some(r) = &region {
-        if !region_syntax_ok(r) {
-            // The flag was checked above: this value came from the environment or a profile.
-            let from = match &profile_region {
-                Some((_, source)) => format!("{source}: region"),
-                None => region_var.unwrap_or("ALIBABA_CLOUD_REGION_ID").to_string(),
-            };
-            return Err(Error::usage(format!(
-                "{from} '{r}': a region id has only letters, digits, '-' and '_' (e.g. cn-hangzhou)"
-            )));
-        }
-    }
-
-    // Regions the vendor does not have are typos: refused before any request. (alibaba-cas:
-    // the region only picks the host, checked with it below; with --endpoint it is unused.)
-    match kind {
-        Kind::AlibabaSlb => {
-            for r in regions.iter().chain(region.iter()) {
-                alibaba_slb::check_region(r, region_origin).map_err(region_error)?;
-            }
-        }
-        Kind::TencentSsl => {
-            if let Some(r) = &region {
-                tencent_ssl::check_region(r, region_origin).map_err(region_error)?;
-            }
-        }
-        _ => {}
-    }
-
-    let endpoint = match &g.endpoint {
-        Some(url) => Endpoint::parse(url).map_err(Error::Usage)?,
-        None => match kind {
-            Kind::HuaweiScm => {
-                huawei_scm::default_endpoint(region.as_deref()).map_err(Error::Usage)?
-            }
-            Kind::TencentSsl => tencent_ssl::default_endpoint(),
-            Kind::VolcengineLive => volcengine_live::default_endpoint(),
-            Kind::AlibabaSlb => match &region {
-                Some(r) => alibaba_slb::default_endpoint(r),
-                // Every certificate of a plan names its region, and goes to that region's
-                // endpoint: the run itself needs none.
-                None if from_plan => alibaba_slb::default_endpoint(alibaba_slb::CENTRAL_REGIONS[0]),
-                None => return Err(slb_needs_region(listing)),
-            },
-            Kind::AlibabaCas => alibaba_cas::default_endpoint(region.as_deref(), region_origin)
-                .map_err(region_error)?,
+    let choice = ProviderChoice {
+        kind,
+        endpoint,
+        regions: g.region.clone(),
+        region_origin: None,
+        profile: profile_flag,
+        cas_target: match g.target {
+            CasTargetArg::Orders => CasTarget::Orders,
+            CasTargetArg::Certificates => CasTarget::Certificates,
         },
+        check_resources: g.check_resources,
+        expect_account,
+        purpose,
     };
-    if kind == Kind::AlibabaSlb && region.is_none() && !from_plan {
-        return Err(slb_needs_region(listing));
-    }
-
-    let credentials = match &chosen {
-        Chosen::Environment => credentials(kind, &env)?,
-        Chosen::Profile(p) => p.credentials(),
-        Chosen::Nothing { tried } => {
-            return Err(Error::NoCredentials {
-                provider: kind.name(),
-                tried: tried.clone(),
-                fix: no_credentials_fix(kind),
-            })
-        }
-    };
-    let profile = match &chosen {
-        Chosen::Profile(p) => Some(p),
-        _ => None,
-    };
-    // Discovery goes to IAM as the SDK picks it (`IamHelper.get_iam_endpoint`):
-    // HUAWEICLOUD_SDK_IAM_ENDPOINT, else the credentials file's `iam_endpoint`, else the
-    // region's IAM endpoint. `--endpoint` redirects SCM only: IAM is another service, and an
-    // SCM host cannot answer for it.
-    let file_iam_endpoint = profile.and_then(|p| p.iam_endpoint.as_ref().map(|u| (u, &p.source)));
-    let iam_endpoint = match (env("HUAWEICLOUD_SDK_IAM_ENDPOINT"), file_iam_endpoint) {
-        (Some(url), _) => {
-            Endpoint::parse_as("HUAWEICLOUD_SDK_IAM_ENDPOINT", &url).map_err(Error::Usage)?
-        }
-        (None, Some((url, source))) => {
-            Endpoint::parse_as(&format!("{source}: iam_endpoint"), url).map_err(Error::Usage)?
-        }
-        (None, None) => huawei_scm::iam_endpoint(region.as_deref()),
-    };
-    // The identity call: Huawei's is IAM's (moved with it); the STS hosts move together with
-    // CERTDEL_STS_ENDPOINT. `--endpoint` moves the product only, as for IAM.
-    let identity_endpoint = match (kind, env(identity::STS_ENDPOINT_VAR)) {
-        (Kind::HuaweiScm, _) => iam_endpoint.clone(),
-        (_, Some(url)) => {
-            Endpoint::parse_as(identity::STS_ENDPOINT_VAR, &url).map_err(Error::Usage)?
-        }
-        (_, None) => identity::default_endpoint(kind, region.as_deref()),
-    };
+    let Resolved { provider, warnings } = provider_settings(&choice, &env)?;
 
     let mut audit_flags = None;
-    let mut expect_flag = None;
     let command = match action {
         Action::Delete(d) => {
             audit_flags = Some(d.audit);
-            expect_flag = Some(d.expect.expect_account);
             if kind != Kind::TencentSsl {
                 let given = [
                     ("--no-batch", d.no_batch),
@@ -866,141 +677,49 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 }),
             }
         }
-        Action::List(l) => {
-            expect_flag = Some(l.expect.expect_account);
-            Command::List {
-                filter: FilterSpec {
-                    expired: l.expired,
-                    expires_before: l
-                        .expires_before
-                        .as_deref()
-                        .map(When::parse)
-                        .transpose()
-                        .map_err(Error::Usage)?,
-                    domain: l.domain,
-                    name: l.name,
-                },
-                plan: l.plan,
-            }
-        }
+        Action::List(l) => Command::List {
+            filter: FilterSpec {
+                expired: l.expired,
+                expires_before: l
+                    .expires_before
+                    .as_deref()
+                    .map(When::parse)
+                    .transpose()
+                    .map_err(Error::Usage)?,
+                domain: l.domain,
+                name: l.name,
+            },
+            plan: l.plan,
+        },
         Action::Whoami(_) => Command::Whoami,
     };
-    // whoami has no account to expect: it tells which one it is.
-    let expect_account = match expect_flag {
-        Some(flag) => expect_account(flag, &env)?,
-        None => None,
-    };
     // Runs that make the identity call: whoami, and any run told which account to expect.
-    let identifies = matches!(command, Command::Whoami) || expect_account.is_some();
-
-    // HUAWEICLOUD_SDK_DOMAIN_ID, else the credentials file's `domain_id` (checked by its
-    // reader), else discovered through IAM.
-    let domain_id = match (kind, env("HUAWEICLOUD_SDK_DOMAIN_ID")) {
-        (Kind::HuaweiScm, Some(id)) => {
-            header_value(kind, "HUAWEICLOUD_SDK_DOMAIN_ID", &id)?;
-            Some(id)
-        }
-        (Kind::HuaweiScm, None) => profile.and_then(|p| p.domain_id.clone()),
-        _ => None,
-    };
-    let mut trust = trust(&env)?;
-    // A run that talks only plain http (loopback endpoints) verifies no certificate: reading
-    // the platform's store would only cost start-up time.
-    // huawei-scm discovering its domain id, and every run making the identity call, talk to
-    // the identity endpoint too.
-    let discovers = kind == Kind::HuaweiScm && domain_id.is_none();
-    trust.platform &= endpoint.scheme == "https"
-        || (discovers && iam_endpoint.scheme == "https")
-        || (identifies && identity_endpoint.scheme == "https");
-    let proxy = proxy(&env)?;
+    let identifies = matches!(command, Command::Whoami) || provider.expect_account.is_some();
+    let mut run = run_settings(&env)?;
+    run.trust.platform &= needs_platform_roots(&provider, identifies);
+    run.rate = g.rate;
+    run.concurrency = g.concurrency;
+    run.max_retries = g.max_retries;
+    run.timeout = timeout;
+    run.deadline = deadline;
+    run.retry_timeout = retry_timeout;
     // Last: every other mistake is reported as before, and a listing never needs a log.
     let audit = match &audit_flags {
         Some(flags) => audit_target(flags, &env)?,
         None => AuditTarget::Off,
     };
-    let warnings = profile.map(|p| p.warnings.clone()).unwrap_or_default();
 
     Ok(Settings {
-        provider: ProviderSettings {
-            kind,
-            endpoint,
-            credentials,
-            region,
-            domain_id,
-            iam_endpoint,
-            identity_endpoint,
-            cas_target: match g.target {
-                CasTargetArg::Orders => CasTarget::Orders,
-                CasTargetArg::Certificates => CasTarget::Certificates,
-            },
-            check_resources: g.check_resources,
-            custom_endpoint: g.endpoint.is_some(),
-            regions,
-            all_regions,
-            expect_account,
-        },
+        provider,
         command,
         output: g.output,
         yes: g.yes,
-        run: RunSettings {
-            rate: g.rate,
-            concurrency: g.concurrency,
-            max_retries: g.max_retries,
-            timeout,
-            deadline,
-            retry_timeout,
-            no_retry_delay: env("CERTDEL_TEST_NO_RETRY_DELAY").is_some_and(|v| !v.is_empty()),
-            proxy,
-            trust,
-        },
+        run,
         audit,
         verbosity: crate::diagnostics::Verbosity::from_flags(g.verbose, g.quiet),
         no_color: env("NO_COLOR").is_some(),
         warnings,
     })
-}
-
-/// Where the credentials come from: [`profile::choose`] with the files under `HOME`. Without
-/// an absolute `HOME` no file is read (the credential variables alone, as before there were
-/// profiles), and `--profile` is refused saying why.
-fn choose_credentials(
-    kind: Kind,
-    flag: Option<&str>,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Chosen, Error> {
-    match env("HOME").map(PathBuf::from).filter(|h| h.is_absolute()) {
-        Some(home) => profile::choose(kind, flag, &home, env),
-        // huawei-scm refuses any profile name without reading a file.
-        None if Vendor::of(kind) == Vendor::Huawei && flag.is_some() => {
-            profile::choose(kind, flag, Path::new(""), env)
-        }
-        None => match flag {
-            Some(name) => Err(Error::usage(format!(
-                "{}: --profile {name}: HOME is not set to an absolute path, so the vendor CLI's credentials file cannot be found; set HOME",
-                kind.name()
-            ))),
-            None => Ok(Chosen::Environment),
-        },
-    }
-}
-
-/// What to do when no source gave credentials.
-fn no_credentials_fix(kind: Kind) -> String {
-    let (id, secret, _) = credential_vars(kind);
-    let file = match Vendor::of(kind) {
-        Vendor::Tencent => "store a profile with `tccli configure`",
-        Vendor::Alibaba => "store a profile with `aliyun configure`",
-        Vendor::Volcengine => "store a profile with `ve configure set`",
-        Vendor::Huawei => "put ak and sk under [global] in ~/.huaweicloud/credentials",
-    };
-    format!("set {id} and {secret}, or {file}")
-}
-
-/// Whether `r` looks like a region id: letters, digits, `-` and `_`, not empty.
-pub fn region_syntax_ok(r: &str) -> bool {
-    !r.is_empty()
-        && r.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// `v` within `[lo, hi]` (finite), or a usage error naming the flag and the range.
@@ -1023,102 +742,6 @@ fn seconds(flag: &str, v: f64, range: (f64, f64)) -> Result<Duration, Error> {
             range.0, range.1
         ))
     })
-}
-
-fn slb_needs_region(listing: bool) -> Error {
-    Error::usage(if listing {
-        "alibaba-slb needs a region: pass --region (repeatable, or `all`) or set ALIBABA_CLOUD_REGION_ID"
-    } else {
-        "alibaba-slb needs a region: pass --region (e.g. cn-hangzhou) or set ALIBABA_CLOUD_REGION_ID"
-    })
-}
-
-/// The official SDK environment variable names for each vendor: (id, secret, token).
-pub fn credential_vars(kind: Kind) -> (&'static str, &'static str, &'static str) {
-    match kind {
-        Kind::HuaweiScm => (
-            "HUAWEICLOUD_SDK_AK",
-            "HUAWEICLOUD_SDK_SK",
-            "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-        ),
-        Kind::TencentSsl => (
-            "TENCENTCLOUD_SECRET_ID",
-            "TENCENTCLOUD_SECRET_KEY",
-            "TENCENTCLOUD_TOKEN",
-        ),
-        Kind::VolcengineLive => (
-            "VOLCENGINE_ACCESS_KEY",
-            "VOLCENGINE_SECRET_KEY",
-            "VOLCENGINE_SESSION_TOKEN",
-        ),
-        Kind::AlibabaSlb | Kind::AlibabaCas => (
-            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            "ALIBABA_CLOUD_SECURITY_TOKEN",
-        ),
-    }
-}
-
-fn credentials(kind: Kind, env: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, Error> {
-    let (id_var, secret_var, token_var) = credential_vars(kind);
-    let id = env(id_var);
-    let secret = env(secret_var);
-    let missing: Vec<&str> = [(id_var, &id), (secret_var, &secret)]
-        .iter()
-        .filter(|(_, v)| v.is_none())
-        .map(|(n, _)| *n)
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::MissingCredentials {
-            provider: kind.name(),
-            vars: missing.join(" and "),
-        });
-    }
-    let token = env(token_var);
-    for (name, value) in [(id_var, &id), (secret_var, &secret), (token_var, &token)] {
-        if let Some(v) = value {
-            if v.trim() != v || v.chars().any(char::is_control) {
-                return Err(Error::usage(format!(
-                    "{}: {name} has leading/trailing whitespace or control characters; set it to the bare value",
-                    kind.name()
-                )));
-            }
-        }
-    }
-    // The access key id goes into `Authorization`, the token into a header of its own.
-    for (name, value) in [(id_var, &id), (token_var, &token)] {
-        if let Some(v) = value {
-            header_value(kind, name, v)?;
-        }
-    }
-    let mut names = vec![id_var, secret_var];
-    if token.is_some() {
-        names.push(token_var);
-    }
-    Ok(Credentials {
-        access_key: id.unwrap_or_default(),
-        secret_key: Secret::new(secret.unwrap_or_default()),
-        token: token.map(Secret::new),
-        origin: format!("environment: {}", names.join(", ")),
-    })
-}
-
-/// Whether `value` can be sent as (part of) an HTTP header value exactly as it is: visible
-/// ASCII, no space. Access key ids, session tokens and account ids are all of that kind.
-pub fn header_safe(value: &str) -> bool {
-    !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic())
-}
-
-/// A usage error naming `var` when its value cannot go into a header — before any request,
-/// instead of a request that can never be sent. The value is never shown: it may be secret.
-fn header_value(kind: Kind, var: &str, value: &str) -> Result<(), Error> {
-    if header_safe(value) {
-        return Ok(());
-    }
-    Err(Error::usage(format!(
-        "{}: {var} has a character that cannot be sent in an HTTP header (whitespace, a line break or another control character, or a non-ASCII character); set it to the bare value",
-        kind.name()
-    )))
 }
 
 #[cfg(test)]
@@ -1402,104 +1025,7 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_parsing() {
-        let e = Endpoint::parse("http://127.0.0.1:8080").unwrap();
-        assert_eq!(
-            (e.scheme.as_str(), e.host.as_str()),
-            ("http", "127.0.0.1:8080")
-        );
-        let e = Endpoint::parse("https://Example.COM:443/").unwrap();
-        assert_eq!(e.host, "example.com");
-        let e = Endpoint::parse("http://[::1]:9").unwrap();
-        assert_eq!(e.host, "[::1]:9");
-        assert!(Endpoint::parse("http://example.com")
-            .unwrap_err()
-            .contains("loopback"));
-        assert!(Endpoint::parse("http://10.0.0.1:80")
-            .unwrap_err()
-            .contains("loopback"));
-        assert!(Endpoint::parse("ftp://x").is_err());
-        assert!(Endpoint::parse("example.com").is_err());
-        assert!(Endpoint::parse("https://h/path")
-            .unwrap_err()
-            .contains("without path"));
-        assert!(Endpoint::parse("https://u@h").is_err());
-        assert!(Endpoint::parse("https://h:99999").is_err());
-        assert!(Endpoint::parse("https://h:0").is_err());
-    }
-
-    #[test]
-    fn endpoints_the_url_parser_would_reinterpret_are_refused() {
-        for (url, why) in [
-            ("https://127.0.0.1\\evil.example", "backslash"),
-            ("https://evil.example\\@127.0.0.1", "backslash"),
-            ("https://ex%61mple.com", "percent-escapes"),
-            ("https://127.0.0.1%2F", "percent-escapes"),
-            ("https://exa mple.com", "whitespace"),
-            (" https://example.com", "whitespace"),
-            ("https://example.com\t", "U+0009"),
-            ("https://exa\u{0}mple.com", "U+0000"),
-            ("https://b\u{fc}cher.example", "punycode"),
-            ("https://\u{ff45}xample.com", "punycode"),
-            ("https://example.com:", "port"),
-            ("https://example.com:+443", "port"),
-            ("https://example.com:0", "port"),
-            ("https://example.com:0443x", "port"),
-            ("https://[::1]x", "port"),
-            ("https://[::1", "closing"),
-            ("https://[fe80::1%25eth0]", "percent-escapes"),
-            ("https://exa^mple.com", "letters, digits"),
-            ("https://exa'mple.com", "letters, digits"),
-            ("https://:443", "host is missing"),
-            ("https://127.1", "read the host as '127.0.0.1'"),
-            (
-                "https://0x7f.0.0.1:8443",
-                "read the host as '127.0.0.1:8443'",
-            ),
-            ("https://2130706433", "read the host as '127.0.0.1'"),
-            ("http://127.0.0.1.", "read the host as '127.0.0.1'"),
-            ("https://[0:0:0:0:0:0:0:1]", "read the host as '[::1]'"),
-            ("https://user@example.com", "user or password"),
-            ("https://example.com/#", "without path"),
-        ] {
-            let e = Endpoint::parse(url).unwrap_err();
-            assert!(e.contains(why), "{url:?}: {e}");
-            assert!(e.starts_with("--endpoint '"), "{url:?}: {e}");
-        }
-        // What the parser agrees with is kept.
-        for (url, host) in [
-            ("https://example.com", "example.com"),
-            ("https://EXAMPLE.com:8443/", "example.com:8443"),
-            ("https://example.com:00443", "example.com"),
-            ("https://xn--bcher-kva.example", "xn--bcher-kva.example"),
-            ("https://my_host.internal", "my_host.internal"),
-            ("http://[::1]:9", "[::1]:9"),
-            ("http://localhost:80", "localhost"),
-        ] {
-            assert_eq!(Endpoint::parse(url).unwrap().host, host, "{url}");
-        }
-    }
-
-    #[test]
-    fn endpoint_userinfo_is_refused_and_never_shown() {
-        for url in [
-            "https://admin:hunter2@example.com",
-            "https://hunter2@example.com",
-            "https://admin:hunter2@127.0.0.1\\x",
-            "https://admin:hun/ter2@example.com",
-            "http://admin:hunter2@10.0.0.1",
-            "admin:hunter2@example.com",
-            "https://admin:hun ter2@example.com",
-        ] {
-            let e = Endpoint::parse(url).unwrap_err();
-            assert!(!e.contains("hunter2") && !e.contains("hun"), "{url}: {e}");
-            assert!(e.contains("[redacted]@"), "{url}: {e}");
-        }
-        assert_eq!(redact_userinfo("https://h:1"), "https://h:1");
-        assert_eq!(
-            redact_userinfo("https://u:p@h@i/x"),
-            "https://[redacted]@i/x"
-        );
+    fn an_iam_endpoint_with_userinfo_is_refused_and_never_shown() {
         let mut vars = vec![("HUAWEICLOUD_SDK_AK", "a"), ("HUAWEICLOUD_SDK_SK", "s")];
         vars.push((
             "HUAWEICLOUD_SDK_IAM_ENDPOINT",
@@ -1705,6 +1231,51 @@ mod tests {
         let s = resolve_with(&["alibaba-slb", "delete", "x"], &with_env).unwrap();
         assert_eq!(s.provider.region.as_deref(), Some("cn-hangzhou"));
         assert_eq!(s.provider.endpoint.host, "slb.aliyuncs.com");
+    }
+
+    #[test]
+    fn slb_whoami_needs_no_region() {
+        let vars = [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+        ];
+        // The identity call goes to STS, which needs no SLB region.
+        let s = resolve_with(&["alibaba-slb", "whoami"], &vars).unwrap();
+        assert_eq!(s.provider.region, None);
+        assert_eq!(s.provider.identity_endpoint.host, "sts.aliyuncs.com");
+        // A listing still does.
+        let e = resolve_with(&["alibaba-slb", "list"], &vars).unwrap_err();
+        assert!(e.to_string().contains("needs a region"), "{e}");
+    }
+
+    #[test]
+    fn a_choice_names_where_its_regions_came_from() {
+        let map: std::collections::HashMap<&str, &str> = [
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+        ]
+        .into_iter()
+        .collect();
+        let env = |k: &str| map.get(k).map(|v| v.to_string());
+        let mut choice = ProviderChoice::new(Kind::AlibabaSlb, Purpose::List);
+        choice.regions = vec!["cn-hangzhuo".into()];
+        choice.region_origin = Some("policy.toml, target slb-all".into());
+        let e = provider_settings(&choice, &env).unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "unknown region cn-hangzhuo for alibaba-slb (from policy.toml, target slb-all)"
+            ),
+            "{e}"
+        );
+        choice.regions = vec!["a b".into()];
+        let e = provider_settings(&choice, &env).unwrap_err().to_string();
+        assert!(e.starts_with("policy.toml, target slb-all 'a b': "), "{e}");
+        // The same choice, well formed, is what the command line would have made.
+        choice.regions = vec!["all".into()];
+        let p = provider_settings(&choice, &env).unwrap().provider;
+        assert!(p.all_regions, "{p:?}");
+        assert_eq!(p.regions.len(), alibaba_slb::ALL_REGIONS.len());
+        assert_eq!(p.endpoint.host, "slb.aliyuncs.com");
     }
 
     #[test]
@@ -2415,17 +1986,6 @@ mod tests {
             .to_string();
         assert!(e.contains("cannot be read"), "{e}");
         let _ = std::fs::remove_dir_all(dir);
-    }
-
-    #[test]
-    fn https_to_loopback_is_accepted() {
-        let e = Endpoint::parse("https://127.0.0.1:8443").unwrap();
-        assert_eq!(
-            (e.scheme.as_str(), e.host.as_str()),
-            ("https", "127.0.0.1:8443")
-        );
-        let e = Endpoint::parse("https://localhost:8443").unwrap();
-        assert_eq!(e.host, "localhost:8443");
     }
 
     // ---- credentials from the vendor CLIs' files (`crate::profile`) ----

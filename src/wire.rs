@@ -201,6 +201,12 @@ pub fn parse_target(target: &str) -> (String, Vec<(String, String)>) {
     (path.to_string(), pairs)
 }
 
+/// Whether `value` can be sent as (part of) an HTTP header value exactly as it is: visible
+/// ASCII, no space. Access key ids, session tokens and account ids are all of that kind.
+pub fn header_safe(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

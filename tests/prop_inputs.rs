@@ -4,8 +4,10 @@
 //! documented range. Case counts are bounded (`PROPTEST_CASES` raises them).
 
 use certdel::cli::{self, Cli};
+use certdel::endpoint::Endpoint;
+use certdel::provider::ProviderSettings;
 use certdel::provider::{self, Kind};
-use certdel::settings::{self, Endpoint, ProviderSettings};
+use certdel::settings;
 use certdel::time::{self, Expiry, When};
 use chrono::{DateTime, Datelike, Utc};
 use clap::Parser;

@@ -9,8 +9,8 @@
 
 use certdel::cert::Filter;
 use certdel::outcome::Status;
+use certdel::provider::config::{CasTarget, ProviderSettings};
 use certdel::provider::{self, huawei_scm, Answer, Class, Item, Kind, Provider, TaskState};
-use certdel::settings::{CasTarget, ProviderSettings};
 use certdel::wire::Reply;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;

@@ -5,9 +5,9 @@
 //! with uppercase hex. Canonical queries are pairs sorted by key then value, byte order, of
 //! the encoded text. Bounded case counts (`PROPTEST_CASES` raises them).
 
+use certdel::provider::ProviderSettings;
 use certdel::provider::{self, Kind};
 use certdel::secret::{Credentials, Secret};
-use certdel::settings::ProviderSettings;
 use certdel::sign::{self, acs3, huawei, volc, Stamp};
 use certdel::wire::{self, Request};
 use chrono::DateTime;

@@ -1,9 +1,9 @@
 //! Signing vectors produced by the official SDKs (fixtures/sign/, see its README): every case
 //! is checked stage by stage, so a failure names the stage that broke.
 
+use certdel::endpoint::Endpoint;
 use certdel::provider::identity;
 use certdel::secret::{Credentials, Secret};
-use certdel::settings::Endpoint;
 use certdel::sign::{self, acs3, huawei, tc3, volc, Stamp};
 use certdel::wire::{self, Request};
 use serde_json::Value;

@@ -18,10 +18,11 @@ mod huawei;
 mod tccli;
 mod volcengine;
 
+use crate::provider::vendor::credential_vars;
 use crate::provider::Kind;
 pub use crate::provider::Vendor;
 use crate::secret::{Credentials, Secret};
-use crate::settings::{credential_vars, header_safe};
+use crate::wire::header_safe;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 

@@ -8,9 +8,12 @@
 //!   with 4xx/5xx; throttling may carry `x-acs-retry-after`.
 
 use super::{str_field, Answer, Class, Reply};
+use crate::endpoint::Endpoint;
 use crate::outcome::Status;
 use crate::secret::Credentials;
-use crate::settings::Endpoint;
+
+/// The region variable the Alibaba SDKs and the aliyun CLI read.
+pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
 use crate::sign::{acs3, Stamp};
 use crate::wire::Request;
 use serde_json::Value;

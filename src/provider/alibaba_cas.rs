@@ -32,14 +32,17 @@
 //!   the reference does not pin down. Quota 10 requests/s.
 //! - Signing: [`crate::sign::acs3`] via [`super::alibaba`].
 
+use super::config::{self, Location, ProviderChoice, RegionDefault};
 use super::{
     alibaba, check_common, count_field, id_field, malformed_list, str_field, text_field, Answer,
     Class, Kind, ListQuery, Page, Provider, Reply,
 };
 use crate::cert::{domain_list, Cert, Filter};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::outcome::Status;
+use crate::provider::config::{CasTarget, ProviderSettings};
 use crate::secret::Credentials;
-use crate::settings::{CasTarget, Endpoint, ProviderSettings};
 use crate::sign::Stamp;
 use crate::wire::Request;
 use serde_json::Value;
@@ -111,6 +114,17 @@ pub fn default_endpoint(region: Option<&str>, origin: Option<&str>) -> Result<En
             &valid_regions().collect::<Vec<_>>()
         )
     ))
+}
+
+/// alibaba-cas's part of the settings: the region (given, else `ALIBABA_CLOUD_REGION_ID`,
+/// else the aliyun profile's) picks the site; with an endpoint given it is unused.
+pub fn locate(choice: &ProviderChoice, default: Option<&RegionDefault>) -> Result<Location, Error> {
+    let (region, origin) = config::one_region(choice, default, alibaba::REGION_VAR)?;
+    let endpoint = match &choice.endpoint {
+        Some(e) => e.clone(),
+        None => default_endpoint(region.as_deref(), origin.as_deref()).map_err(Error::Usage)?,
+    };
+    Ok(Location::single(region, endpoint))
 }
 
 pub struct AlibabaCas {

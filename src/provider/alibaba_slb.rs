@@ -16,14 +16,17 @@
 //! - Quota: not documented; certdel defaults to 10 requests/s.
 //! - Signing: [`crate::sign::acs3`] via [`super::alibaba`].
 
+use super::config::{self, Location, ProviderChoice, Purpose, RegionDefault};
 use super::{
     alibaba, id_field, malformed_list, str_field, Answer, Class, Kind, ListQuery, Page, Provider,
     Reply,
 };
 use crate::cert::{domain_list, Cert, Filter};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::outcome::Status;
+use crate::provider::ProviderSettings;
 use crate::secret::Credentials;
-use crate::settings::{Endpoint, ProviderSettings};
 use crate::sign::Stamp;
 use crate::wire::Request;
 
@@ -123,6 +126,75 @@ pub fn check_region(region: &str, origin: Option<&str>) -> Result<(), String> {
 
 pub fn default_endpoint(region: &str) -> Endpoint {
     alibaba::regional_endpoint("slb", region, &CENTRAL_REGIONS)
+}
+
+/// alibaba-slb's part of the settings: the regions the run covers (several, or `all` for
+/// [`ALL_REGIONS`]; none given: `ALIBABA_CLOUD_REGION_ID`, else the aliyun profile's), each
+/// one checked, and the first one's endpoint. Deletes and listings need a region; a plan's
+/// certificates carry theirs, and the identity call needs none.
+pub fn locate(choice: &ProviderChoice, default: Option<&RegionDefault>) -> Result<Location, Error> {
+    let all_regions = choice.regions.iter().any(|r| r == "all");
+    let (named, origin): (Vec<String>, String) = if choice.regions.is_empty() {
+        match default {
+            Some(d) => (vec![d.region.clone()], d.origin.clone()),
+            None => (
+                Vec::new(),
+                config::given_origin(choice, alibaba::REGION_VAR),
+            ),
+        }
+    } else if all_regions {
+        let named = ALL_REGIONS
+            .iter()
+            .map(|r| r.to_string())
+            .chain(choice.regions.iter().filter(|r| *r != "all").cloned())
+            .collect();
+        (named, config::given_origin(choice, alibaba::REGION_VAR))
+    } else {
+        (
+            choice.regions.clone(),
+            config::given_origin(choice, alibaba::REGION_VAR),
+        )
+    };
+    let mut regions: Vec<String> = Vec::new();
+    for r in named {
+        if !regions.contains(&r) {
+            regions.push(r);
+        }
+    }
+    for r in &regions {
+        check_region(r, Some(&origin)).map_err(Error::Usage)?;
+    }
+    let region = regions.first().cloned();
+    let regionless = matches!(choice.purpose, Purpose::DeletePlan | Purpose::Whoami);
+    let endpoint = match (&choice.endpoint, &region) {
+        (_, None) if !regionless => return Err(needs_region(choice)),
+        (Some(e), _) => e.clone(),
+        (None, Some(r)) => default_endpoint(r),
+        // Every certificate of a plan names its region, and goes to that region's endpoint;
+        // the identity call goes to STS: the run itself needs none.
+        (None, None) => default_endpoint(CENTRAL_REGIONS[0]),
+    };
+    Ok(Location {
+        region,
+        regions,
+        all_regions,
+        endpoint,
+    })
+}
+
+fn needs_region(choice: &ProviderChoice) -> Error {
+    let flag = choice.region_flag();
+    Error::usage(if choice.purpose == Purpose::List {
+        format!(
+            "alibaba-slb needs a region: pass {flag} (repeatable, or `all`) or set {}",
+            alibaba::REGION_VAR
+        )
+    } else {
+        format!(
+            "alibaba-slb needs a region: pass {flag} (e.g. cn-hangzhou) or set {}",
+            alibaba::REGION_VAR
+        )
+    })
 }
 
 /// The settings for certificates in `region`: that `RegionId`, at that region's endpoint

@@ -25,13 +25,16 @@
 //!   `domains[0].id`; an empty list is an error naming `HUAWEICLOUD_SDK_DOMAIN_ID`.
 //! - Signing: [`crate::sign::huawei`].
 
+use super::config::{self, Location, ProviderChoice};
 use super::{
     count_field, malformed_list, str_field, Answer, Class, Kind, ListQuery, Page, Provider, Reply,
 };
 use crate::cert::{domain_list, Cert, Filter};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::outcome::Status;
+use crate::provider::ProviderSettings;
 use crate::secret::Credentials;
-use crate::settings::{Endpoint, ProviderSettings};
 use crate::sign::{huawei, Stamp};
 use crate::wire::{percent_encode, Request};
 
@@ -51,6 +54,17 @@ pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
         ));
     }
     Ok(Endpoint::https(format!("scm.{region}.myhuaweicloud.com")))
+}
+
+/// huawei-scm's part of the settings: the one region picks the host (none: cn-north-4); the
+/// SDK reads no region variable and the credentials file has no region.
+pub fn locate(choice: &ProviderChoice) -> Result<Location, Error> {
+    let (region, _) = config::one_region(choice, None, "")?;
+    let endpoint = match &choice.endpoint {
+        Some(e) => e.clone(),
+        None => default_endpoint(region.as_deref()).map_err(Error::Usage)?,
+    };
+    Ok(Location::single(region, endpoint))
 }
 
 /// How to give the account (domain) id when discovery fails or finds none: where the console
@@ -381,7 +395,7 @@ pub fn discover_answer(reply: &Reply) -> Result<String, Answer> {
         .get("id")
         .and_then(|id| id.as_str())
         // It goes into the X-Domain-Id header of every request.
-        .filter(|id| crate::settings::header_safe(id))
+        .filter(|id| crate::wire::header_safe(id))
         .map(str::to_string)
         .ok_or_else(|| Answer::malformed(reply))
 }

@@ -22,9 +22,10 @@
 pub use super::Vendor;
 use super::{alibaba, huawei_scm, id_field, str_field, tencent_ssl, volcengine_live};
 use super::{Answer, Class, Kind};
+use crate::endpoint::Endpoint;
 use crate::outcome::Status;
+use crate::provider::ProviderSettings;
 use crate::secret::Credentials;
-use crate::settings::{Endpoint, ProviderSettings};
 use crate::sign::{tc3, volc, Stamp};
 use crate::wire::{Reply, Request};
 use serde_json::Value;
@@ -159,15 +160,14 @@ fn identity_class(mut a: Answer) -> Answer {
 
 /// An account id fit to print and compare: visible ASCII, as every vendor's ids are.
 fn account(reply: &Reply, id: Option<String>) -> Result<String, Answer> {
-    id.filter(|id| crate::settings::header_safe(id))
-        .ok_or_else(|| {
-            let mut a = Answer::malformed(reply);
-            a.message = Some(format!(
-                "{ACTION}: no usable AccountId in the reply: {}",
-                reply.excerpt()
-            ));
-            a
-        })
+    id.filter(|id| crate::wire::header_safe(id)).ok_or_else(|| {
+        let mut a = Answer::malformed(reply);
+        a.message = Some(format!(
+            "{ACTION}: no usable AccountId in the reply: {}",
+            reply.excerpt()
+        ));
+        a
+    })
 }
 
 fn nonempty(v: &Value, key: &str) -> Option<String> {

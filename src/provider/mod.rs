@@ -14,18 +14,21 @@
 pub mod alibaba;
 pub mod alibaba_cas;
 pub mod alibaba_slb;
+pub mod config;
 pub mod huawei_scm;
 pub mod identity;
 pub mod tencent_ssl;
+pub mod vendor;
 pub mod volcengine_live;
 
 use crate::cert::{Cert, Filter};
 use crate::outcome::Status;
-use crate::settings::ProviderSettings;
 use crate::sign::Stamp;
 use crate::wire::{Reply, Request};
+pub use config::ProviderSettings;
 use serde_json::Value;
 use std::time::Duration;
+pub use vendor::Vendor;
 
 /// The five products, named by their CLI value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -53,58 +56,6 @@ impl Kind {
             Kind::VolcengineLive => "volcengine-live",
             Kind::AlibabaSlb => "alibaba-slb",
             Kind::AlibabaCas => "alibaba-cas",
-        }
-    }
-}
-
-/// The four vendors behind the five products: an account, its credentials and the official
-/// CLI's profile files belong to a vendor, not a product (alibaba-slb and alibaba-cas share
-/// one Alibaba account).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Vendor {
-    Huawei,
-    Tencent,
-    Volcengine,
-    Alibaba,
-}
-
-impl Vendor {
-    pub fn of(kind: Kind) -> Vendor {
-        match kind {
-            Kind::HuaweiScm => Vendor::Huawei,
-            Kind::TencentSsl => Vendor::Tencent,
-            Kind::VolcengineLive => Vendor::Volcengine,
-            Kind::AlibabaSlb | Kind::AlibabaCas => Vendor::Alibaba,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Vendor::Huawei => "huawei",
-            Vendor::Tencent => "tencent",
-            Vendor::Volcengine => "volcengine",
-            Vendor::Alibaba => "alibaba",
-        }
-    }
-
-    /// A product of this vendor (the first, for the two Alibaba ones): what names the
-    /// vendor's credential variables in `settings`.
-    pub fn kind(self) -> Kind {
-        match self {
-            Vendor::Huawei => Kind::HuaweiScm,
-            Vendor::Tencent => Kind::TencentSsl,
-            Vendor::Volcengine => Kind::VolcengineLive,
-            Vendor::Alibaba => Kind::AlibabaSlb,
-        }
-    }
-
-    /// The variable that names the official CLI's profile when `--profile` is not given.
-    pub fn profile_var(self) -> Option<&'static str> {
-        match self {
-            Vendor::Huawei => None,
-            Vendor::Tencent => Some("TCCLI_PROFILE"),
-            Vendor::Volcengine => Some("VOLCENGINE_PROFILE"),
-            Vendor::Alibaba => Some("ALIBABA_CLOUD_PROFILE"),
         }
     }
 }
@@ -673,7 +624,7 @@ mod tests {
             (Kind::AlibabaCas, r#"{"RequestId":"r","TotalCount":0}"#),
         ];
         for (kind, body) in cases {
-            let mut settings = crate::settings::ProviderSettings::for_test(*kind);
+            let mut settings = crate::provider::ProviderSettings::for_test(*kind);
             settings.region = Some("cn-hangzhou".into());
             let p = build(&settings);
             let plan = p.list_plan(&crate::cert::Filter::all(chrono::Utc::now()));
@@ -697,7 +648,7 @@ mod tests {
             ),
         ];
         for (kind, body) in empty {
-            let mut settings = crate::settings::ProviderSettings::for_test(*kind);
+            let mut settings = crate::provider::ProviderSettings::for_test(*kind);
             settings.region = Some("cn-hangzhou".into());
             let p = build(&settings);
             let plan = p.list_plan(&crate::cert::Filter::all(chrono::Utc::now()));

@@ -23,14 +23,17 @@
 //!   the 2023 doc, 10/s in the 2025 table (certdel uses 10).
 //! - Signing: [`crate::sign::tc3`], service `ssl`.
 
+use super::config::{self, Location, ProviderChoice, RegionDefault};
 use super::{
     count_field, id_field, malformed_list, str_array, str_field, text_field, Answer, Batch, Class,
     Item, Kind, ListQuery, Page, Provider, Reply, TaskReport, TaskState,
 };
 use crate::cert::{domain_list, Cert, Filter};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::outcome::Status;
+use crate::provider::ProviderSettings;
 use crate::secret::Credentials;
-use crate::settings::{Endpoint, ProviderSettings};
 use crate::sign::{tc3, Stamp};
 use crate::wire::Request;
 use serde_json::{json, Value};
@@ -93,6 +96,21 @@ pub fn check_region(region: &str, origin: Option<&str>) -> Result<(), String> {
         &REGIONS,
     ))
 }
+
+/// tencent-ssl's part of the settings: one host; the region (given, else
+/// `TENCENTCLOUD_REGION`, else the tccli profile's) travels as `X-TC-Region` and must be one
+/// of [`REGIONS`].
+pub fn locate(choice: &ProviderChoice, default: Option<&RegionDefault>) -> Result<Location, Error> {
+    let (region, origin) = config::one_region(choice, default, REGION_VAR)?;
+    if let Some(r) = &region {
+        check_region(r, origin.as_deref()).map_err(Error::Usage)?;
+    }
+    let endpoint = choice.endpoint.clone().unwrap_or_else(default_endpoint);
+    Ok(Location::single(region, endpoint))
+}
+
+/// The region variable the Tencent SDKs read.
+pub const REGION_VAR: &str = "TENCENTCLOUD_REGION";
 
 pub struct TencentSsl {
     endpoint: Endpoint,

@@ -26,14 +26,17 @@
 //! - Quota: 10 requests/s per user.
 //! - Signing: [`crate::sign::volc`].
 
+use super::config::{self, Location, ProviderChoice};
 use super::{
     count_field, id_field, malformed_list, str_array, str_field, text_field, Answer, Class, Kind,
     ListQuery, Page, Provider, Reply,
 };
 use crate::cert::{domain_list, Cert, Filter};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::outcome::Status;
+use crate::provider::ProviderSettings;
 use crate::secret::Credentials;
-use crate::settings::{Endpoint, ProviderSettings};
 use crate::sign::{volc, Stamp};
 use crate::wire::Request;
 use serde_json::{json, Value};
@@ -47,6 +50,14 @@ pub const PAGE_SIZE: u32 = 100;
 
 pub fn default_endpoint() -> Endpoint {
     Endpoint::https(DEFAULT_HOST)
+}
+
+/// volcengine-live's part of the settings: one host, and every request signed for
+/// cn-north-1 (a region given is kept but changes nothing; the profiles' region is unused).
+pub fn locate(choice: &ProviderChoice) -> Result<Location, Error> {
+    let (region, _) = config::one_region(choice, None, "")?;
+    let endpoint = choice.endpoint.clone().unwrap_or_else(default_endpoint);
+    Ok(Location::single(region, endpoint))
 }
 
 pub struct VolcengineLive {

@@ -63,8 +63,9 @@
 //!   patterns to keep them; `exclude_ids = []` clears the global list), and the keys it does
 //!   not give keep the global values.
 
+use crate::endpoint::Endpoint;
+use crate::provider::config::CasTarget;
 use crate::provider::Kind;
-use crate::settings::{CasTarget, Endpoint};
 use crate::time::{self, When};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -558,7 +559,7 @@ fn region(
         );
     }
     for r in regions {
-        if !crate::settings::region_syntax_ok(r) {
+        if !crate::provider::config::region_syntax_ok(r) {
             return problem(
                 span,
                 of(&format!(

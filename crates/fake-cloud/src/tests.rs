@@ -945,9 +945,10 @@ async fn a_request_held_by_the_latency_is_counted_on_arrival_and_logged_once_ans
 /// the same provider: the fake speaks certdel's wire types in both directions.
 #[tokio::test]
 async fn certdel_reads_the_fakes_answer_to_its_own_delete_request() {
+    use certdel::endpoint::Endpoint;
     use certdel::outcome::Status;
+    use certdel::provider::ProviderSettings;
     use certdel::provider::{self, Class};
-    use certdel::settings::{Endpoint, ProviderSettings};
     for kind in Kind::ALL {
         let id = match kind {
             Kind::AlibabaCas => "7001",
@@ -984,8 +985,9 @@ async fn certdel_reads_the_fakes_answer_to_its_own_delete_request() {
 /// account and read back with certdel's `identity_answer`.
 #[tokio::test]
 async fn certdel_reads_the_fakes_answer_to_its_identity_request() {
+    use certdel::endpoint::Endpoint;
     use certdel::provider::identity::{self, Vendor};
-    use certdel::settings::{Endpoint, ProviderSettings};
+    use certdel::provider::ProviderSettings;
     let s = state(Store::default());
     for kind in Kind::ALL {
         let mut settings = ProviderSettings::for_test(kind);
@@ -1036,9 +1038,9 @@ async fn certdel_reads_the_fakes_answer_to_its_identity_request() {
 /// stopping the run.
 #[tokio::test]
 async fn the_identity_call_checks_its_signature() {
+    use certdel::endpoint::Endpoint;
     use certdel::provider::identity::{self, Vendor};
     use certdel::provider::Class;
-    use certdel::settings::Endpoint;
     let s = state(Store::default());
     let ep = Endpoint::parse(&format!("http://{HOST}")).unwrap();
     for kind in [

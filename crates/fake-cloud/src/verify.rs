@@ -375,8 +375,9 @@ pub fn acs3(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use certdel::endpoint::Endpoint;
+    use certdel::provider::ProviderSettings;
     use certdel::provider::{huawei_scm, tencent_ssl, volcengine_live, Kind, Provider};
-    use certdel::settings::{Endpoint, ProviderSettings};
 
     fn keys() -> Keys {
         Keys::new("AKEXAMPLE", "SECRETEXAMPLE")
