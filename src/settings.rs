@@ -547,6 +547,12 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 "`completions` and `man` take no settings: print them before resolving",
             ))
         }
+        // Each target of the policy is its own provider account (`sweep::command::prepare`).
+        TopLevel::Sweep(_) => {
+            return Err(Error::usage(
+                "`sweep` takes its settings from its policy file: run it with sweep::command",
+            ))
+        }
     };
     let env = |name: &str| env(name).filter(|v| !v.is_empty());
 

@@ -1,7 +1,9 @@
 //! `certdel sweep`: one reviewed policy file, applied to every account it names.
 //!
-//! This module holds the pure parts a sweep is built from; the command that drives them
-//! (reading the file, sessions, output) is the next step and not wired yet.
+//! The pure parts a sweep is built from are [`policy`] and [`select`]; [`run`] is the engine
+//! that drives every target through them concurrently, [`command`] the command around it
+//! (reading the file, the settings of each target, the one question), [`output`] its
+//! rendering and [`args`] its command line.
 //!
 //! # The model
 //!
@@ -41,5 +43,9 @@
 //! `--dry-run` / `--plan`: would be). The sweep's exit status is 0 when every target
 //! completed.
 
+pub mod args;
+pub mod command;
+pub mod output;
 pub mod policy;
+pub mod run;
 pub mod select;
