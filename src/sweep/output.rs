@@ -151,7 +151,7 @@ impl<W: Write> Events for SweepReporter<W> {
             self.line(&line);
         } else {
             let line = format!(
-                "  {:<12}  {}  {code}: {}",
+                "  {:<9}  {}  {code}: {}",
                 "kept",
                 show_id(&cert.id),
                 escape(why)
