@@ -96,7 +96,9 @@ fn main() -> ExitCode {
 /// before any request), then the sweep on the same kind of runtime as every other command.
 fn sweep(args: &certdel::sweep::args::SweepArgs, global: &certdel::cli::GlobalArgs) -> ExitCode {
     let env = |name: &str| std::env::var(name).ok();
-    let prepared = match certdel::sweep::command::prepare(args, global.output, global.yes, &env) {
+    let prepared = match certdel::sweep::command::Globals::of(global)
+        .and_then(|globals| certdel::sweep::command::prepare(args, &globals, &env))
+    {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };

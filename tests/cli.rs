@@ -58,6 +58,24 @@ fn delete_and_list_help() {
 }
 
 #[test]
+fn sweep_help_and_its_usage_errors() {
+    let (code, stdout, _) = certdel(&["sweep", "--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("sweep-help", stdout);
+    // One of --policy and --apply-plan, exactly.
+    let (code, _, stderr) = certdel(&["sweep"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = certdel(&["sweep", "--policy", "p.toml", "--apply-plan", "x.json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    // --plan-max-age belongs to --apply-plan; --dry-run and --plan to --policy.
+    let (code, _, stderr) = certdel(&["sweep", "--policy", "p.toml", "--plan-max-age", "2h"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = certdel(&["sweep", "--apply-plan", "x.json", "--dry-run"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
 fn version_exits_0() {
     let (code, stdout, _) = certdel(&["--version"]);
     assert_eq!(code, 0);

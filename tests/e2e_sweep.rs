@@ -688,3 +688,207 @@ fn a_target_without_credentials_fails_alone() {
     assert!(!TENCENT.present(&fake, &TENCENT.id(1)));
     assert!(VOLC.present(&fake, &VOLC.id(1)));
 }
+
+/// Seeds every product with two certificates the policy selects and one it does not, and
+/// writes the policy.
+fn plan_fixture(test: &str) -> (Running, PathBuf) {
+    let mut certs = Vec::new();
+    for t in PRODUCTS {
+        certs.push((t, cert(t, 1, -30, &["a.example.com"])));
+        certs.push((t, cert(t, 2, -20, &["b.example.com"])));
+        certs.push((t, cert(t, 3, 60, &["c.example.com"])));
+    }
+    let fake = start(seed(
+        &certs
+            .iter()
+            .map(|(t, (_, c))| (*t, c.clone()))
+            .collect::<Vec<_>>(),
+    ));
+    let mut text =
+        String::from("[selection]\nexpired_for = \"7d\"\n\n[guards]\nmax_deletions = 5\n\n");
+    for t in PRODUCTS {
+        text.push_str(&entry(&fake, t, ""));
+    }
+    (fake, policy_file(test, &text))
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn write_json(path: &Path, v: &Value) {
+    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
+}
+
+/// The plan entry of target `name`.
+fn plan_of<'a>(plan: &'a mut Value, name: &str) -> &'a mut Value {
+    plan["targets"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no target {name} in the plan"))
+}
+
+/// `certdel sweep --apply-plan FILE` with every product's demo credentials.
+fn apply(fake: &Running, plan: &Path) -> Certdel {
+    PRODUCTS
+        .iter()
+        .fold(certdel(), |c, t| c.envs(t.env()))
+        .args(["sweep", "--apply-plan", &plan.to_string_lossy()])
+        .env("CERTDEL_STS_ENDPOINT", &fake.url())
+        .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", &fake.url())
+        .env(NO_RETRY_DELAY, "1")
+}
+
+#[test]
+fn a_sweep_plan_deletes_nothing_and_is_applied_exactly() {
+    let (fake, policy) = plan_fixture("plan-exact");
+    let out_path = policy.with_file_name("plan-exact.plan.json");
+    let _ = std::fs::remove_file(&out_path);
+    let out = sweep(&fake, &policy)
+        .args(["--plan", &out_path.to_string_lossy(), "--output", "json"])
+        .run();
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        deletes(&fake),
+        Vec::<String>::new(),
+        "--plan deletes nothing"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out_path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the plan is its owner's only");
+    }
+    let mut plan = read_json(&out_path);
+    assert_eq!(plan["certdel_sweep_plan"], 1);
+    assert_eq!(plan["targets"].as_array().unwrap().len(), PRODUCTS.len());
+    for t in PRODUCTS {
+        let entry = plan_of(&mut plan, name(t));
+        assert_eq!(entry["provider"], t.kind.name());
+        let p = &entry["plan"];
+        assert_eq!(p["provider"], t.kind.name());
+        assert_eq!(p["account"], account(t).as_str(), "{p}");
+        assert_eq!(p["endpoint"], fake.url().as_str(), "{p}");
+        let ids: Vec<String> = p["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| match &c["id"] {
+                Value::String(s) => s.clone(),
+                n => n.to_string(),
+            })
+            .collect();
+        let mut want = vec![t.id(1), t.id(2)];
+        want.sort();
+        let mut got = ids.clone();
+        got.sort();
+        assert_eq!(got, want, "{}: {p}", t.label());
+    }
+    // Reviewed and trimmed: tencent's second certificate stays.
+    let tencent = plan_of(&mut plan, name(TENCENT));
+    tencent["plan"]["certificates"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["id"] != TENCENT.id(2).as_str());
+    write_json(&out_path, &plan);
+    // Selected by the policy now, but not in the plan: not deleted.
+    for t in PRODUCTS {
+        let (_, c) = cert(t, 4, -30, &["late.example.com"]);
+        fake.state().store().insert(t.kind, c);
+    }
+
+    let out = apply(&fake, &out_path)
+        .args(["--yes", "--output", "json"])
+        .run();
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines = out.json_lines();
+    for t in PRODUCTS {
+        let l = t.label();
+        assert!(!t.present(&fake, &t.id(1)), "{l}: in the plan: deleted");
+        assert_eq!(
+            t.present(&fake, &t.id(2)),
+            t == TENCENT,
+            "{l}: deleted unless trimmed from the plan"
+        );
+        assert!(t.present(&fake, &t.id(3)), "{l}: never planned");
+        assert!(t.present(&fake, &t.id(4)), "{l}: not in the plan");
+        let summary = target_line(&lines, name(t));
+        assert_eq!(summary["status"], "completed", "{l}: {summary}");
+        let deleted = if t == TENCENT { 1 } else { 2 };
+        assert_eq!(summary["deleted"], deleted, "{l}");
+        assert_eq!(summary["account"], account(t).as_str(), "{l}");
+    }
+}
+
+#[test]
+fn applying_refuses_a_target_whose_key_account_or_age_no_longer_matches_and_applies_the_others() {
+    let (fake, policy) = plan_fixture("plan-refused");
+    let out_path = policy.with_file_name("plan-refused.plan.json");
+    let out = sweep(&fake, &policy)
+        .args(["--plan", &out_path.to_string_lossy()])
+        .run();
+    assert_eq!(out.code, 0, "{out:?}");
+    let mut plan = read_json(&out_path);
+    plan_of(&mut plan, name(VOLC))["plan"]["access_key_id"] = Value::from("AKLTother0000");
+    plan_of(&mut plan, name(SLB))["plan"]["account"] = Value::from("1999999999999999");
+    let two_days_ago = certdel::time::rfc3339_utc(Utc::now() - Duration::days(2));
+    plan_of(&mut plan, name(HUAWEI))["plan"]["created"] = Value::from(two_days_ago);
+    write_json(&out_path, &plan);
+
+    let out = apply(&fake, &out_path)
+        .args(["--yes", "--output", "json"])
+        .run();
+    assert_eq!(out.code, 1, "{out:?}");
+    let lines = out.json_lines();
+    let reason = |t: Target| {
+        let s = target_line(&lines, name(t));
+        assert_eq!(s["status"], "failed", "{s}");
+        s["reason"].as_str().unwrap().to_string()
+    };
+    let volc = reason(VOLC);
+    assert!(volc.contains("access key id"), "{volc}");
+    let slb = reason(SLB);
+    assert!(slb.contains("refusing to run"), "{slb}");
+    assert!(
+        slb.contains("1999999999999999") && slb.contains(&account(SLB)),
+        "{slb}"
+    );
+    let huawei = reason(HUAWEI);
+    assert!(huawei.contains("older than --plan-max-age"), "{huawei}");
+    for t in [VOLC, SLB, HUAWEI] {
+        assert!(
+            t.present(&fake, &t.id(1)) && t.present(&fake, &t.id(2)),
+            "{}: refused, nothing deleted",
+            t.label()
+        );
+    }
+    for t in [TENCENT, CAS_CERTS] {
+        assert_eq!(target_line(&lines, name(t))["status"], "completed");
+        assert!(!t.present(&fake, &t.id(1)) && !t.present(&fake, &t.id(2)));
+    }
+    // Nothing was sent for the targets refused before their session.
+    assert!(!fake.requests().iter().any(|e| matches!(
+        e.provider,
+        Some(Kind::VolcengineLive | Kind::HuaweiScm)
+    ) && e.action.starts_with("Delete")));
+
+    // A longer --plan-max-age takes the old plan.
+    let out = apply(&fake, &out_path)
+        .args(["--yes", "--output", "json", "--plan-max-age", "3d"])
+        .run();
+    assert!(!HUAWEI.present(&fake, &HUAWEI.id(1)), "{out:?}");
+}
+
+#[test]
+fn a_file_that_is_not_a_sweep_plan_exits_2_before_any_request() {
+    let fake = start(Seed::demo());
+    let path = policy_file("not-a-plan", "{\"certdel_plan\": 1}");
+    let out = apply(&fake, &path).args(["--yes"]).run();
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("not a sweep plan"), "{}", out.stderr);
+    let out = apply(&fake, &path).args(["--policy", "x.toml"]).run();
+    assert_eq!(out.code, 2, "one of --policy and --apply-plan: {out:?}");
+    assert!(fake.requests().is_empty());
+}

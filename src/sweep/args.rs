@@ -21,7 +21,17 @@ each paced at its own provider's quota:
              request is sent)
 One target failing (no or rejected credentials, another account, an incomplete listing, a
 guard) never stops the others. Before deleting, one question covers the whole sweep (how
-many certificates in each target); without a terminal --yes is required.
+many certificates in each target); without a terminal --yes is required. Each target's
+requests are paced at its provider's documented quotas; --max-retries, --timeout, --deadline
+and --retry-timeout apply to every target. --endpoint, --region and --target belong to each
+target in the policy, and --check-resources, --rate and --concurrency have no one value for
+several providers: a sweep refuses all six.
+
+--plan OUT is a dry run that also writes the sweep's plan: every target with its provider,
+endpoint, regions, CAS target, access key id and account, and the certificates it would
+delete (kept ones listed for review). --apply-plan OUT deletes exactly those, each target after
+the checks of `delete --plan` and its identity call; a refused target is reported, the others
+applied. The exit statuses below hold for both.
 
 Output:
   text  per target its certificates (deleted, kept with the rule, failed) and a summary line,
@@ -44,20 +54,40 @@ Exit status:
 
 Examples:
   certdel sweep --policy sweep.toml --dry-run
-  certdel sweep --policy sweep.toml --yes --output json > sweep.ndjson";
+  certdel sweep --policy sweep.toml --yes --output json > sweep.ndjson
+  certdel sweep --policy sweep.toml --plan sweep-plan.json
+  certdel sweep --apply-plan sweep-plan.json --yes";
 
-/// `certdel sweep`: apply a policy file to every account it names.
+/// `certdel sweep`: apply a policy file (or a sweep plan made from one) to every account it
+/// names.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("source").required(true).args(["policy"])))]
+#[command(group(ArgGroup::new("source").required(true).args(["policy", "apply_plan"])))]
 pub struct SweepArgs {
     /// The policy file (TOML): targets, selection and guards
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
+    /// Delete exactly the certificates of this sweep plan (made by `sweep --plan`), target by
+    /// target; a target whose provider, endpoint, CAS target, access key or account no
+    /// longer matches, or a plan older than --plan-max-age, is refused (the others are
+    /// applied)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dry_run", "plan"])]
+    pub apply_plan: Option<PathBuf>,
+
     /// Send no delete request: list every target and report what would be deleted and what
     /// kept; needs no --yes
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Write the whole sweep's plan (every target, with what it would delete) to this file
+    /// (JSON, mode 0600, replaced atomically) and delete nothing: a dry run that also writes
+    /// the plan, for review and `sweep --apply-plan FILE`
+    #[arg(long, value_name = "OUT")]
+    pub plan: Option<PathBuf>,
+
+    /// With --apply-plan: the oldest plan accepted, a duration (30m, 24h, 7d, 2w) [default: 24h]
+    #[arg(long, value_name = "DURATION", requires = "apply_plan", value_parser = crate::cli::plan_max_age)]
+    pub plan_max_age: Option<std::time::Duration>,
 
     #[command(flatten)]
     pub audit: AuditArgs,

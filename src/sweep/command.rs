@@ -1,116 +1,280 @@
-//! `certdel sweep`, driven: [`prepare`] reads the policy file and builds every target's
-//! settings from it and the environment (no request yet: a bad policy is a usage error, exit
-//! 2, before anything is sent; a target whose settings cannot be built fails alone); [`run`]
-//! surveys every target, asks one question for the whole sweep, then deletes (or dry-runs)
-//! and reports ([`super::run`], [`super::output`]).
+//! `certdel sweep`, driven: [`prepare`] reads the policy file (or the sweep plan) and builds
+//! every target's settings from it and the environment (no request yet: a bad policy or plan
+//! file is a usage error, exit 2, before anything is sent; a target whose settings cannot be
+//! built, or whose plan fails its checks, fails alone); [`run`] surveys every target (writes
+//! the plan with `--plan`), asks one question for the whole sweep, then deletes (or
+//! dry-runs) and reports ([`super::run`], [`super::output`], [`super::planfile`]).
 
 use super::args::SweepArgs;
 use super::output::SweepReporter;
+use super::planfile::PlannedTarget;
 use super::policy;
-use super::run::{self, Configured, Mode, Surveyed};
+use super::run::{self, Applying, Configured, Mode};
 use crate::app::Confirm;
 use crate::audit::{self, AuditLog};
-use crate::cli::OutputFormat;
+use crate::cli::{CasTargetArg, GlobalArgs, OutputFormat};
 use crate::confirm::{self, SweepLine};
 use crate::error::Error;
 use crate::interrupt::Interrupt;
 use crate::outcome::Exit;
-use crate::settings::{self, AuditTarget, RunSettings};
+use crate::planfile::Checked;
+use crate::settings::{
+    self, AuditTarget, ExpectedAccount, ProviderChoice, ProviderSettings, RunSettings,
+};
 use chrono::{DateTime, Utc};
 use std::io::Write;
+use std::path::PathBuf;
 
 /// A sweep ready to run: everything read and checked that can be before any request.
 pub struct Prepared {
-    /// The policy file as messages name it.
+    /// The policy (or plan) file as messages name it.
     pub file: String,
-    pub mode: Mode,
+    pub work: Work,
     pub output: OutputFormat,
     pub yes: bool,
     pub run: RunSettings,
-    pub targets: Vec<Configured>,
     /// For stderr before the run (each starts with its target's name).
     pub warnings: Vec<String>,
-    /// The run's one reading of the clock: selection and the audit log's run id.
+    /// The run's one reading of the clock: selection, plan ages, the audit log's run id.
     pub now: DateTime<Utc>,
 }
 
-/// Read and check the policy, then build each target's settings and open its audit log.
-/// `output` and `yes` are the command line's `--output` and `--yes`.
+/// What the sweep does.
+pub enum Work {
+    /// `--policy`: survey, then delete or dry-run; with `plan`, a dry run that writes the
+    /// sweep's plan there first.
+    Policy {
+        mode: Mode,
+        targets: Vec<Configured>,
+        plan: Option<PathBuf>,
+    },
+    /// `--apply-plan`: exactly the plan's certificates, per target.
+    Apply {
+        path: PathBuf,
+        targets: Vec<Applying>,
+    },
+}
+
+/// What a sweep takes of the command line's global options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Globals {
+    pub output: OutputFormat,
+    pub yes: bool,
+    pub max_retries: u32,
+    pub timeout: std::time::Duration,
+    pub deadline: Option<std::time::Duration>,
+    pub retry_timeout: std::time::Duration,
+}
+
+impl Globals {
+    /// The global options of a sweep; those that belong to one provider (or would pace every
+    /// provider alike) are refused, naming where they go instead.
+    pub fn of(g: &GlobalArgs) -> Result<Globals, Error> {
+        let in_policy = [
+            ("--endpoint", g.endpoint.is_some(), "endpoint"),
+            ("--region", !g.region.is_empty(), "region"),
+            ("--target", g.target != CasTargetArg::Orders, "target"),
+        ];
+        if let Some((flag, _, key)) = in_policy.iter().find(|(_, given, _)| *given) {
+            return Err(Error::usage(format!(
+                "sweep {flag}: each target of the policy gives its own: put `{key} = ...` under its [[targets]]"
+            )));
+        }
+        let per_provider = [
+            ("--check-resources", g.check_resources),
+            ("--rate", g.rate.is_some()),
+            ("--concurrency", g.concurrency.is_some()),
+        ];
+        if let Some((flag, _)) = per_provider.iter().find(|(_, given)| *given) {
+            return Err(Error::usage(format!(
+                "sweep {flag}: a sweep paces each target at its own provider's quotas; leave it out"
+            )));
+        }
+        // clap's value parsers keep these in range: the conversions cannot fail.
+        let seconds = |s: f64| std::time::Duration::from_secs_f64(s);
+        Ok(Globals {
+            output: g.output,
+            yes: g.yes,
+            max_retries: g.max_retries,
+            timeout: seconds(g.timeout),
+            deadline: g.deadline.map(seconds),
+            retry_timeout: seconds(g.retry_timeout),
+        })
+    }
+}
+
+/// Read and check the policy (or the sweep plan), then build each target's settings and open
+/// its audit log.
 pub fn prepare(
     args: &SweepArgs,
-    output: OutputFormat,
-    yes: bool,
+    globals: &Globals,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Prepared, Error> {
+    let (output, yes) = (globals.output, globals.yes);
     if output == OutputFormat::Ids {
         return Err(Error::usage(
             "sweep --output ids: a sweep reports decisions, not only ids; give --output text or json",
         ));
     }
-    let Some(path) = &args.policy else {
-        return Err(Error::usage("sweep: give --policy FILE"));
-    };
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::usage(format!(
-            "--policy {file}: cannot read it ({e}); give the path of a policy file (TOML)"
-        ))
-    })?;
-    let policy = policy::parse(&text, &file)?;
-    let mode = if args.dry_run {
-        Mode::DryRun
-    } else {
-        Mode::Delete
-    };
-    let run = settings::run_settings(env)?;
-    let audit = settings::audit_target(&args.audit, env)?;
+    // clap refuses these already; checked again for arguments built by hand.
+    if args.policy.is_some() == args.apply_plan.is_some() {
+        return Err(Error::usage(
+            "sweep: give --policy FILE or --apply-plan FILE (one of them)",
+        ));
+    }
+    if args.apply_plan.is_some() && (args.dry_run || args.plan.is_some()) {
+        return Err(Error::usage(
+            "--apply-plan deletes exactly the plan: --dry-run and --plan apply to --policy only",
+        ));
+    }
+    if args.apply_plan.is_none() && args.plan_max_age.is_some() {
+        return Err(Error::usage(
+            "--plan-max-age applies to sweep --apply-plan only",
+        ));
+    }
     let now = Utc::now();
     let run_id = audit::run_id(now);
+    let audit = settings::audit_target(&args.audit, env)?;
+    let mut run = settings::run_settings(env)?;
+    run.max_retries = globals.max_retries;
+    run.timeout = globals.timeout;
+    run.deadline = globals.deadline;
+    run.retry_timeout = globals.retry_timeout;
     let mut warnings = Vec::new();
-    let mut targets = Vec::with_capacity(policy.targets.len());
-    for target in policy.targets {
-        let built = settings::provider_settings(&run::choice(&target, &file, mode), env);
-        let (settings, log) = match built {
-            Ok(resolved) => {
-                warnings.extend(
-                    resolved
-                        .warnings
-                        .iter()
-                        .map(|w| format!("{}: {w}", target.name)),
-                );
-                // Opened before anything is sent: a sweep that cannot be recorded does not
-                // start.
-                let log = match &audit {
-                    AuditTarget::Off => None,
-                    AuditTarget::Path(path) => Some(AuditLog::open(
-                        path,
-                        audit::Context::for_run(&resolved.provider, run_id.clone(), args.dry_run),
-                    )?),
-                };
-                (Ok(resolved.provider), log)
-            }
-            Err(e) => (Err(e), None),
+    let open_log = |provider: &ProviderSettings, dry_run: bool| match &audit {
+        AuditTarget::Off => Ok(None),
+        // Opened before anything is sent: a sweep that cannot be recorded does not start.
+        AuditTarget::Path(path) => AuditLog::open(
+            path,
+            audit::Context::for_run(provider, run_id.clone(), dry_run),
+        )
+        .map(Some),
+    };
+    let (file, work, platform) = if let Some(path) = &args.apply_plan {
+        let file = path.display().to_string();
+        let max_age = args.plan_max_age.unwrap_or(settings::DEFAULT_PLAN_MAX_AGE);
+        let mut targets = Vec::new();
+        let mut platform = false;
+        for planned in super::planfile::load(path)? {
+            let ready = match applicable(&planned, &file, now, max_age, env) {
+                Ok((resolved, checked)) => {
+                    warnings.extend(
+                        resolved
+                            .warnings
+                            .iter()
+                            .map(|w| format!("{}: {w}", planned.name)),
+                    );
+                    platform |= settings::needs_platform_roots(&resolved.provider, true);
+                    Ok((resolved.provider, checked))
+                }
+                Err(why) => Err(why),
+            };
+            let audit = match &ready {
+                Ok((provider, _)) => open_log(provider, false)?,
+                Err(_) => None,
+            };
+            targets.push(Applying {
+                name: planned.name,
+                provider: planned.provider,
+                ready,
+                audit,
+            });
+        }
+        let work = Work::Apply {
+            path: path.clone(),
+            targets,
         };
-        targets.push(Configured {
-            target,
-            settings,
-            audit: log,
-        });
-    }
+        (file, work, platform)
+    } else {
+        let path = args.policy.as_ref().expect("checked above");
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::usage(format!(
+                "--policy {file}: cannot read it ({e}); give the path of a policy file (TOML)"
+            ))
+        })?;
+        let policy = policy::parse(&text, &file)?;
+        let mode = if args.dry_run || args.plan.is_some() {
+            Mode::DryRun
+        } else {
+            Mode::Delete
+        };
+        let mut targets = Vec::with_capacity(policy.targets.len());
+        let mut platform = false;
+        for target in policy.targets {
+            let built = settings::provider_settings(&run::choice(&target, &file, mode), env);
+            let (settings, log) = match built {
+                Ok(resolved) => {
+                    warnings.extend(
+                        resolved
+                            .warnings
+                            .iter()
+                            .map(|w| format!("{}: {w}", target.name)),
+                    );
+                    platform |= settings::needs_platform_roots(&resolved.provider, true);
+                    let log = open_log(&resolved.provider, mode.dry_run())?;
+                    (Ok(resolved.provider), log)
+                }
+                Err(e) => (Err(e), None),
+            };
+            targets.push(Configured {
+                target,
+                settings,
+                audit: log,
+            });
+        }
+        let work = Work::Policy {
+            mode,
+            targets,
+            plan: args.plan.clone(),
+        };
+        (file, work, platform)
+    };
+    // Only plain http to loopback (the tests, a local fake): the platform's roots are not
+    // read.
+    run.trust.platform &= platform;
     Ok(Prepared {
         file,
-        mode,
+        work,
         output,
         yes,
         run,
-        targets,
         warnings,
         now,
     })
 }
 
-/// Survey every target, confirm, delete (or dry-run), report; the exit status
-/// ([`run::exit`]), or an error when the sweep was not confirmed.
+/// A target of a sweep plan, its settings rebuilt (the plan's account expected) and its plan
+/// checked as `delete --plan` checks one; or why it is refused.
+fn applicable(
+    planned: &PlannedTarget,
+    file: &str,
+    now: DateTime<Utc>,
+    max_age: std::time::Duration,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(settings::Resolved, Checked), String> {
+    let plan = planned.plan.as_ref().map_err(Clone::clone)?;
+    let mut choice = ProviderChoice::new(planned.provider, settings::Purpose::DeletePlan);
+    choice.endpoint = plan.endpoint.clone();
+    choice.regions = plan.regions.clone();
+    choice.region_origin = Some(format!("{file}, target {}", planned.name));
+    choice.profile = planned.profile.clone();
+    choice.cas_target = plan.cas_target;
+    choice.expect_account = plan.account.as_ref().map(|id| ExpectedAccount {
+        id: id.clone(),
+        from: format!("the sweep plan {file}, target {}", planned.name),
+    });
+    let resolved = settings::provider_settings(&choice, env).map_err(|e| e.to_string())?;
+    let ctx = crate::planfile::Context::of(&resolved.provider);
+    let provider = crate::provider::build(&resolved.provider);
+    let checked = crate::planfile::check(&plan.text, &ctx, provider.as_ref(), now, max_age)
+        .map_err(|why| format!("refused: {why}"))?;
+    Ok((resolved, checked))
+}
+
+/// Survey every target, confirm, delete (or dry-run; with `--plan`, write the plan first),
+/// report; or apply a sweep plan. The exit status ([`run::exit`]), or an error when the sweep
+/// was not confirmed or its plan could not be written.
 pub async fn run<W: Write>(
     prepared: Prepared,
     out: W,
@@ -119,20 +283,46 @@ pub async fn run<W: Write>(
 ) -> Result<Exit, Error> {
     let Prepared {
         file,
-        mode,
+        work,
         output,
         yes,
         run,
-        targets,
         now,
         ..
     } = prepared;
-    let surveyed = run::survey(targets, &run, now, interrupt).await;
-    if mode == Mode::Delete && !yes {
-        confirmed(&file, &surveyed, confirm)?;
-    }
     let mut reporter = SweepReporter::new(output, out);
-    let reports = run::finish(surveyed, mode, &run, interrupt, &mut reporter).await;
+    let reports = match work {
+        Work::Policy {
+            mode,
+            targets,
+            plan,
+        } => {
+            let surveyed = run::survey(targets, &run, now, interrupt).await;
+            if let Some(path) = &plan {
+                // Written before anything is printed: a plan that cannot be written stops
+                // the sweep with nothing on stdout.
+                let text = super::planfile::render(&file, &surveyed, now)?;
+                crate::planfile::write_atomically(path, text.as_bytes())?;
+            }
+            if mode == Mode::Delete && !yes {
+                let lines = surveyed
+                    .iter()
+                    .filter_map(|s| Some((s.target.name.as_str(), s.settings()?, s.to_delete())));
+                confirmed(&file, lines, confirm)?;
+            }
+            run::finish(surveyed, mode, &run, interrupt, &mut reporter).await
+        }
+        Work::Apply { path, targets } => {
+            if !yes {
+                let lines = targets.iter().filter_map(|t| {
+                    let (settings, _) = t.ready.as_ref().ok()?;
+                    Some((t.name.as_str(), settings, t.to_delete()))
+                });
+                confirmed(&file, lines, confirm)?;
+            }
+            run::apply(targets, &path, &run, interrupt, &mut reporter).await
+        }
+    };
     match reporter.finish(&reports) {
         // stdout refused the results: said on stderr already.
         Err(Error::Output(_)) => Ok(Exit::Fatal),
@@ -141,22 +331,23 @@ pub async fn run<W: Write>(
     }
 }
 
-/// The one question of a sweep that would delete something ([`confirm::sweep_question`]);
-/// refused when nobody can be asked.
-fn confirmed(file: &str, surveyed: &[Surveyed], confirm: Confirm<'_>) -> Result<(), Error> {
-    let lines: Vec<SweepLine> = surveyed
-        .iter()
-        .filter_map(|s| {
-            let settings = s.settings()?;
-            Some(SweepLine {
-                name: &s.target.name,
-                target: confirm::Target {
-                    provider: settings.kind.name(),
-                    host: &settings.endpoint.host,
-                    access_key_id: &settings.credentials.access_key,
-                },
-                count: s.to_delete(),
-            })
+/// The one question of a sweep that would delete something ([`confirm::sweep_question`]):
+/// `lines` are the targets (name, settings, how many it deletes); refused when nobody can be
+/// asked.
+fn confirmed<'a>(
+    file: &str,
+    lines: impl Iterator<Item = (&'a str, &'a ProviderSettings, usize)>,
+    confirm: Confirm<'_>,
+) -> Result<(), Error> {
+    let lines: Vec<SweepLine> = lines
+        .map(|(name, settings, count)| SweepLine {
+            name,
+            target: confirm::Target {
+                provider: settings.kind.name(),
+                host: &settings.endpoint.host,
+                access_key_id: &settings.credentials.access_key,
+            },
+            count,
         })
         .collect();
     let n: usize = lines.iter().map(|l| l.count).sum();
@@ -170,5 +361,64 @@ fn confirmed(file: &str, surveyed: &[Surveyed], confirm: Confirm<'_>) -> Result<
         None => Err(Error::usage(format!(
             "refusing to delete {n} certificate{s} without confirmation: no terminal to ask; pass --yes"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn globals(args: &[&str]) -> Result<Globals, Error> {
+        let mut argv = vec!["certdel"];
+        argv.extend_from_slice(args);
+        argv.extend_from_slice(&["sweep", "--policy", "p.toml"]);
+        let cli = crate::cli::Cli::try_parse_from(argv).expect("parses");
+        Globals::of(&cli.global)
+    }
+
+    #[test]
+    fn a_sweep_takes_the_retry_and_time_options_for_every_target() {
+        let g = globals(&[
+            "--max-retries",
+            "2",
+            "--timeout",
+            "1.5",
+            "--deadline",
+            "60",
+            "--retry-timeout",
+            "9",
+            "--output",
+            "json",
+            "-y",
+        ])
+        .unwrap();
+        assert_eq!(g.max_retries, 2);
+        assert_eq!(g.timeout, std::time::Duration::from_millis(1500));
+        assert_eq!(g.deadline, Some(std::time::Duration::from_secs(60)));
+        assert_eq!(g.retry_timeout, std::time::Duration::from_secs(9));
+        assert_eq!(g.output, OutputFormat::Json);
+        assert!(g.yes);
+        let d = globals(&[]).unwrap();
+        assert_eq!(d.max_retries, settings::DEFAULT_MAX_RETRIES);
+        assert_eq!(d.timeout, settings::DEFAULT_TIMEOUT);
+        assert_eq!(d.retry_timeout, settings::DEFAULT_RETRY_TIMEOUT);
+        assert_eq!(d.deadline, None);
+    }
+
+    #[test]
+    fn a_sweep_refuses_the_options_of_one_provider() {
+        for (args, says) in [
+            (&["--endpoint", "http://127.0.0.1:1"][..], "endpoint = ..."),
+            (&["--region", "cn-hangzhou"], "region = ..."),
+            (&["--target", "certificates"], "target = ..."),
+            (&["--check-resources"], "own provider's quotas"),
+            (&["--rate", "5"], "own provider's quotas"),
+            (&["--concurrency", "5"], "own provider's quotas"),
+        ] {
+            let e = globals(args).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("sweep {}", args[0])), "{e}");
+            assert!(e.contains(says), "{e}");
+        }
     }
 }

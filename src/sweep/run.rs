@@ -26,6 +26,7 @@ use crate::execute::{execute, skip_all};
 use crate::interrupt::Interrupt;
 use crate::outcome::{Exit, Outcome, Status, Tally};
 use crate::plan::{Plan, Target as PlanTarget};
+use crate::planfile::Checked;
 use crate::provider::Kind;
 use crate::report::Sink;
 use crate::resolve;
@@ -35,6 +36,7 @@ use chrono::{DateTime, Utc};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::path::Path;
 
 /// What the sweep does with what it selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,9 +190,11 @@ pub enum Survey {
 }
 
 pub struct Ready {
-    session: Session,
+    pub(super) session: Session,
     /// The complete listing.
-    certs: Vec<Cert>,
+    pub(super) certs: Vec<Cert>,
+    /// The regions the listing covered (alibaba-slb; empty for the others).
+    pub(super) regions: Vec<String>,
     /// Every selected certificate with its decision.
     pub decisions: Vec<(Cert, Decision)>,
     /// `max_deletions` refused the target: nothing is deleted there.
@@ -274,6 +278,7 @@ async fn survey_one(
     for w in &listing.warnings {
         crate::output::warn(&format!("{}: {w}", target.name));
     }
+    let regions = listing.regions;
     let certs = listing.certs;
     let selected = select::select(&certs, &target.selection, &target.guards, now);
     let decisions: Vec<(Cert, Decision)> = selected
@@ -289,6 +294,7 @@ async fn survey_one(
         state: Survey::Ready(Box::new(Ready {
             session,
             certs,
+            regions,
             decisions,
             refusal,
         })),
@@ -386,15 +392,25 @@ async fn finish_one(
         }
     };
     let tally = relay.tally;
-    let audit_failed = audit
-        .as_mut()
-        .and_then(|log| log.finish(report.provider).err());
+    settle(&mut report, &tally, stopped, audit.as_mut());
+    end(report)
+}
+
+/// A target's counts from its outcomes, and its status: failed when some certificate it set
+/// out to delete was not deleted, the run stopped, or its audit records could not be written.
+fn settle(
+    report: &mut TargetReport,
+    tally: &Tally,
+    stopped: Option<Error>,
+    audit: Option<&mut AuditLog>,
+) {
+    let audit_failed = audit.and_then(|log| log.finish(report.provider).err());
     report.deleted =
         tally.count(Status::Deleted) + tally.count(Status::Gone) + tally.count(Status::WouldDelete);
     report.failed = tally.total() - report.deleted;
     let mut why: Vec<String> = Vec::new();
     if report.failed > 0 {
-        let verb = if mode.dry_run() {
+        let verb = if report.dry_run {
             "would not be deleted"
         } else {
             "not deleted"
@@ -414,6 +430,121 @@ async fn finish_one(
     if !why.is_empty() {
         report.status = TargetStatus::Failed(why.join("; "));
     }
+}
+
+/// One target of a sweep plan file, ready to apply: its settings (the plan's account
+/// expected) and its checked plan, or why it is refused.
+pub struct Applying {
+    pub name: String,
+    pub provider: Kind,
+    pub ready: Result<(ProviderSettings, Checked), String>,
+    pub audit: Option<AuditLog>,
+}
+
+impl Applying {
+    /// How many certificates this target will delete.
+    pub fn to_delete(&self) -> usize {
+        self.ready
+            .as_ref()
+            .map_or(0, |(_, checked)| checked.certificates.len())
+    }
+}
+
+/// Apply a sweep plan (`--apply-plan FILE`, named `path` in messages): every target at once,
+/// each exactly its plan's certificates, after its identity call; a target refused (its plan
+/// failed a check, another account) is reported and the others applied.
+pub async fn apply(
+    targets: Vec<Applying>,
+    path: &Path,
+    run: &RunSettings,
+    interrupt: &Interrupt,
+    events: &mut dyn Events,
+) -> Vec<TargetReport> {
+    let events = RefCell::new(events);
+    all(targets
+        .into_iter()
+        .map(|t| apply_one(t, path, run, interrupt, &events)))
+    .await
+}
+
+async fn apply_one(
+    applying: Applying,
+    path: &Path,
+    run: &RunSettings,
+    interrupt: &Interrupt,
+    events: &RefCell<&mut dyn Events>,
+) -> TargetReport {
+    let Applying {
+        name,
+        provider,
+        ready,
+        mut audit,
+    } = applying;
+    let mut report = TargetReport::new(&name, provider, false);
+    let end = |report: TargetReport| {
+        events.borrow_mut().target(&report);
+        report
+    };
+    let (settings, checked) = match ready {
+        Ok(r) => r,
+        Err(why) => {
+            report.status = TargetStatus::Failed(why);
+            return end(report);
+        }
+    };
+    report.selected = checked.certificates.len();
+    report.account = checked.account.clone();
+    if checked.certificates.is_empty() {
+        return end(report);
+    }
+    let targets: Vec<PlanTarget> = checked
+        .certificates
+        .iter()
+        .cloned()
+        .map(PlanTarget::from)
+        .collect();
+    let planner = crate::provider::build(&settings);
+    let plan = Plan::new(
+        planner.as_ref(),
+        targets,
+        true,
+        Some(settings::DEFAULT_WAIT),
+    );
+    // The identity call first: another account than the plan's refuses the target.
+    let session = match Session::start(&settings, run, Purpose::Delete, interrupt).await {
+        Ok(s) => s,
+        Err(e) => {
+            if let Error::WrongAccount { actual, .. } = &e {
+                report.account = Some(actual.clone());
+            }
+            report.status = TargetStatus::Failed(e.to_string());
+            return end(report);
+        }
+    };
+    if let Some(account) = session.account() {
+        report.account = Some(account.to_string());
+    }
+    // huawei-scm: the domain id the session found must be the plan's.
+    if let Err(e) = checked.check_account(path, session.account()) {
+        report.status = TargetStatus::Failed(e.to_string());
+        return end(report);
+    }
+    let mut relay = Relay {
+        at: Where {
+            target: &name,
+            provider: report.provider,
+            account: report.account.as_deref(),
+        },
+        events,
+        audit: audit.as_mut(),
+        tally: Tally::default(),
+    };
+    if let Some(log) = relay.audit.as_deref_mut() {
+        log.set_account(report.account.clone());
+    }
+    let stopped = execute(&session, &plan, &mut relay).await.err();
+    let tally = relay.tally;
+    settle(&mut report, &tally, stopped, audit.as_mut());
     end(report)
 }
 
