@@ -892,3 +892,62 @@ fn a_file_that_is_not_a_sweep_plan_exits_2_before_any_request() {
     assert_eq!(out.code, 2, "one of --policy and --apply-plan: {out:?}");
     assert!(fake.requests().is_empty());
 }
+
+#[test]
+fn the_targets_run_at_once_so_a_slow_target_holds_up_no_other() {
+    // Every request is held a while, and the first target's delete takes four attempts (three
+    // scripted 500s): run one after another, its report would come first and every other
+    // target's first request after its last.
+    let mut certs = Vec::new();
+    for t in PRODUCTS {
+        certs.push((t, cert(t, 1, -30, &["a.example.com"])));
+    }
+    let mut config = Config::new(seed(
+        &certs
+            .iter()
+            .map(|(t, (_, c))| (*t, c.clone()))
+            .collect::<Vec<_>>(),
+    ));
+    config.latency = std::time::Duration::from_millis(150);
+    let busy = Step::json(500, r#"{"error_code":"SCM.0500","error_msg":"busy"}"#);
+    config.scripts.insert(
+        (Kind::HuaweiScm, HUAWEI.id(1)),
+        vec![busy.clone(), busy.clone(), busy],
+    );
+    let fake = start_config(config);
+    let mut text =
+        String::from("[selection]\nexpired_for = \"7d\"\n\n[guards]\nmax_deletions = 5\n\n");
+    for t in PRODUCTS {
+        text.push_str(&entry(&fake, t, ""));
+    }
+    let policy = policy_file("at-once", &text);
+    let out = sweep(&fake, &policy)
+        .args(["--yes", "--output", "json"])
+        .run();
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(fake.delete_attempts(Kind::HuaweiScm, &HUAWEI.id(1)), 4);
+    // Every target's identity call arrived before any target's listing.
+    let mut log = fake.requests();
+    log.sort_by_key(|e| e.seq);
+    let first: Vec<&str> = log.iter().take(5).map(|e| e.action.as_str()).collect();
+    assert!(
+        first
+            .iter()
+            .all(|a| *a == "GetCallerIdentity" || *a == "KeystoneListAuthDomains"),
+        "{first:?}"
+    );
+    // The slow target's report comes last, the others' did not wait for it.
+    let order: Vec<String> = out
+        .json_lines()
+        .iter()
+        .filter(|v| v["type"] == "target")
+        .map(|v| v["target"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(order.len(), PRODUCTS.len(), "{order:?}");
+    assert_eq!(
+        order.last().map(String::as_str),
+        Some("huawei"),
+        "{order:?}"
+    );
+    assert!(PRODUCTS.iter().all(|t| !t.present(&fake, &t.id(1))));
+}
