@@ -2437,6 +2437,14 @@ mod tests {
             e,
             "no credentials for huawei-scm: tried HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, ~/.huaweicloud/credentials (no such file), in order; set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or put ak and sk under [global] in ~/.huaweicloud/credentials"
         );
+        // The ve CLI's own command, with the flags it requires.
+        let e = resolve_with(&["volcengine-live", "list"], &[("HOME", home)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("or store a profile with `ve configure set --profile NAME --region cn-north-1 --access-key AK --secret-key SK`"),
+            "{e}"
+        );
     }
 
     #[test]
