@@ -36,30 +36,59 @@ pub fn man_page() -> io::Result<Vec<u8>> {
     man.render_synopsis_section(&mut page)?;
     man.render_options_section(&mut page)?;
     commands(&cmd).to_writer(&mut page)?;
-    // Every provider takes the same `delete` and `list`: the first one's stand for all.
-    let provider = cmd
+    // CONNECTION OPTIONS: given after the provider's name; what a region picks differs.
+    let generic = <cli::Connection as clap::Args>::augment_args(clap::Command::new("connection"));
+    let mut options = clap::Command::new("CONNECTION OPTIONS")
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .args(
+            generic
+                .get_arguments()
+                .map(|a| a.clone().global(false).help_heading("CONNECTION OPTIONS")),
+        );
+    options.build();
+    Man::new(options).render_options_section(&mut page)?;
+    let mut regions = Roff::new();
+    regions.control("PP", []).text([roman(
+        "Given after the provider's name, before or after the verb. What a region picks:",
+    )]);
+    preformatted(&mut regions, &cli::regions_help_all());
+    regions.to_writer(&mut page)?;
+    let providers: Vec<&clap::Command> = cmd
         .get_subcommands()
-        .next()
-        .ok_or_else(|| io::Error::other("the command line has no provider"))?;
+        .filter(|c| c.get_subcommands().next().is_some())
+        .collect();
+    if providers.is_empty() {
+        return Err(io::Error::other("the command line has no provider"));
+    }
     for (verb, heading, options, synopsis, text) in [
         (
             "delete",
             "DELETE",
             "DELETE OPTIONS",
             "certdel PROVIDER delete [OPTIONS] ID...|-|--plan FILE",
-            [cli::DELETE_HELP, cli::DELETE_EXAMPLES],
+            [
+                cli::DELETE_HELP.to_string(),
+                cli::DELETE_EXAMPLES.to_string(),
+            ],
         ),
         (
             "list",
             "LIST",
             "LIST OPTIONS",
             "certdel PROVIDER list [OPTIONS]",
-            [cli::LIST_HELP, cli::LIST_EXAMPLES],
+            [cli::list_help_all(), cli::LIST_EXAMPLES.to_string()],
         ),
     ] {
-        let sub = provider
-            .find_subcommand(verb)
-            .ok_or_else(|| io::Error::other(format!("no `{verb}` command")))?;
+        let subs = providers
+            .iter()
+            .map(|p| {
+                p.find_subcommand(verb)
+                    .map(|s| (s, p.get_name()))
+                    .ok_or_else(|| io::Error::other(format!("no `{verb}` command")))
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        let sub = subs[0].0;
         let mut section = Roff::new();
         section
             .control("SH", [heading])
@@ -68,14 +97,14 @@ pub fn man_page() -> io::Result<Vec<u8>> {
             .text([roman(
                 sub.get_about().map(|a| a.to_string()).unwrap_or_default(),
             )]);
-        for block in text {
+        for block in &text {
             preformatted(&mut section, block);
         }
         section.to_writer(&mut page)?;
-        Man::new(own_options(sub, options)).render_options_section(&mut page)?;
+        Man::new(own_options(&subs, options)).render_options_section(&mut page)?;
     }
     // whoami: no options of its own, its help text says it all.
-    let whoami = provider
+    let whoami = providers[0]
         .find_subcommand("whoami")
         .ok_or_else(|| io::Error::other("no `whoami` command"))?;
     let mut section = Roff::new();
@@ -89,7 +118,7 @@ pub fn man_page() -> io::Result<Vec<u8>> {
                 .map(|a| a.to_string())
                 .unwrap_or_default(),
         )]);
-    preformatted(&mut section, cli::WHOAMI_HELP);
+    preformatted(&mut section, &cli::whoami_help_all());
     section.to_writer(&mut page)?;
     let mut tail = Roff::new();
     tail.control("SH", ["EXAMPLES"]);
@@ -125,14 +154,46 @@ fn commands(cmd: &clap::Command) -> Roff {
     roff
 }
 
-/// A command's own options (not the global ones clap propagated into it, not --help or
-/// --version) under `heading`, ready for clap_mangen's options section.
-fn own_options(sub: &clap::Command, heading: &'static str) -> clap::Command {
-    let args: Vec<clap::Arg> = sub
-        .get_arguments()
-        .filter(|a| !a.is_global_set() && !matches!(a.get_id().as_str(), "help" | "version"))
-        .map(|a| a.clone().help_heading(heading))
-        .collect();
+/// The own options (not the global ones clap propagated into them, not hidden ones, not
+/// --help or --version) of one verb as the providers take it, each once, under `heading`,
+/// ready for clap_mangen's options section. An option only some providers take says which.
+fn own_options(subs: &[(&clap::Command, &str)], heading: &'static str) -> clap::Command {
+    let own = |c: &clap::Command| -> Vec<clap::Arg> {
+        c.get_arguments()
+            .filter(|a| {
+                !a.is_global_set()
+                    && !a.is_hide_set()
+                    && !matches!(a.get_id().as_str(), "help" | "version")
+            })
+            .cloned()
+            .collect()
+    };
+    let mut args: Vec<clap::Arg> = Vec::new();
+    for (sub, _) in subs {
+        for arg in own(sub) {
+            if args.iter().any(|a| a.get_id() == arg.get_id()) {
+                continue;
+            }
+            let takers: Vec<&str> = subs
+                .iter()
+                .filter(|(s, _)| own(s).iter().any(|a| a.get_id() == arg.get_id()))
+                .map(|(_, name)| *name)
+                .collect();
+            let arg = if takers.len() < subs.len() {
+                let who = takers.join(", ");
+                let help = arg.get_help().map(|h| format!("{who}: {h}"));
+                let long = arg.get_long_help().map(|h| format!("{who}: {h}"));
+                let mut arg = arg.help(help.unwrap_or(who));
+                if let Some(long) = long {
+                    arg = arg.long_help(long);
+                }
+                arg
+            } else {
+                arg
+            };
+            args.push(arg.help_heading(heading));
+        }
+    }
     let mut own = clap::Command::new(heading)
         .disable_help_flag(true)
         .disable_version_flag(true)

@@ -43,9 +43,14 @@
 //! own session: identity → complete listing → the pure selection and guards → a plan →
 //! execute (or the dry run) → its own audit-log context and a per-target report.
 //!
-//! Credentials come from the environment or the official CLIs' credential files:
-//! [`settings`] asks [`profile::choose`] (`--profile`, else the credential variables, else
-//! the profile variable, else the file's default profile) and reads the one it picks.
+//! The command line ([`cli`]) scopes each option to where it applies: `-v`/`-q` global,
+//! the connection (`--endpoint`, `--region`, `--profile`) per provider, the rest per verb;
+//! [`cli::Cli::invocation`] merges every place an option may be given. [`settings`] only
+//! dispatches: a run's provider account is a [`provider::config::ProviderChoice`] (from the
+//! command line, or from a sweep policy's target), whose credentials the vendor's chain finds
+//! ([`provider::vendor`]: `--profile`, else the credential variables, else the profile
+//! variable, else the file's default profile, read by [`profile`]) and whose region(s) and
+//! endpoint the provider's own module decides (`locate`); [`endpoint`] parses the URLs.
 
 pub mod app;
 pub mod audit;

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     }
     // Every target of the policy is a provider account of its own: no one Settings.
     if let TopLevel::Sweep(args) = &cli.command {
-        return sweep(args, &cli.global);
+        return sweep(args, &cli.legacy, &cli.global);
     }
     let settings = match certdel::settings::resolve(cli, &|name| std::env::var(name).ok()) {
         Ok(s) => s,
@@ -94,9 +94,13 @@ fn main() -> ExitCode {
 
 /// `certdel sweep`: the policy and every target's settings read first (a bad policy exits 2
 /// before any request), then the sweep on the same kind of runtime as every other command.
-fn sweep(args: &certdel::sweep::args::SweepArgs, global: &certdel::cli::GlobalArgs) -> ExitCode {
+fn sweep(
+    args: &certdel::sweep::args::SweepArgs,
+    legacy: &certdel::cli::LegacyArgs,
+    global: &certdel::cli::GlobalArgs,
+) -> ExitCode {
     let env = |name: &str| std::env::var(name).ok();
-    let prepared = match certdel::sweep::command::Globals::of(global)
+    let prepared = match certdel::sweep::command::Globals::of(args, legacy)
         .and_then(|globals| certdel::sweep::command::prepare(args, &globals, &env))
     {
         Ok(p) => p,

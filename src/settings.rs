@@ -8,7 +8,7 @@
 //! endpoint). A sweep policy's targets go through the same function.
 
 use crate::cert::FilterSpec;
-use crate::cli::{Action, AuditArgs, CasTargetArg, Cli, OutputFormat, TopLevel};
+use crate::cli::{AuditArgs, CasTargetArg, Cli, Invocation, OutputFormat, TopLevel, Verb};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 pub use crate::provider::config::{
@@ -538,22 +538,30 @@ pub fn needs_platform_roots(p: &ProviderSettings, identifies: bool) -> bool {
 /// Resolve the command line against an environment lookup (`std::env::var` in the binary,
 /// a map in tests).
 pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, Error> {
-    let g = cli.global;
-    let (kind, action) = match cli.command {
-        TopLevel::Provider(p) => p.split(),
+    let cli_command_is_sweep = matches!(cli.command, TopLevel::Sweep(_));
+    match cli.invocation() {
+        Some(invocation) => resolve_invocation(invocation, env),
         // main.rs prints these before resolving anything; a caller that does not is told so.
-        TopLevel::Completions(_) | TopLevel::Man => {
-            return Err(Error::usage(
-                "`completions` and `man` take no settings: print them before resolving",
-            ))
-        }
+        None if !cli_command_is_sweep => Err(Error::usage(
+            "`completions` and `man` take no settings: print them before resolving",
+        )),
         // Each target of the policy is its own provider account (`sweep::command::prepare`).
-        TopLevel::Sweep(_) => {
-            return Err(Error::usage(
-                "`sweep` takes its settings from its policy file: run it with sweep::command",
-            ))
-        }
-    };
+        None => Err(Error::usage(
+            "`sweep` takes its settings from its policy file: run it with sweep::command",
+        )),
+    }
+}
+
+/// Resolve a provider command (the command line merged, [`Cli::invocation`]).
+pub fn resolve_invocation(
+    invocation: Invocation,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, Error> {
+    let Invocation {
+        kind,
+        options: g,
+        verb: action,
+    } = invocation;
     let env = |name: &str| env(name).filter(|v| !v.is_empty());
 
     // clap refuses the two together; checked again for a `Cli` built by hand.
@@ -575,41 +583,39 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             )));
         }
     }
-    if g.max_retries > crate::cli::MAX_RETRIES {
+    let max_retries = g.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
+    if max_retries > crate::cli::MAX_RETRIES {
         return Err(Error::usage(format!(
             "--max-retries {}: give a whole number from 0 to {}",
-            g.max_retries,
+            max_retries,
             crate::cli::MAX_RETRIES
         )));
     }
-    let timeout = seconds("--timeout", g.timeout, crate::cli::TIMEOUT)?;
+    let timeout = match g.timeout {
+        Some(t) => seconds("--timeout", t, crate::cli::TIMEOUT)?,
+        None => DEFAULT_TIMEOUT,
+    };
     let deadline = g
         .deadline
         .map(|d| seconds("--deadline", d, crate::cli::DEADLINE))
         .transpose()?;
-    let retry_timeout = seconds(
-        "--retry-timeout",
-        g.retry_timeout,
-        crate::cli::RETRY_TIMEOUT,
-    )?;
+    let retry_timeout = match g.retry_timeout {
+        Some(t) => seconds("--retry-timeout", t, crate::cli::RETRY_TIMEOUT)?,
+        None => DEFAULT_RETRY_TIMEOUT,
+    };
 
-    let (profile_flag, expect_flag) = match &action {
-        Action::Delete(d) => (
-            d.profile.profile.clone(),
-            Some(d.expect.expect_account.clone()),
-        ),
-        Action::List(l) => (
-            l.profile.profile.clone(),
-            Some(l.expect.expect_account.clone()),
-        ),
+    let profile_flag = g.profile.clone();
+    let expect_flag = match &action {
+        Verb::Delete(d) => Some(d.expect_account.clone()),
+        Verb::List(l) => Some(l.expect_account.clone()),
         // whoami has no account to expect: it tells which one it is.
-        Action::Whoami(w) => (w.profile.profile.clone(), None),
+        Verb::Whoami => None,
     };
     let purpose = match &action {
-        Action::Delete(d) if d.plan.is_some() => Purpose::DeletePlan,
-        Action::Delete(_) => Purpose::Delete,
-        Action::List(_) => Purpose::List,
-        Action::Whoami(_) => Purpose::Whoami,
+        Verb::Delete(d) if d.plan.is_some() => Purpose::DeletePlan,
+        Verb::Delete(_) => Purpose::Delete,
+        Verb::List(_) => Purpose::List,
+        Verb::Whoami => Purpose::Whoami,
     };
     let endpoint = g
         .endpoint
@@ -628,8 +634,8 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         region_origin: None,
         profile: profile_flag,
         cas_target: match g.target {
-            CasTargetArg::Orders => CasTarget::Orders,
-            CasTargetArg::Certificates => CasTarget::Certificates,
+            None | Some(CasTargetArg::Orders) => CasTarget::Orders,
+            Some(CasTargetArg::Certificates) => CasTarget::Certificates,
         },
         check_resources: g.check_resources,
         expect_account,
@@ -639,7 +645,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
 
     let mut audit_flags = None;
     let command = match action {
-        Action::Delete(d) => {
+        Verb::Delete(d) => {
             audit_flags = Some(d.audit);
             if kind != Kind::TencentSsl {
                 let given = [
@@ -683,7 +689,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 }),
             }
         }
-        Action::List(l) => Command::List {
+        Verb::List(l) => Command::List {
             filter: FilterSpec {
                 expired: l.expired,
                 expires_before: l
@@ -697,7 +703,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             },
             plan: l.plan,
         },
-        Action::Whoami(_) => Command::Whoami,
+        Verb::Whoami => Command::Whoami,
     };
     // Runs that make the identity call: whoami, and any run told which account to expect.
     let identifies = matches!(command, Command::Whoami) || provider.expect_account.is_some();
@@ -705,7 +711,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     run.trust.platform &= needs_platform_roots(&provider, identifies);
     run.rate = g.rate;
     run.concurrency = g.concurrency;
-    run.max_retries = g.max_retries;
+    run.max_retries = max_retries;
     run.timeout = timeout;
     run.deadline = deadline;
     run.retry_timeout = retry_timeout;
@@ -718,7 +724,7 @@ pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     Ok(Settings {
         provider,
         command,
-        output: g.output,
+        output: g.output.unwrap_or(OutputFormat::Text),
         yes: g.yes,
         run,
         audit,
@@ -1023,10 +1029,13 @@ mod tests {
         assert!(with(&list(&[]), &[("NO_COLOR", "1")]).unwrap().1);
         assert!(!with(&list(&[]), &[("NO_COLOR", "")]).unwrap().1);
 
-        let mut cli = Cli::try_parse_from(["certdel", "tencent-ssl", "list"]).unwrap();
-        (cli.global.verbose, cli.global.quiet) = (1, true);
+        let mut invocation = Cli::try_parse_from(["certdel", "tencent-ssl", "list"])
+            .unwrap()
+            .invocation()
+            .unwrap();
+        (invocation.options.verbose, invocation.options.quiet) = (1, true);
         let env: HashMap<&str, &str> = TC.iter().copied().collect();
-        let e = resolve(cli, &|k| env.get(k).map(|v| v.to_string())).unwrap_err();
+        let e = resolve_invocation(invocation, &|k| env.get(k).map(|v| v.to_string())).unwrap_err();
         assert!(e.to_string().contains("give one"), "{e}");
     }
 
@@ -1284,6 +1293,130 @@ mod tests {
         assert_eq!(p.endpoint.host, "slb.aliyuncs.com");
     }
 
+    /// Scripts written when every option was global keep working: an option is accepted
+    /// before the provider, between the provider and the verb, and after the verb; given in
+    /// two places, the later one wins.
+    #[test]
+    fn every_option_is_taken_where_it_used_to_be() {
+        let opts = [
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--region",
+            "ap-beijing",
+            "--output",
+            "json",
+            "--yes",
+            "--rate",
+            "5",
+            "--concurrency",
+            "3",
+            "--max-retries",
+            "2",
+            "--timeout",
+            "7",
+            "--deadline",
+            "60",
+            "--retry-timeout",
+            "9",
+            "--check-resources",
+        ];
+        let before: Vec<&str> = opts
+            .iter()
+            .copied()
+            .chain(["tencent-ssl", "delete", "a"])
+            .collect();
+        let between: Vec<&str> = std::iter::once("tencent-ssl")
+            .chain(opts.iter().copied())
+            .chain(["delete", "a"])
+            .collect();
+        let after: Vec<&str> = ["tencent-ssl", "delete", "a"]
+            .into_iter()
+            .chain(opts.iter().copied())
+            .collect();
+        for args in [&before, &between, &after] {
+            let s = resolve_with(args, TC).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let p = &s.provider;
+            assert_eq!(
+                (
+                    p.endpoint.base_url(),
+                    p.region.as_deref(),
+                    p.check_resources
+                ),
+                ("http://127.0.0.1:9".to_string(), Some("ap-beijing"), true),
+                "{args:?}"
+            );
+            assert_eq!((s.output, s.yes), (OutputFormat::Json, true), "{args:?}");
+            let r = &s.run;
+            assert_eq!(
+                (r.rate, r.concurrency, r.max_retries),
+                (Some(5.0), Some(3), 2),
+                "{args:?}"
+            );
+            assert_eq!(
+                (r.timeout, r.deadline, r.retry_timeout),
+                (
+                    Duration::from_secs(7),
+                    Some(Duration::from_secs(60)),
+                    Duration::from_secs(9)
+                ),
+                "{args:?}"
+            );
+        }
+        // --profile, --target and --yes after `list` or `whoami`, as before.
+        let s = resolve_with(
+            &["alibaba-cas", "list", "--target", "certificates", "--yes"],
+            ALI,
+        )
+        .unwrap();
+        assert_eq!(s.provider.cas_target, CasTarget::Certificates);
+        let s = resolve_with(
+            &["--target", "certificates", "alibaba-cas", "delete", "x"],
+            ALI,
+        )
+        .unwrap();
+        assert_eq!(s.provider.cas_target, CasTarget::Certificates);
+        assert!(resolve_with(&["tencent-ssl", "whoami", "--yes", "--rate", "5"], TC).is_ok());
+        // The later place wins.
+        let s = resolve_with(
+            &[
+                "--rate",
+                "5",
+                "tencent-ssl",
+                "--rate",
+                "6",
+                "delete",
+                "a",
+                "--rate",
+                "7",
+            ],
+            TC,
+        )
+        .unwrap();
+        assert_eq!(s.run.rate, Some(7.0));
+        let s = resolve_with(
+            &["--output", "ids", "tencent-ssl", "list", "--output", "json"],
+            TC,
+        )
+        .unwrap();
+        assert_eq!(s.output, OutputFormat::Json);
+        // Unchanged defaults when nothing is given.
+        let s = resolve_with(&["tencent-ssl", "delete", "a"], TC).unwrap();
+        assert_eq!(
+            (
+                s.output,
+                s.run.max_retries,
+                s.run.timeout,
+                s.run.retry_timeout
+            ),
+            (
+                OutputFormat::Text,
+                DEFAULT_MAX_RETRIES,
+                DEFAULT_TIMEOUT,
+                DEFAULT_RETRY_TIMEOUT
+            )
+        );
+    }
+
     #[test]
     fn provider_specific_flags_are_checked() {
         let e = resolve_with(
@@ -1363,28 +1496,27 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        type Spoil = fn(&mut crate::cli::GlobalArgs);
+        type Spoil = fn(&mut crate::cli::Options);
         let spoilers: [(&str, Spoil); 6] = [
             ("--rate", |g| g.rate = Some(1e-300)),
             ("--concurrency", |g| g.concurrency = Some(1_000_000)),
-            ("--max-retries", |g| g.max_retries = u32::MAX),
-            ("--timeout", |g| g.timeout = 1e30),
+            ("--max-retries", |g| g.max_retries = Some(u32::MAX)),
+            ("--timeout", |g| g.timeout = Some(1e30)),
             ("--deadline", |g| g.deadline = Some(1e19)),
             ("--deadline", |g| g.deadline = Some(f64::NAN)),
         ];
+        let parsed = || Cli::try_parse_from(args).unwrap().invocation().unwrap();
         for (flag, spoil) in spoilers {
-            let mut cli = Cli::try_parse_from(args).unwrap();
-            spoil(&mut cli.global);
-            let e = resolve(cli, &|k| map.get(k).cloned()).unwrap_err();
+            let mut invocation = parsed();
+            spoil(&mut invocation.options);
+            let e = resolve_invocation(invocation, &|k| map.get(k).cloned()).unwrap_err();
             assert!(e.to_string().starts_with(flag), "{flag}: {e}");
         }
-        let mut cli = Cli::try_parse_from(args).unwrap();
-        if let TopLevel::Provider(crate::cli::ProviderCommand::TencentSsl(p)) = &mut cli.command {
-            if let Action::Delete(d) = &mut p.action {
-                d.wait_timeout = Some(1e19);
-            }
+        let mut invocation = parsed();
+        if let crate::cli::Verb::Delete(d) = &mut invocation.verb {
+            d.wait_timeout = Some(1e19);
         }
-        let e = resolve(cli, &|k| map.get(k).cloned()).unwrap_err();
+        let e = resolve_invocation(invocation, &|k| map.get(k).cloned()).unwrap_err();
         assert!(e.to_string().starts_with("--wait-timeout"), "{e}");
     }
 
@@ -2309,6 +2441,14 @@ mod tests {
         assert_eq!(
             e,
             "no credentials for huawei-scm: tried HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, ~/.huaweicloud/credentials (no such file), in order; set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or put ak and sk under [global] in ~/.huaweicloud/credentials"
+        );
+        // The ve CLI's own command, with the flags it requires.
+        let e = resolve_with(&["volcengine-live", "list"], &[("HOME", home)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("or store a profile with `ve configure set --profile NAME --region cn-north-1 --access-key AK --secret-key SK`"),
+            "{e}"
         );
     }
 

@@ -546,3 +546,125 @@ fn every_example_parses() {
     }
     assert!(seen >= 15, "only {seen} example commands found");
 }
+
+/// Each command's help offers what that command takes, for that provider, and nothing else:
+/// the options of other verbs and other providers, and other vendors' credentials, are not
+/// shown (they are still accepted where they used to be, see settings' tests).
+#[test]
+fn each_help_shows_only_what_that_command_takes() {
+    let help = |args: &[&str]| {
+        let mut argv = args.to_vec();
+        argv.push("--help");
+        let (code, stdout, stderr) = certdel(&argv);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        stdout
+    };
+    let has = |text: &str, args: &[&str], yes: &[&str], no: &[&str]| {
+        for word in yes {
+            assert!(text.contains(word), "{args:?} lacks {word}:\n{text}");
+        }
+        for word in no {
+            assert!(!text.contains(word), "{args:?} shows {word}:\n{text}");
+        }
+    };
+    let args = ["tencent-ssl", "list"];
+    has(
+        &help(&args),
+        &args,
+        &[
+            "--expired",
+            "--endpoint",
+            "--profile",
+            "--rate",
+            "TENCENTCLOUD_SECRET_ID",
+            "X-TC-Region",
+        ],
+        &[
+            "-y, --yes",
+            "--target",
+            "--check-resources",
+            "--audit-log",
+            "--no-batch",
+            "HUAWEICLOUD_SDK_AK",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            "ListUserCertificateOrder",
+        ],
+    );
+    let args = ["alibaba-cas", "list"];
+    has(
+        &help(&args),
+        &args,
+        &[
+            "--target",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            "ListUserCertificateOrder",
+        ],
+        &[
+            "--no-batch",
+            "--check-resources",
+            "-y, --yes",
+            "TENCENTCLOUD_SECRET_ID",
+        ],
+    );
+    let args = ["huawei-scm", "delete"];
+    has(
+        &help(&args),
+        &args,
+        &[
+            "--dry-run",
+            "--audit-log",
+            "HUAWEICLOUD_SDK_AK",
+            "scm.<region>.myhuaweicloud.com",
+        ],
+        &[
+            "--profile",
+            "--no-batch",
+            "--target",
+            "TCCLI_PROFILE",
+            "DeleteCertificates",
+        ],
+    );
+    let args = ["volcengine-live", "list"];
+    has(
+        &help(&args),
+        &args,
+        &["--endpoint", "VOLCENGINE_ACCESS_KEY"],
+        &["--region <REGION>"],
+    );
+    let args = ["tencent-ssl", "whoami"];
+    has(
+        &help(&args),
+        &args,
+        &["--timeout", "--max-retries", "--profile", "--output"],
+        &[
+            "--rate",
+            "-y, --yes",
+            "--audit-log",
+            "--deadline",
+            "--expect-account",
+            "--check-resources",
+        ],
+    );
+    let args = ["alibaba-slb", "whoami"];
+    has(
+        &help(&args),
+        &args,
+        &["sts.<region>.aliyuncs.com"],
+        &["IAM GET"],
+    );
+    let args = ["completions"];
+    has(
+        &help(&args),
+        &args,
+        &["--verbose"],
+        &["--endpoint", "--region <REGION>", "--rate", "-y, --yes"],
+    );
+    // The man page covers every provider: an option only some take says which.
+    let (_, page, _) = certdel(&["man"]);
+    for words in [
+        "tencent\\-ssl: One DeleteCertificate",
+        "alibaba\\-cas: What ids name",
+    ] {
+        assert!(page.contains(words), "{words} missing from the man page");
+    }
+}

@@ -14,6 +14,14 @@ use crate::secret::Credentials;
 
 /// The region variable the Alibaba SDKs and the aliyun CLI read.
 pub const REGION_VAR: &str = "ALIBABA_CLOUD_REGION_ID";
+
+/// The credential variables of the Alibaba Cloud SDKs and the aliyun CLI (one account serves
+/// alibaba-slb and alibaba-cas).
+pub const CREDENTIAL_VARS: super::vendor::CredentialVars = (
+    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "ALIBABA_CLOUD_SECURITY_TOKEN",
+);
 use crate::sign::{acs3, Stamp};
 use crate::wire::Request;
 use serde_json::Value;

@@ -40,6 +40,13 @@ use crate::wire::{percent_encode, Request};
 
 pub const REGIONS: [&str; 3] = ["cn-north-4", "ap-southeast-1", "my-kualalumpur-1"];
 pub const DEFAULT_REGION: &str = "cn-north-4";
+
+/// The credential variables the Huawei Cloud SDK reads from the environment.
+pub const CREDENTIAL_VARS: super::vendor::CredentialVars = (
+    "HUAWEICLOUD_SDK_AK",
+    "HUAWEICLOUD_SDK_SK",
+    "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+);
 /// The SDK's IAM endpoint when the region has none of its own (`IamHelper.DEFAULT_ENDPOINT`).
 pub const DEFAULT_IAM_ENDPOINT: &str = "iam.myhuaweicloud.com";
 /// ListCertificates page size: the largest `limit` the reference allows (10, 20 or 50).

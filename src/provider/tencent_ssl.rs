@@ -112,6 +112,13 @@ pub fn locate(choice: &ProviderChoice, default: Option<&RegionDefault>) -> Resul
 /// The region variable the Tencent SDKs read.
 pub const REGION_VAR: &str = "TENCENTCLOUD_REGION";
 
+/// The credential variables of the Tencent Cloud SDK and tccli (the token variable is tccli's).
+pub const CREDENTIAL_VARS: super::vendor::CredentialVars = (
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    "TENCENTCLOUD_TOKEN",
+);
+
 pub struct TencentSsl {
     endpoint: Endpoint,
     creds: Credentials,

@@ -137,37 +137,29 @@ fn no_credentials_fix(kind: Kind) -> String {
     let file = match Vendor::of(kind) {
         Vendor::Tencent => "store a profile with `tccli configure`",
         Vendor::Alibaba => "store a profile with `aliyun configure`",
-        Vendor::Volcengine => "store a profile with `ve configure set`",
+        // volcengine-cli `cmd/cmd_configure.go` (newConfigureSetCmd): `--profile` and
+        // `--region` are required flags of `ve configure set`.
+        Vendor::Volcengine => {
+            "store a profile with `ve configure set --profile NAME --region cn-north-1 --access-key AK --secret-key SK`"
+        }
         Vendor::Huawei => "put ak and sk under [global] in ~/.huaweicloud/credentials",
     };
     format!("set {id} and {secret}, or {file}")
 }
 
 /// The official SDK environment variable names for each vendor: (id, secret, token).
-pub fn credential_vars(kind: Kind) -> (&'static str, &'static str, &'static str) {
+pub fn credential_vars(kind: Kind) -> CredentialVars {
     match kind {
-        Kind::HuaweiScm => (
-            "HUAWEICLOUD_SDK_AK",
-            "HUAWEICLOUD_SDK_SK",
-            "HUAWEICLOUD_SDK_SECURITY_TOKEN",
-        ),
-        Kind::TencentSsl => (
-            "TENCENTCLOUD_SECRET_ID",
-            "TENCENTCLOUD_SECRET_KEY",
-            "TENCENTCLOUD_TOKEN",
-        ),
-        Kind::VolcengineLive => (
-            "VOLCENGINE_ACCESS_KEY",
-            "VOLCENGINE_SECRET_KEY",
-            "VOLCENGINE_SESSION_TOKEN",
-        ),
-        Kind::AlibabaSlb | Kind::AlibabaCas => (
-            "ALIBABA_CLOUD_ACCESS_KEY_ID",
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-            "ALIBABA_CLOUD_SECURITY_TOKEN",
-        ),
+        Kind::HuaweiScm => super::huawei_scm::CREDENTIAL_VARS,
+        Kind::TencentSsl => super::tencent_ssl::CREDENTIAL_VARS,
+        Kind::VolcengineLive => super::volcengine_live::CREDENTIAL_VARS,
+        Kind::AlibabaSlb | Kind::AlibabaCas => super::alibaba::CREDENTIAL_VARS,
     }
 }
+
+/// A vendor's credential variables, as its official SDKs name them: (access key id, secret,
+/// session token).
+pub type CredentialVars = (&'static str, &'static str, &'static str);
 
 fn from_environment(
     kind: Kind,

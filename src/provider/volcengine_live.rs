@@ -52,6 +52,13 @@ pub fn default_endpoint() -> Endpoint {
     Endpoint::https(DEFAULT_HOST)
 }
 
+/// The credential variables of the Volcengine SDKs.
+pub const CREDENTIAL_VARS: super::vendor::CredentialVars = (
+    "VOLCENGINE_ACCESS_KEY",
+    "VOLCENGINE_SECRET_KEY",
+    "VOLCENGINE_SESSION_TOKEN",
+);
+
 /// volcengine-live's part of the settings: one host, and every request signed for
 /// cn-north-1 (a region given is kept but changes nothing; the profiles' region is unused).
 pub fn locate(choice: &ProviderChoice) -> Result<Location, Error> {

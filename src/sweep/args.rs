@@ -1,6 +1,6 @@
 //! `certdel sweep`'s command line (clap derive types only) and its help text.
 
-use crate::cli::AuditArgs;
+use crate::cli::{AuditArgs, OutputArgs, RetryArgs};
 use clap::{ArgGroup, Args};
 use std::path::PathBuf;
 
@@ -23,9 +23,8 @@ One target failing (no or rejected credentials, another account, an incomplete l
 guard) never stops the others. Before deleting, one question covers the whole sweep (how
 many certificates in each target); without a terminal --yes is required. Each target's
 requests are paced at its provider's documented quotas; --max-retries, --timeout, --deadline
-and --retry-timeout apply to every target. --endpoint, --region and --target belong to each
-target in the policy, and --check-resources, --rate and --concurrency have no one value for
-several providers: a sweep refuses all six.
+and --retry-timeout apply to every target. A target's endpoint, region and CAS target are
+given in the policy.
 
 --plan OUT is a dry run that also writes the sweep's plan: every target with its provider,
 endpoint, regions, CAS target, access key id and account, and the certificates it would
@@ -89,6 +88,22 @@ pub struct SweepArgs {
     #[arg(long, value_name = "DURATION", requires = "apply_plan", value_parser = crate::cli::plan_max_age)]
     pub plan_max_age: Option<std::time::Duration>,
 
+    /// Do not ask for confirmation before deleting (required when stdin is not a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
     #[command(flatten)]
     pub audit: AuditArgs,
+
+    /// Give up on certificates still unfinished after this many seconds, in every target,
+    /// requests in flight included, 0.1 to 604800 (7 days); they are reported failed, or
+    /// skipped when never sent
+    #[arg(long, value_name = "SECONDS", value_parser = crate::cli::deadline, help_heading = "Pacing and retries")]
+    pub deadline: Option<f64>,
+
+    #[command(flatten)]
+    pub retry: RetryArgs,
 }

@@ -12,7 +12,7 @@ use super::policy;
 use super::run::{self, Applying, Configured, Mode};
 use crate::app::Confirm;
 use crate::audit::{self, AuditLog};
-use crate::cli::{CasTargetArg, GlobalArgs, OutputFormat};
+use crate::cli::{LegacyArgs, OutputFormat};
 use crate::confirm::{self, SweepLine};
 use crate::error::Error;
 use crate::interrupt::Interrupt;
@@ -67,13 +67,16 @@ pub struct Globals {
 }
 
 impl Globals {
-    /// The global options of a sweep; those that belong to one provider (or would pace every
-    /// provider alike) are refused, naming where they go instead.
-    pub fn of(g: &GlobalArgs) -> Result<Globals, Error> {
+    /// What a sweep takes of its command line: its own options, over the options given
+    /// (hidden) before `sweep` as when every option was global. Those that belong to one
+    /// provider, or would pace every provider alike, are refused there, naming where they go
+    /// instead.
+    pub fn of(args: &SweepArgs, legacy: &LegacyArgs) -> Result<Globals, Error> {
+        let run = &legacy.run;
         let in_policy = [
-            ("--endpoint", g.endpoint.is_some(), "endpoint"),
-            ("--region", !g.region.is_empty(), "region"),
-            ("--target", g.target != CasTargetArg::Orders, "target"),
+            ("--endpoint", legacy.endpoint.is_some(), "endpoint"),
+            ("--region", !legacy.region.is_empty(), "region"),
+            ("--target", run.target.is_some(), "target"),
         ];
         if let Some((flag, _, key)) = in_policy.iter().find(|(_, given, _)| *given) {
             return Err(Error::usage(format!(
@@ -81,9 +84,9 @@ impl Globals {
             )));
         }
         let per_provider = [
-            ("--check-resources", g.check_resources),
-            ("--rate", g.rate.is_some()),
-            ("--concurrency", g.concurrency.is_some()),
+            ("--check-resources", run.check_resources),
+            ("--rate", run.rate.is_some()),
+            ("--concurrency", run.concurrency.is_some()),
         ];
         if let Some((flag, _)) = per_provider.iter().find(|(_, given)| *given) {
             return Err(Error::usage(format!(
@@ -91,14 +94,28 @@ impl Globals {
             )));
         }
         // clap's value parsers keep these in range: the conversions cannot fail.
-        let seconds = |s: f64| std::time::Duration::from_secs_f64(s);
+        let seconds = std::time::Duration::from_secs_f64;
+        let r = &args.retry;
         Ok(Globals {
-            output: g.output,
-            yes: g.yes,
-            max_retries: g.max_retries,
-            timeout: seconds(g.timeout),
-            deadline: g.deadline.map(seconds),
-            retry_timeout: seconds(g.retry_timeout),
+            output: args
+                .output
+                .output
+                .or(run.output)
+                .unwrap_or(OutputFormat::Text),
+            yes: args.yes || run.yes,
+            max_retries: r
+                .max_retries
+                .or(run.max_retries)
+                .unwrap_or(settings::DEFAULT_MAX_RETRIES),
+            timeout: r
+                .timeout
+                .or(run.timeout)
+                .map_or(settings::DEFAULT_TIMEOUT, seconds),
+            deadline: args.deadline.or(run.deadline).map(seconds),
+            retry_timeout: r
+                .retry_timeout
+                .or(run.retry_timeout)
+                .map_or(settings::DEFAULT_RETRY_TIMEOUT, seconds),
         })
     }
 }
@@ -369,12 +386,21 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    fn globals(args: &[&str]) -> Result<Globals, Error> {
+    /// The sweep's options from `before` (ahead of `sweep`) and `after` (behind it).
+    fn globals_around(before: &[&str], after: &[&str]) -> Result<Globals, Error> {
         let mut argv = vec!["certdel"];
-        argv.extend_from_slice(args);
+        argv.extend_from_slice(before);
         argv.extend_from_slice(&["sweep", "--policy", "p.toml"]);
+        argv.extend_from_slice(after);
         let cli = crate::cli::Cli::try_parse_from(argv).expect("parses");
-        Globals::of(&cli.global)
+        let crate::cli::TopLevel::Sweep(args) = &cli.command else {
+            panic!("not a sweep");
+        };
+        Globals::of(args, &cli.legacy)
+    }
+
+    fn globals(args: &[&str]) -> Result<Globals, Error> {
+        globals_around(&[], args)
     }
 
     #[test]
@@ -407,7 +433,19 @@ mod tests {
     }
 
     #[test]
-    fn a_sweep_refuses_the_options_of_one_provider() {
+    fn the_options_given_before_sweep_count_behind_its_own() {
+        let g = globals_around(
+            &["--timeout", "2", "--output", "json", "-y"],
+            &["--timeout", "3"],
+        )
+        .unwrap();
+        assert_eq!(g.timeout, std::time::Duration::from_secs(3), "its own wins");
+        assert_eq!(g.output, OutputFormat::Json);
+        assert!(g.yes);
+    }
+
+    #[test]
+    fn a_sweep_refuses_the_options_of_one_provider_given_before_it() {
         for (args, says) in [
             (&["--endpoint", "http://127.0.0.1:1"][..], "endpoint = ..."),
             (&["--region", "cn-hangzhou"], "region = ..."),
@@ -416,9 +454,12 @@ mod tests {
             (&["--rate", "5"], "own provider's quotas"),
             (&["--concurrency", "5"], "own provider's quotas"),
         ] {
-            let e = globals(args).unwrap_err().to_string();
+            let e = globals_around(args, &[]).unwrap_err().to_string();
             assert!(e.starts_with(&format!("sweep {}", args[0])), "{e}");
             assert!(e.contains(says), "{e}");
         }
+        // Behind `sweep` clap knows no such option.
+        let argv = ["certdel", "sweep", "--policy", "p.toml", "--rate", "5"];
+        assert!(crate::cli::Cli::try_parse_from(argv).is_err());
     }
 }
