@@ -379,6 +379,8 @@ fn the_man_page_is_roff_with_providers_options_and_exit_statuses() {
         ".SH LIST",
         ".SH \"LIST OPTIONS\"",
         ".SH WHOAMI",
+        ".SH SWEEP",
+        ".SH \"SWEEP OPTIONS\"",
         ".SH EXAMPLES",
         ".SH \"EXIT STATUS\"",
     ] {
@@ -408,6 +410,10 @@ fn the_man_page_is_roff_with_providers_options_and_exit_statuses() {
         "\\-\\-no\\-audit\\-log",
     ] {
         assert!(delete.contains(flag), "{flag} missing: {delete}");
+    }
+    let sweep = section(".SH \"SWEEP OPTIONS\"");
+    for flag in ["\\-\\-policy", "\\-\\-apply\\-plan", "\\-\\-dry\\-run"] {
+        assert!(sweep.contains(flag), "{flag} missing: {sweep}");
     }
     let list = section(".SH \"LIST OPTIONS\"");
     assert!(list.contains("\\-\\-expires\\-before"), "{list}");
