@@ -433,6 +433,15 @@ mod tests {
     }
 
     #[test]
+    fn the_provider_settings_refuse_a_sweep_it_is_resolved_per_target() {
+        let cli = crate::cli::Cli::try_parse_from(["certdel", "sweep", "--policy", "p.toml"])
+            .expect("parses");
+        let e = settings::resolve(cli, &|_| None).unwrap_err();
+        assert!(matches!(e, Error::Usage(_)), "{e:?}");
+        assert!(e.to_string().contains("`sweep`"), "{e}");
+    }
+
+    #[test]
     fn the_options_given_before_sweep_count_behind_its_own() {
         let g = globals_around(
             &["--timeout", "2", "--output", "json", "-y"],
