@@ -44,6 +44,12 @@ fn audit_log() -> std::path::PathBuf {
 // The child is reaped by `wait4` (which also gives its peak RSS), not by `Child::wait`.
 #[allow(clippy::zombie_processes)]
 fn certdel(args: &[&str], stdin: &str) -> Run {
+    certdel_with(args, stdin, &[])
+}
+
+/// [`certdel`] with more variables.
+#[allow(clippy::zombie_processes)]
+fn certdel_with(args: &[&str], stdin: &str, extra: &[(&str, &str)]) -> Run {
     let start = Instant::now();
     let mut child = Command::new(BIN)
         .args(args)
@@ -60,6 +66,7 @@ fn certdel(args: &[&str], stdin: &str) -> Run {
             ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "demo-secret-alibaba"),
         ])
         .env("CERTDEL_AUDIT_LOG", audit_log())
+        .envs(extra.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -506,6 +513,200 @@ fn rss_list(n: usize) {
     );
 }
 
+/// One sweep target of the sweep case: its product, how many expired certificates it holds,
+/// the quota the fake enforces (certdel's own default rate for the product), and how many
+/// delete requests those certificates take (tencent-ssl: batches of 100).
+struct SweepTarget {
+    name: &'static str,
+    kind: Kind,
+    cas: Option<CasKind>,
+    n: usize,
+    rate: f64,
+    requests: usize,
+}
+
+fn sweep_targets(scale: usize) -> Vec<SweepTarget> {
+    let t = |name, kind, cas, n: usize, rate: f64, batch: usize| SweepTarget {
+        name,
+        kind,
+        cas,
+        n: n * scale,
+        rate,
+        requests: (n * scale).div_ceil(batch),
+    };
+    vec![
+        t("huawei", Kind::HuaweiScm, None, 30, 10.0, 1),
+        t("tencent", Kind::TencentSsl, None, 150, 10.0, 100),
+        t("volc", Kind::VolcengineLive, None, 50, 10.0, 1),
+        t("slb", Kind::AlibabaSlb, None, 80, 10.0, 1),
+        t(
+            "cas",
+            Kind::AlibabaCas,
+            Some(CasKind::Certificate),
+            300,
+            100.0,
+            1,
+        ),
+    ]
+}
+
+/// A fake cloud holding each target's expired certificates (one domain each, so that no
+/// keep-latest guard keeps any), every product at its quota.
+fn sweep_fake(targets: &[SweepTarget]) -> Running {
+    let expired = Utc::now() - Days::days(30);
+    let mut seed = Seed::demo();
+    for t in targets {
+        for i in 0..t.n {
+            let id = format!("{}-{i:06}", t.name);
+            let mut c = Cert::new(id.clone())
+                .domains(&[&format!("{id}.sweep.example.com")])
+                .not_after(expired);
+            if t.kind == Kind::AlibabaSlb {
+                c = c.region("cn-hangzhou");
+            }
+            if let Some(k) = t.cas {
+                c = c.kind(k);
+            }
+            seed = seed.with(t.kind, c);
+        }
+    }
+    let mut config = Config::new(seed);
+    config.latency = Duration::from_millis(20);
+    for t in targets {
+        config.quotas.insert(
+            t.kind,
+            Quota {
+                rate: t.rate,
+                burst: t.rate / 2.0,
+            },
+        );
+    }
+    fake::start(config).expect("start fake cloud")
+}
+
+/// A policy naming `targets` at `url`: everything expired a day ago is selected.
+fn sweep_policy(url: &str, targets: &[&SweepTarget], file: &str) -> std::path::PathBuf {
+    let mut p = String::from(
+        "[selection]\nexpired_for = \"1d\"\n[guards]\nmax_deletions = 100000\nkeep_latest_per_domains = false\n",
+    );
+    for t in targets {
+        p.push_str(&format!(
+            "[[targets]]\nname = \"{}\"\nprovider = \"{}\"\nendpoint = \"{url}\"\nexpect_account = \"any\"\n",
+            t.name,
+            t.kind.name()
+        ));
+        if t.kind == Kind::AlibabaSlb {
+            p.push_str("region = \"cn-hangzhou\"\n");
+        }
+        if t.cas == Some(CasKind::Certificate) {
+            p.push_str("target = \"certificates\"\n");
+        }
+    }
+    let path =
+        std::env::temp_dir().join(format!("certdel-bench-{}-{file}.toml", std::process::id()));
+    std::fs::write(&path, p).expect("write the policy");
+    path
+}
+
+/// `certdel sweep --policy FILE --yes --output json` against `fake`; the certificates the
+/// store still holds afterwards are the wrong outcomes.
+fn sweep_run(fake: &Running, policy: &std::path::Path) -> Run {
+    let url = fake.url();
+    let policy = policy.to_string_lossy();
+    certdel_with(
+        &["sweep", "--policy", &policy, "--yes", "--output", "json"],
+        "",
+        &[
+            ("CERTDEL_STS_ENDPOINT", &url),
+            ("HUAWEICLOUD_SDK_IAM_ENDPOINT", &url),
+        ],
+    )
+}
+
+fn left_in(fake: &Running, targets: &[&SweepTarget]) -> usize {
+    targets
+        .iter()
+        .map(|t| {
+            (0..t.n)
+                .filter(|i| fake.contains(t.kind, &format!("{}-{i:06}", t.name)))
+                .count()
+        })
+        .sum()
+}
+
+/// The sweep case: five targets with different quotas and sizes, all at once, against the
+/// same five one after another (five sweeps of one target each, on a fake seeded the same).
+/// A sweep's wall time should follow its slowest target's own N/R, not the sum.
+fn sweep_case(scale: usize) {
+    let targets = sweep_targets(scale);
+    let all: Vec<&SweepTarget> = targets.iter().collect();
+    for t in &targets {
+        let ideal = t.requests as f64 / t.rate;
+        println!(
+            "  sweep target {:<8} {:<16} N {:>5}  R {:>5}/s  delete requests {:>4}  own N/R {:>6.2} s",
+            t.name,
+            t.kind.name(),
+            t.n,
+            t.rate,
+            t.requests,
+            ideal
+        );
+    }
+    let slowest = targets
+        .iter()
+        .map(|t| t.requests as f64 / t.rate)
+        .fold(0.0, f64::max);
+    let sum: f64 = targets.iter().map(|t| t.requests as f64 / t.rate).sum();
+    let n: usize = targets.iter().map(|t| t.n).sum();
+
+    let fake = sweep_fake(&targets);
+    let policy = sweep_policy(&fake.url(), &all, "all");
+    let together = sweep_run(&fake, &policy);
+    let wrong = left_in(&fake, &all);
+    fake.shutdown();
+    let _ = std::fs::remove_file(&policy);
+
+    let fake = sweep_fake(&targets);
+    let mut apart = Duration::ZERO;
+    let mut exit = 0;
+    for t in &targets {
+        let policy = sweep_policy(&fake.url(), &[t], t.name);
+        let run = sweep_run(&fake, &policy);
+        apart += run.wall;
+        exit = exit.max(run.exit);
+        let _ = std::fs::remove_file(&policy);
+    }
+    let wrong_apart = left_in(&fake, &all);
+    fake.shutdown();
+
+    let w = together.wall.as_secs_f64();
+    let a = apart.as_secs_f64();
+    println!(
+        "{:<34} {n:>6} {:>6} {w:>9.3} {slowest:>8.2} {:>7.3} {wrong:>6} {:>7} {:>8} {:>8} {:>5}",
+        "sweep, 5 targets at once",
+        "-",
+        w / slowest,
+        "-",
+        "-",
+        "-",
+        together.exit
+    );
+    println!(
+        "{:<34} {n:>6} {:>6} {a:>9.3} {sum:>8.2} {:>7.3} {wrong_apart:>6} {:>7} {:>8} {:>8} {exit:>5}",
+        "sweep, the 5 one after another",
+        "-",
+        a / sum,
+        "-",
+        "-",
+        "-",
+    );
+    println!(
+        "  sweep: at once {w:.3} s = {:.3} x the slowest target's N/R ({slowest:.2} s); one after another {a:.3} s ({:.2} x longer)",
+        w / slowest,
+        a / w
+    );
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
     let n = if quick { 100 } else { 500 };
@@ -537,6 +738,7 @@ fn main() {
     tencent_batch(if quick { 100 } else { 1000 });
     rss_many_ids(if quick { 1000 } else { 10_000 });
     rss_list(if quick { 1000 } else { 10_000 });
+    sweep_case(if quick { 1 } else { 2 });
     startup();
     let size = std::fs::metadata(BIN).map(|m| m.len()).unwrap_or(0);
     println!("binary size: {:.2} MB ({BIN})", size as f64 / 1e6);

@@ -38,8 +38,11 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e),
     };
     certdel::diagnostics::init(settings.verbosity, settings.no_color);
-    for warning in &settings.warnings {
-        certdel::output::warn(warning);
+    // Advice about the profile file, not about a result: -q leaves it out.
+    if settings.verbosity != certdel::diagnostics::Verbosity::Quiet {
+        for warning in &settings.warnings {
+            certdel::output::warn(warning);
+        }
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -505,5 +505,12 @@ fn a_file_open_to_group_or_others_is_warned_about_once_on_stderr() {
             .collect();
         assert_eq!(warnings, [format!("certdel: {warning}")], "{l}: {out:?}");
         assert!(!out.stdout.contains("warning"), "{l}: {out:?}");
+        // -q: results and errors only; the advice is not one of them.
+        let id = t.id(10);
+        let fake = start(t.seed([t.cert(&id)]));
+        let out = delete_with_home(&fake, t, &h, &[&id]).arg("-q").run();
+        assert_eq!(out.code, 0, "{l}: {out:?}");
+        assert!(!out.stderr.contains("warning"), "{l} -q: {out:?}");
+        assert!(!t.present(&fake, &id), "{l} -q: still deleted");
     }
 }

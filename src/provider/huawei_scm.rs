@@ -52,12 +52,20 @@ pub const DEFAULT_IAM_ENDPOINT: &str = "iam.myhuaweicloud.com";
 /// ListCertificates page size: the largest `limit` the reference allows (10, 20 or 50).
 pub const PAGE_SIZE: u32 = 50;
 
+/// What is wrong with a region SCM has no host for (the caller says what to do).
+pub fn unknown_region(region: &str) -> String {
+    format!(
+        "unknown huawei-scm region '{region}' (known: {})",
+        REGIONS.join(", ")
+    )
+}
+
 pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
     let region = region.unwrap_or(DEFAULT_REGION);
     if !REGIONS.contains(&region) {
         return Err(format!(
-            "unknown huawei-scm region '{region}' (known: {}); use --endpoint for any other",
-            REGIONS.join(", ")
+            "{}; use --endpoint for any other",
+            unknown_region(region)
         ));
     }
     Ok(Endpoint::https(format!("scm.{region}.myhuaweicloud.com")))

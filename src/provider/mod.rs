@@ -123,6 +123,18 @@ impl Answer {
 /// alibaba-slb (from --region or ALIBABA_CLOUD_REGION_ID); valid: cn-qingdao, …`. `origin`
 /// says where the region came from, in the caller's words (the command line and variable, a
 /// profile file, a policy key); `None` leaves it out.
+/// The regions a provider accepts, for the checks made before any request; `None`: any
+/// (volcengine-live signs every request for cn-north-1 and uses no region).
+pub fn valid_regions(kind: Kind) -> Option<Vec<&'static str>> {
+    match kind {
+        Kind::HuaweiScm => Some(huawei_scm::REGIONS.to_vec()),
+        Kind::TencentSsl => Some(tencent_ssl::REGIONS.to_vec()),
+        Kind::AlibabaSlb => Some(alibaba_slb::valid_regions().collect()),
+        Kind::AlibabaCas => Some(alibaba_cas::valid_regions().collect()),
+        Kind::VolcengineLive => None,
+    }
+}
+
 pub fn unknown_region(kind: Kind, region: &str, origin: Option<&str>, valid: &[&str]) -> String {
     let origin = origin.map(|o| format!(" ({o})")).unwrap_or_default();
     format!(

@@ -586,17 +586,6 @@ fn region(
             );
         }
     }
-    let known = |r: &str| -> Result<(), String> {
-        match kind {
-            Kind::AlibabaSlb => crate::provider::alibaba_slb::check_region(r, None),
-            Kind::TencentSsl => crate::provider::tencent_ssl::check_region(r, None),
-            Kind::HuaweiScm => crate::provider::huawei_scm::default_endpoint(Some(r)).map(drop),
-            Kind::AlibabaCas => {
-                crate::provider::alibaba_cas::default_endpoint(Some(r), None).map(drop)
-            }
-            Kind::VolcengineLive => Ok(()),
-        }
-    };
     if regions.iter().any(|r| r == "all") {
         if regions.len() > 1 {
             return problem(
@@ -606,17 +595,19 @@ fn region(
         }
         return Ok(Region::All);
     }
-    for r in regions {
-        // The providers' remedies speak of the command line: say the policy's keys here.
-        known(r).or_else(|m| {
-            let m = m
-                .replace(
-                    "pass --region with one of those, or --endpoint",
-                    "give one of those",
-                )
-                .replace("use --endpoint for any other", "set endpoint for any other");
-            problem(span.clone(), of(&m))
-        })?;
+    // The regions each provider knows, named in this file's terms (its keys, not flags).
+    if let Some(valid) = crate::provider::valid_regions(kind) {
+        if let Some(r) = regions.iter().find(|r| !valid.contains(&r.as_str())) {
+            let other = match kind {
+                Kind::HuaweiScm | Kind::AlibabaCas => ", or set endpoint for any other",
+                _ => "",
+            };
+            let m = match kind {
+                Kind::HuaweiScm => crate::provider::huawei_scm::unknown_region(r),
+                _ => crate::provider::unknown_region(kind, r, None, &valid),
+            };
+            return problem(span.clone(), of(&format!("{m}; give one of those{other}")));
+        }
     }
     if kind == Kind::AlibabaSlb {
         let mut unique: Vec<String> = Vec::new();
