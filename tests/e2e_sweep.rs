@@ -951,3 +951,16 @@ fn the_targets_run_at_once_so_a_slow_target_holds_up_no_other() {
     );
     assert!(PRODUCTS.iter().all(|t| !t.present(&fake, &t.id(1))));
 }
+
+#[test]
+fn the_readmes_policy_is_a_valid_policy() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("## Sweep").expect("a sweep section")..];
+    let start = section.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let block = &section[start..start + section[start..].find("```").unwrap()];
+    let policy = certdel::sweep::policy::parse(block, "README.md").unwrap();
+    let names: Vec<&str> = policy.targets.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["tencent-prod", "slb-all"]);
+    assert_eq!(policy.targets[1].guards.max_deletions, 20);
+}
