@@ -433,6 +433,31 @@ mod tests {
     }
 
     #[test]
+    fn one_question_for_the_whole_sweep_and_what_confirms_it() {
+        let tencent = ProviderSettings::for_test(crate::provider::Kind::TencentSsl);
+        let slb = ProviderSettings::for_test(crate::provider::Kind::AlibabaSlb);
+        let lines = || vec![("a", &tencent, 2), ("b", &slb, 0), ("c", &slb, 1)].into_iter();
+        let mut asked = Vec::new();
+        let mut yes = |q: &str| {
+            asked.push(q.to_string());
+            Some("y\n".to_string())
+        };
+        confirmed("p.toml", lines(), &mut yes).unwrap();
+        assert_eq!(asked.len(), 1, "one question");
+        assert!(asked[0].starts_with("Sweep p.toml: delete 3 certificates in 2 targets:"));
+        let e = confirmed("p.toml", lines(), &mut |_: &str| Some("n\n".into())).unwrap_err();
+        assert_eq!(e.to_string(), "not confirmed: nothing was deleted");
+        let e = confirmed("p.toml", lines(), &mut |_: &str| None).unwrap_err();
+        assert!(
+            e.to_string().contains("refusing to delete 3 certificates"),
+            "{e}"
+        );
+        // Nothing to delete: nothing to ask.
+        let nothing = vec![("a", &tencent, 0)].into_iter();
+        confirmed("p.toml", nothing, &mut |_: &str| panic!("asked")).unwrap();
+    }
+
+    #[test]
     fn the_provider_settings_refuse_a_sweep_it_is_resolved_per_target() {
         let cli = crate::cli::Cli::try_parse_from(["certdel", "sweep", "--policy", "p.toml"])
             .expect("parses");
