@@ -550,6 +550,15 @@ fn sweep_targets(scale: usize) -> Vec<SweepTarget> {
     ]
 }
 
+/// The id of certificate `i` of target `t`: alibaba-cas ids are integers (`CertId`), which
+/// its delete call refuses otherwise.
+fn sweep_id(t: &SweepTarget, i: usize) -> String {
+    match t.kind {
+        Kind::AlibabaCas => format!("{}", 700_000 + i),
+        _ => format!("{}-{i:06}", t.name),
+    }
+}
+
 /// A fake cloud holding each target's expired certificates (one domain each, so that no
 /// keep-latest guard keeps any), every product at its quota.
 fn sweep_fake(targets: &[SweepTarget]) -> Running {
@@ -557,7 +566,7 @@ fn sweep_fake(targets: &[SweepTarget]) -> Running {
     let mut seed = Seed::demo();
     for t in targets {
         for i in 0..t.n {
-            let id = format!("{}-{i:06}", t.name);
+            let id = sweep_id(t, i);
             let mut c = Cert::new(id.clone())
                 .domains(&[&format!("{id}.sweep.example.com")])
                 .not_after(expired);
@@ -628,7 +637,7 @@ fn left_in(fake: &Running, targets: &[&SweepTarget]) -> usize {
         .iter()
         .map(|t| {
             (0..t.n)
-                .filter(|i| fake.contains(t.kind, &format!("{}-{i:06}", t.name)))
+                .filter(|i| fake.contains(t.kind, &sweep_id(t, *i)))
                 .count()
         })
         .sum()

@@ -204,6 +204,9 @@ pub enum TopLevel {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout
     Man,
+    /// Apply a policy file to every account it names: select, guard, delete, report
+    #[command(after_help = crate::sweep::args::SWEEP_HELP)]
+    Sweep(crate::sweep::args::SweepArgs),
 }
 
 #[derive(Debug, Args)]

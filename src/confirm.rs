@@ -115,6 +115,60 @@ pub fn question(target: &Target<'_>, candidates: &[Candidate]) -> String {
     q
 }
 
+/// One target of a sweep in its question: where its deletes go and how many.
+#[derive(Clone, Copy, Debug)]
+pub struct SweepLine<'a> {
+    /// The target's name in the policy.
+    pub name: &'a str,
+    pub target: Target<'a>,
+    pub count: usize,
+}
+
+/// The one question a sweep asks before deleting (`certdel sweep`): the policy file, the
+/// total, and each target that would delete something with its count, provider, endpoint host
+/// and masked access key; then what to type, by the same rule as [`question`] for the total
+/// ([`accepts`]).
+///
+/// ```text
+/// Sweep sweep.toml: delete 4 certificates in 2 targets:
+///   tencent-prod  3 on tencent-ssl (ssl.tencentcloudapi.com, access key AKID****MPLE)
+///   slb-all       1 on alibaba-slb (slb.aliyuncs.com, access key LTAI****MPLE)
+/// Delete them? [y/N]
+/// ```
+pub fn sweep_question(file: &str, lines: &[SweepLine<'_>]) -> String {
+    let n: usize = lines.iter().map(|l| l.count).sum();
+    let targets = lines.iter().filter(|l| l.count > 0).count();
+    let mut q = format!(
+        "Sweep {}: delete {n} certificate{} in {targets} target{}:\n",
+        shown(file),
+        if n == 1 { "" } else { "s" },
+        if targets == 1 { "" } else { "s" }
+    );
+    let names: Vec<String> = lines.iter().map(|l| shown(l.name)).collect();
+    let wide = names.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+    for (l, name) in lines.iter().zip(&names).filter(|(l, _)| l.count > 0) {
+        let pad = " ".repeat(wide - name.chars().count());
+        let _ = writeln!(
+            q,
+            "  {name}{pad}  {} on {} ({}, access key {})",
+            l.count,
+            l.target.provider,
+            shown(l.target.host),
+            shown(&mask_key(l.target.access_key_id))
+        );
+    }
+    if n > TYPE_COUNT_ABOVE {
+        let _ = write!(q, "Type {n} to delete all {n}, anything else to cancel: ");
+    } else {
+        q.push_str(if n == 1 {
+            "Delete it? [y/N] "
+        } else {
+            "Delete them? [y/N] "
+        });
+    }
+    q
+}
+
 /// Whether `answer` (one line, as read) confirms deleting `count` certificates: up to
 /// [`TYPE_COUNT_ABOVE`], `y` or `yes` in any case; above it, exactly the count. Surrounding
 /// whitespace (the newline) is ignored in both.
@@ -151,6 +205,46 @@ mod tests {
 
     fn ids(n: usize) -> Vec<Candidate> {
         (1..=n).map(|i| Candidate::id(format!("cert{i}"))).collect()
+    }
+
+    #[test]
+    fn a_sweeps_question_names_each_target_that_deletes_and_the_total() {
+        let lines = [
+            SweepLine {
+                name: "tencent-prod",
+                target: TARGET,
+                count: 3,
+            },
+            SweepLine {
+                name: "idle",
+                target: TARGET,
+                count: 0,
+            },
+            SweepLine {
+                name: "t2",
+                target: TARGET,
+                count: 1,
+            },
+        ];
+        let q = sweep_question("sweep.toml", &lines);
+        let key = "AKID****************************MPLE";
+        assert_eq!(
+            q,
+            format!(
+                "Sweep sweep.toml: delete 4 certificates in 2 targets:\n  \
+                 tencent-prod  3 on tencent-ssl (ssl.tencentcloudapi.com, access key {key})\n  \
+                 t2            1 on tencent-ssl (ssl.tencentcloudapi.com, access key {key})\n\
+                 Delete them? [y/N] "
+            )
+        );
+        assert!(!q.contains("idle"), "{q}");
+        let many = [SweepLine {
+            name: "t",
+            target: TARGET,
+            count: 11,
+        }];
+        assert!(sweep_question("p", &many)
+            .ends_with("Type 11 to delete all 11, anything else to cancel: "));
     }
 
     #[test]

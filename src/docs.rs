@@ -24,7 +24,7 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 /// The man page, roff: NAME, SYNOPSIS and the global OPTIONS as clap_mangen
 /// renders them; then COMMANDS (every provider with its `delete` and `list`, and the two
 /// documents), DELETE and LIST (their text and options, the same for every provider), WHOAMI,
-/// EXAMPLES, EXIT STATUS (with where credentials come from) and VERSION. Rendered into
+/// SWEEP (its text and options), EXAMPLES, EXIT STATUS (with where credentials come from) and VERSION. Rendered into
 /// memory: the error is only clap_mangen's signature.
 pub fn man_page() -> io::Result<Vec<u8>> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
@@ -120,6 +120,24 @@ pub fn man_page() -> io::Result<Vec<u8>> {
         )]);
     preformatted(&mut section, &cli::whoami_help_all());
     section.to_writer(&mut page)?;
+    // sweep: one policy over every provider; its help text and its own options.
+    let sweep = cmd
+        .find_subcommand("sweep")
+        .ok_or_else(|| io::Error::other("no `sweep` command"))?;
+    let mut section = Roff::new();
+    section
+        .control("SH", ["SWEEP"])
+        .text([bold(
+            "certdel sweep [OPTIONS] --policy FILE|--apply-plan FILE",
+        )])
+        .control("PP", [])
+        .text([roman(
+            sweep.get_about().map(|a| a.to_string()).unwrap_or_default(),
+        )]);
+    preformatted(&mut section, crate::sweep::args::SWEEP_HELP);
+    section.to_writer(&mut page)?;
+    Man::new(own_options(&[(sweep, "sweep")], "SWEEP OPTIONS"))
+        .render_options_section(&mut page)?;
     let mut tail = Roff::new();
     tail.control("SH", ["EXAMPLES"]);
     preformatted(&mut tail, body(cli::EXAMPLES));

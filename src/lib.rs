@@ -38,8 +38,10 @@
 //!
 //! Diagnostics (`-v`, `-vv`, `-q`) are `tracing` events on stderr ([`diagnostics`]): one per
 //! attempt from [`send`], one per signature from [`sign`], secrets and tokens never among them.
-//! `certdel sweep` (being built, not a command yet): [`sweep`] holds its policy file and the
-//! pure selection and guards over a target's listing.
+//! `certdel sweep --policy FILE`: [`sweep`] reads the policy file, builds each target's
+//! settings (a [`settings::ProviderChoice`] each), and runs every target at once, each with its
+//! own session: identity → complete listing → the pure selection and guards → a plan →
+//! execute (or the dry run) → its own audit-log context and a per-target report.
 //!
 //! The command line ([`cli`]) scopes each option to where it applies: `-v`/`-q` global,
 //! the connection (`--endpoint`, `--region`, `--profile`) per provider, the rest per verb;

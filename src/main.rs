@@ -15,7 +15,7 @@ fn main() -> ExitCode {
             Some(("completion script", Ok(certdel::docs::completions(c.shell))))
         }
         TopLevel::Man => Some(("man page", certdel::docs::man_page())),
-        TopLevel::Provider(_) => None,
+        TopLevel::Provider(_) | TopLevel::Sweep(_) => None,
     };
     if let Some((what, bytes)) = document {
         let written = bytes
@@ -28,6 +28,10 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e),
         };
+    }
+    // Every target of the policy is a provider account of its own: no one Settings.
+    if let TopLevel::Sweep(args) = &cli.command {
+        return sweep(args, &cli.legacy, &cli.global);
     }
     let settings = match certdel::settings::resolve(cli, &|name| std::env::var(name).ok()) {
         Ok(s) => s,
@@ -88,6 +92,64 @@ fn main() -> ExitCode {
         }
     };
     // An interrupted run exits with the signal's status, even if every id finished.
+    interrupt.signal().map_or(exit, Signal::exit).into()
+}
+
+/// `certdel sweep`: the policy and every target's settings read first (a bad policy exits 2
+/// before any request), then the sweep on the same kind of runtime as every other command.
+fn sweep(
+    args: &certdel::sweep::args::SweepArgs,
+    legacy: &certdel::cli::LegacyArgs,
+    global: &certdel::cli::GlobalArgs,
+) -> ExitCode {
+    let env = |name: &str| std::env::var(name).ok();
+    let prepared = match certdel::sweep::command::Globals::of(args, legacy)
+        .and_then(|globals| certdel::sweep::command::prepare(args, &globals, &env))
+    {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
+    certdel::diagnostics::init(
+        certdel::diagnostics::Verbosity::from_flags(global.verbose, global.quiet),
+        no_color,
+    );
+    for warning in &prepared.warnings {
+        certdel::output::warn(warning);
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let interrupt = Interrupt::new();
+    if let Err(e) = listen(&interrupt) {
+        return fail(&format!("cannot handle SIGINT/SIGTERM: {e}"));
+    }
+    let mut confirm = |question: &str| -> Option<String> {
+        if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        eprint!("{question}");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        Some(answer)
+    };
+    let exit = match runtime.block_on(certdel::sweep::command::run(
+        prepared,
+        std::io::stdout().lock(),
+        &mut confirm,
+        &interrupt,
+    )) {
+        Ok(exit) => exit,
+        Err(e) => {
+            certdel::output::stderr_line(&e.to_string());
+            Exit::Fatal
+        }
+    };
     interrupt.signal().map_or(exit, Signal::exit).into()
 }
 

@@ -363,7 +363,7 @@ impl serde_json::ser::Formatter for SafeJson {
 }
 
 /// `not_found  abc  FailedOperation.CertificateNotFound: The certificate does not exist. [request r-1]`
-fn text_line(o: &Outcome) -> String {
+pub fn text_line(o: &Outcome) -> String {
     let mut line = format!("{:<9}  {}", o.outcome.as_str(), show_id(&o.id));
     let detail = match (&o.code, &o.message) {
         // A message that already names the code (`…; last answer CODE: …`) is not prefixed

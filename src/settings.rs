@@ -8,7 +8,7 @@
 //! endpoint). A sweep policy's targets go through the same function.
 
 use crate::cert::FilterSpec;
-use crate::cli::{AuditArgs, CasTargetArg, Cli, Invocation, OutputFormat, Verb};
+use crate::cli::{AuditArgs, CasTargetArg, Cli, Invocation, OutputFormat, TopLevel, Verb};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 pub use crate::provider::config::{
@@ -538,11 +538,16 @@ pub fn needs_platform_roots(p: &ProviderSettings, identifies: bool) -> bool {
 /// Resolve the command line against an environment lookup (`std::env::var` in the binary,
 /// a map in tests).
 pub fn resolve(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, Error> {
+    let cli_command_is_sweep = matches!(cli.command, TopLevel::Sweep(_));
     match cli.invocation() {
         Some(invocation) => resolve_invocation(invocation, env),
         // main.rs prints these before resolving anything; a caller that does not is told so.
-        None => Err(Error::usage(
+        None if !cli_command_is_sweep => Err(Error::usage(
             "`completions` and `man` take no settings: print them before resolving",
+        )),
+        // Each target of the policy is its own provider account (`sweep::command::prepare`).
+        None => Err(Error::usage(
+            "`sweep` takes its settings from its policy file: run it with sweep::command",
         )),
     }
 }

@@ -58,6 +58,24 @@ fn delete_and_list_help() {
 }
 
 #[test]
+fn sweep_help_and_its_usage_errors() {
+    let (code, stdout, _) = certdel(&["sweep", "--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("sweep-help", stdout);
+    // One of --policy and --apply-plan, exactly.
+    let (code, _, stderr) = certdel(&["sweep"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = certdel(&["sweep", "--policy", "p.toml", "--apply-plan", "x.json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    // --plan-max-age belongs to --apply-plan; --dry-run and --plan to --policy.
+    let (code, _, stderr) = certdel(&["sweep", "--policy", "p.toml", "--plan-max-age", "2h"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = certdel(&["sweep", "--apply-plan", "x.json", "--dry-run"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
 fn version_exits_0() {
     let (code, stdout, _) = certdel(&["--version"]);
     assert_eq!(code, 0);
@@ -361,6 +379,8 @@ fn the_man_page_is_roff_with_providers_options_and_exit_statuses() {
         ".SH LIST",
         ".SH \"LIST OPTIONS\"",
         ".SH WHOAMI",
+        ".SH SWEEP",
+        ".SH \"SWEEP OPTIONS\"",
         ".SH EXAMPLES",
         ".SH \"EXIT STATUS\"",
     ] {
@@ -390,6 +410,10 @@ fn the_man_page_is_roff_with_providers_options_and_exit_statuses() {
         "\\-\\-no\\-audit\\-log",
     ] {
         assert!(delete.contains(flag), "{flag} missing: {delete}");
+    }
+    let sweep = section(".SH \"SWEEP OPTIONS\"");
+    for flag in ["\\-\\-policy", "\\-\\-apply\\-plan", "\\-\\-dry\\-run"] {
+        assert!(sweep.contains(flag), "{flag} missing: {sweep}");
     }
     let list = section(".SH \"LIST OPTIONS\"");
     assert!(list.contains("\\-\\-expires\\-before"), "{list}");

@@ -1,7 +1,10 @@
 //! `certdel sweep`: one reviewed policy file, applied to every account it names.
 //!
-//! This module holds the pure parts a sweep is built from; the command that drives them
-//! (reading the file, sessions, output) is the next step and not wired yet.
+//! The pure parts a sweep is built from are [`policy`] and [`select`]; [`run`] is the engine
+//! that drives every target through them concurrently, [`command`] the command around it
+//! (reading the file, the settings of each target, the one question), [`output`] its
+//! rendering, [`planfile`] its plan files (`--plan`, `--apply-plan`) and [`args`] its
+//! command line.
 //!
 //! # The model
 //!
@@ -29,17 +32,24 @@
 //! 5. **guards** ([`select::Selected::refusal`]): when more certificates would be deleted than
 //!    the target's `max_deletions`, the whole target is refused — nothing is deleted there —
 //!    with both numbers in the reason. Kept certificates are no failure.
-//! 6. **plan**: the `Delete` decisions of every target that was not refused become one plan
-//!    ([`crate::plan`], written with `--plan`, applied with `--apply-plan` under the plan
-//!    file's identity and staleness checks, per target).
+//! 6. **plan**: the `Delete` decisions of each target that was not refused become that
+//!    target's [`crate::plan::Plan`]; `--plan OUT` writes every target's to one sweep plan
+//!    file ([`planfile`]), applied with `--apply-plan` under the plan file's checks (key,
+//!    endpoint, CAS target, age) and the identity call, per target.
 //! 7. **delete** (or, with `--dry-run`, the dry run): the plan's ids through the usual
-//!    executor ([`crate::execute`]) at the target provider's own pace; every outcome and every
-//!    kept decision is reported and written to the audit log.
+//!    executor ([`crate::execute`]) in a session of the target's own at its provider's delete
+//!    quota; every outcome and every kept decision is reported, and every outcome written to
+//!    the audit log (kept decisions are not: nothing was done to them).
 //!
 //! A target is *completed* when it passed its identity check, was listed in full, was not
 //! refused by a guard, and every certificate it set out to delete was deleted (with
 //! `--dry-run` / `--plan`: would be). The sweep's exit status is 0 when every target
 //! completed.
 
+pub mod args;
+pub mod command;
+pub mod output;
+pub mod planfile;
 pub mod policy;
+pub mod run;
 pub mod select;
