@@ -37,38 +37,13 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
-    certdel::diagnostics::init(settings.verbosity, settings.no_color);
-    // Advice about the profile file, not about a result: -q leaves it out.
-    if settings.verbosity != certdel::diagnostics::Verbosity::Quiet {
-        for warning in &settings.warnings {
-            certdel::output::warn(warning);
-        }
-    }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
-    };
-    let interrupt = Interrupt::new();
-    if let Err(e) = listen(&interrupt) {
-        return fail(&format!("cannot handle SIGINT/SIGTERM: {e}"));
-    }
+    let (runtime, interrupt) =
+        match start(settings.verbosity, settings.no_color, &settings.warnings) {
+            Ok(started) => started,
+            Err(e) => return fail(&e),
+        };
     let reads_stdin = matches!(&settings.command, certdel::settings::Command::Delete { ids, .. } if certdel::ids::reads_stdin(ids));
-    let mut confirm = |question: &str| -> Option<String> {
-        // Ask only a person at a terminal, and never through a stdin that carries ids. The
-        // answer line goes back as typed: the app decides what confirms.
-        if reads_stdin || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-            return None;
-        }
-        eprint!("{question}");
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        // A terminal that cannot be read gave no answer: not confirmed.
-        let _ = std::io::stdin().lock().read_line(&mut answer);
-        Some(answer)
-    };
+    let mut confirm = |question: &str| ask(reads_stdin, question);
     // Which streams are terminals, measured once: what is drawn follows from it.
     let terminal = Terminal {
         stdout: std::io::stdout().is_terminal(),
@@ -110,34 +85,12 @@ fn sweep(
         Err(e) => return fail(&e),
     };
     let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
-    certdel::diagnostics::init(
-        certdel::diagnostics::Verbosity::from_flags(global.verbose, global.quiet),
-        no_color,
-    );
-    for warning in &prepared.warnings {
-        certdel::output::warn(warning);
-    }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    let verbosity = certdel::diagnostics::Verbosity::from_flags(global.verbose, global.quiet);
+    let (runtime, interrupt) = match start(verbosity, no_color, &prepared.warnings) {
+        Ok(started) => started,
+        Err(e) => return fail(&e),
     };
-    let interrupt = Interrupt::new();
-    if let Err(e) = listen(&interrupt) {
-        return fail(&format!("cannot handle SIGINT/SIGTERM: {e}"));
-    }
-    let mut confirm = |question: &str| -> Option<String> {
-        if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-            return None;
-        }
-        eprint!("{question}");
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut answer);
-        Some(answer)
-    };
+    let mut confirm = |question: &str| ask(false, question);
     let exit = match runtime.block_on(certdel::sweep::command::run(
         prepared,
         std::io::stdout().lock(),
@@ -151,6 +104,42 @@ fn sweep(
         }
     };
     interrupt.signal().map_or(exit, Signal::exit).into()
+}
+
+/// What every run starts with: diagnostics on stderr, the profile files' advice (not with
+/// `-q`: it says nothing about the results), the async runtime, and SIGINT/SIGTERM handling.
+fn start(
+    verbosity: certdel::diagnostics::Verbosity,
+    no_color: bool,
+    warnings: &[String],
+) -> Result<(tokio::runtime::Runtime, Interrupt), String> {
+    certdel::diagnostics::init(verbosity, no_color);
+    if verbosity != certdel::diagnostics::Verbosity::Quiet {
+        for warning in warnings {
+            certdel::output::warn(warning);
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let interrupt = Interrupt::new();
+    listen(&interrupt).map_err(|e| format!("cannot handle SIGINT/SIGTERM: {e}"))?;
+    Ok((runtime, interrupt))
+}
+
+/// The confirmation question, asked only of a person at a terminal and never through a stdin
+/// that carries ids (`reads_stdin`); the answer line goes back as typed (the caller decides
+/// what confirms). A terminal that cannot be read gave no answer: not confirmed.
+fn ask(reads_stdin: bool, question: &str) -> Option<String> {
+    if reads_stdin || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    Some(answer)
 }
 
 /// Feed SIGINT and SIGTERM into `interrupt`, from a thread of its own: the main thread may be

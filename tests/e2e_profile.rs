@@ -514,3 +514,47 @@ fn a_file_open_to_group_or_others_is_warned_about_once_on_stderr() {
         assert!(!t.present(&fake, &id), "{l} -q: still deleted");
     }
 }
+
+/// A sweep target whose credentials come from a file open to others gets the same one-line
+/// advice, and `-q` leaves it out there too.
+#[cfg(unix)]
+#[test]
+fn a_sweep_target_from_a_file_open_to_others_is_warned_about_unless_quiet() {
+    let t = TENCENT;
+    let h = home("mode-sweep");
+    let (path, shown) = demo_profile(&h, t);
+    chmod(&path, 0o644);
+    let expired = chrono::Utc::now() - chrono::Duration::days(30);
+    for quiet in [false, true] {
+        let id = t.id(if quiet { 12 } else { 11 });
+        let fake = start(t.seed([t.cert(&id).not_after(expired)]));
+        let policy = h.join(format!("sweep-{quiet}.toml"));
+        std::fs::write(
+            &policy,
+            format!(
+                "[selection]\nexpired_for = \"1d\"\n[guards]\nmax_deletions = 5\n\
+                 [[targets]]\nprovider = \"tencent-ssl\"\nprofile = \"default\"\n\
+                 endpoint = \"{}\"\nexpect_account = \"any\"\n",
+                fake.url()
+            ),
+        )
+        .unwrap();
+        let (ak, sk) = t.vars();
+        let mut cmd = certdel()
+            .without_env(ak)
+            .without_env(sk)
+            .env("HOME", h.to_str().unwrap())
+            .env("CERTDEL_STS_ENDPOINT", &fake.url())
+            .args(["sweep", "--policy", policy.to_str().unwrap(), "--yes"]);
+        if quiet {
+            cmd = cmd.arg("-q");
+        }
+        let out = cmd.run();
+        assert_eq!(out.code, 0, "quiet {quiet}: {out:?}");
+        assert!(!t.present(&fake, &id), "quiet {quiet}: swept");
+        let warned = out.stderr.contains(&format!(
+            "certdel: warning: tencent-ssl-1: {shown} holds secrets and is open to group or others"
+        ));
+        assert_eq!(warned, !quiet, "quiet {quiet}: {out:?}");
+    }
+}
