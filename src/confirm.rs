@@ -103,16 +103,20 @@ pub fn question(target: &Target<'_>, candidates: &[Candidate]) -> String {
     if n > SHOWN {
         let _ = writeln!(q, "  … and {} more", n - SHOWN);
     }
-    if n > TYPE_COUNT_ABOVE {
-        let _ = write!(q, "Type {n} to delete all {n}, anything else to cancel: ");
-    } else {
-        q.push_str(if n == 1 {
-            "Delete it? [y/N] "
-        } else {
-            "Delete them? [y/N] "
-        });
-    }
+    q.push_str(&what_to_type(n));
     q
+}
+
+/// The question's last line for `n` certificates: above [`TYPE_COUNT_ABOVE`] the count itself
+/// must be typed ([`accepts`]).
+fn what_to_type(n: usize) -> String {
+    if n > TYPE_COUNT_ABOVE {
+        format!("Type {n} to delete all {n}, anything else to cancel: ")
+    } else if n == 1 {
+        "Delete it? [y/N] ".to_string()
+    } else {
+        "Delete them? [y/N] ".to_string()
+    }
 }
 
 /// One target of a sweep in its question: where its deletes go and how many.
@@ -157,15 +161,7 @@ pub fn sweep_question(file: &str, lines: &[SweepLine<'_>]) -> String {
             shown(&mask_key(l.target.access_key_id))
         );
     }
-    if n > TYPE_COUNT_ABOVE {
-        let _ = write!(q, "Type {n} to delete all {n}, anything else to cancel: ");
-    } else {
-        q.push_str(if n == 1 {
-            "Delete it? [y/N] "
-        } else {
-            "Delete them? [y/N] "
-        });
-    }
+    q.push_str(&what_to_type(n));
     q
 }
 
