@@ -38,8 +38,8 @@
 //!    endpoint, CAS target, age) and the identity call, per target.
 //! 7. **delete** (or, with `--dry-run`, the dry run): the plan's ids through the usual
 //!    executor ([`crate::execute`]) in a session of the target's own at its provider's delete
-//!    quota; every outcome and every kept decision is reported, and every outcome written to
-//!    the audit log (kept decisions are not: nothing was done to them).
+//!    quota; every outcome and every kept decision is reported, and written to the target's
+//!    audit log (a kept one as `"outcome":"kept"` with the rule in `reason`).
 //!
 //! A target is *completed* when it passed its identity check, was listed in full, was not
 //! refused by a guard, and every certificate it set out to delete was deleted (with
