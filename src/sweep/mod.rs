@@ -41,6 +41,13 @@
 //!    quota; every outcome and every kept decision is reported, and written to the target's
 //!    audit log (a kept one as `"outcome":"kept"` with the rule in `reason`).
 //!
+//! An interrupt (SIGINT, SIGTERM) reaches every target through the run's one
+//! [`crate::interrupt::Interrupt`]: no new request in any of them, every certificate a target
+//! set out to delete still reported (`skipped` if never sent) and recorded, every target's
+//! summary printed. The one question is asked with the run disarmed (nothing is in flight
+//! then), so an interrupt there ends certdel at once, nothing deleted; a sweep interrupted
+//! before it asks nothing.
+//!
 //! A target is *completed* when it passed its identity check, was listed in full, was not
 //! refused by a guard, and every certificate it set out to delete was deleted (with
 //! `--dry-run` / `--plan`: would be). The sweep's exit status is 0 when every target
