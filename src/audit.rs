@@ -10,14 +10,16 @@
 //! A record is built from the run's [`Context`] and the id, status, vendor code, request id
 //! and attempt count of its [`Outcome`] — and nothing else: no message (a vendor's message may
 //! echo anything, a request included), no secret key, no token, no header. The access key id
-//! is masked ([`mask_key`]).
+//! is masked ([`mask_key`]). A sweep also records each certificate it decided to keep
+//! ([`AuditLog::kept`]): `"outcome":"kept"` and the rule's name in `reason` (`null` on every
+//! other record), nothing sent for it (`attempts` 0).
 //!
 //! Where the file is, and whether there is one, is resolved in [`crate::settings`]
 //! ([`crate::settings::AuditTarget`]); the driver opens it before the first request, so a log
 //! that cannot be opened stops the run (exit 2) before anything is deleted.
 
 use crate::error::Error;
-use crate::outcome::{Outcome, Status};
+use crate::outcome::Outcome;
 use crate::output::json_line;
 use crate::report::Sink;
 use crate::secret::mask_key;
@@ -102,7 +104,11 @@ struct Record<'a> {
     access_key_id: &'a str,
     account: Option<&'a str>,
     id: &'a str,
-    outcome: Status,
+    /// A [`crate::outcome::Status`], or `kept` (a sweep's decision not to delete).
+    outcome: &'a str,
+    /// Why a certificate was kept (the sweep's rule: `keep_latest`, `max_deletions`, …);
+    /// `null` on every record that is not `kept`.
+    reason: Option<&'a str>,
     code: Option<&'a str>,
     request_id: Option<&'a str>,
     attempts: u32,
@@ -180,32 +186,101 @@ impl AuditLog {
     /// Append the record of `outcome`, known at `time`: one write of the whole line and its
     /// newline, then a flush.
     pub fn record_at(&mut self, outcome: &Outcome, time: DateTime<Utc>) -> std::io::Result<()> {
-        let mut line = self.line(outcome, time);
+        let line = self.line(
+            Entry {
+                id: &outcome.id,
+                outcome: outcome.outcome.as_str(),
+                reason: None,
+                region: None,
+                code: outcome.code.as_deref(),
+                request_id: outcome.request_id.as_deref(),
+                attempts: outcome.attempts,
+            },
+            time,
+        );
+        self.write(line)
+    }
+
+    /// Append the record of a certificate a sweep keeps, decided at `time`: `kept`, the rule
+    /// (`reason`), nothing sent. `region`: the certificate's own, when its listing said it (an
+    /// alibaba-slb target across regions); else the run's.
+    pub fn kept_at(
+        &mut self,
+        id: &str,
+        region: Option<&str>,
+        reason: &str,
+        time: DateTime<Utc>,
+    ) -> std::io::Result<()> {
+        let line = self.line(
+            Entry {
+                id,
+                outcome: KEPT,
+                reason: Some(reason),
+                region,
+                code: None,
+                request_id: None,
+                attempts: 0,
+            },
+            time,
+        );
+        self.write(line)
+    }
+
+    /// Record a kept certificate now, as [`Sink::outcome`] records an outcome: a write that
+    /// fails is kept for [`Sink::finish`], and nothing more is written.
+    pub fn kept(&mut self, id: &str, region: Option<&str>, reason: &str) {
+        if self.failed.is_some() {
+            self.missing += 1;
+            return;
+        }
+        if let Err(e) = self.kept_at(id, region, reason, Utc::now()) {
+            self.failed = Some((id.to_string(), e));
+            self.missing += 1;
+        }
+    }
+
+    fn write(&mut self, mut line: String) -> std::io::Result<()> {
         line.push('\n');
         self.file.write_all(line.as_bytes())?;
         self.file.flush()
     }
 
-    /// The JSON line (without its newline) for `outcome` known at `time`.
-    fn line(&self, outcome: &Outcome, time: DateTime<Utc>) -> String {
+    /// The JSON line (without its newline) for `entry` known at `time`.
+    fn line(&self, entry: Entry<'_>, time: DateTime<Utc>) -> String {
         let c = &self.context;
         json_line(&Record {
             time: time.to_rfc3339_opts(SecondsFormat::Millis, true),
             run_id: &c.run_id,
             provider: c.provider,
             endpoint: &c.endpoint,
-            region: c.region.as_deref(),
+            region: entry.region.or(c.region.as_deref()),
             access_key_id: &c.access_key_id,
             account: c.account.as_deref(),
-            id: &outcome.id,
-            outcome: outcome.outcome,
-            code: outcome.code.as_deref(),
-            request_id: outcome.request_id.as_deref(),
-            attempts: outcome.attempts,
+            id: entry.id,
+            outcome: entry.outcome,
+            reason: entry.reason,
+            code: entry.code,
+            request_id: entry.request_id,
+            attempts: entry.attempts,
             dry_run: c.dry_run,
             certdel: VERSION,
         })
     }
+}
+
+/// The `outcome` of a record of a certificate a sweep keeps.
+pub const KEPT: &str = "kept";
+
+/// What one record says beyond its run's [`Context`].
+struct Entry<'a> {
+    id: &'a str,
+    outcome: &'a str,
+    reason: Option<&'a str>,
+    /// Over the context's region.
+    region: Option<&'a str>,
+    code: Option<&'a str>,
+    request_id: Option<&'a str>,
+    attempts: u32,
 }
 
 impl Sink for AuditLog {
@@ -279,6 +354,7 @@ fn open_append(path: &Path) -> std::io::Result<File> {
 mod tests {
     use super::*;
     use crate::endpoint::Endpoint;
+    use crate::outcome::Status;
     use crate::provider::Kind;
     use crate::secret::{Credentials, Secret};
     use chrono::TimeZone;
@@ -338,7 +414,7 @@ mod tests {
                 r#"{"time":"2025-06-30T12:00:01.000Z","run_id":"20250630T120000Z-0011223344556677","#,
                 r#""provider":"tencent-ssl","endpoint":"https://ssl.tencentcloudapi.com","#,
                 r#""region":"ap-guangzhou","access_key_id":"AKID****************************MPLE","#,
-                r#""account":null,"id":"abc","outcome":"not_found","#,
+                r#""account":null,"id":"abc","outcome":"not_found","reason":null,"#,
                 r#""code":"FailedOperation.CertificateNotFound","request_id":"req-1","attempts":2,"#,
                 r#""dry_run":false,"certdel":""#,
             )
@@ -363,6 +439,7 @@ mod tests {
             "account",
             "id",
             "outcome",
+            "reason",
             "code",
             "request_id",
             "attempts",
@@ -377,6 +454,59 @@ mod tests {
         assert_eq!(v[1]["outcome"], "deleted");
         assert!(v[1]["code"].is_null() && v[1]["request_id"].is_null());
         assert_eq!(v[1]["time"], "2025-06-30T12:00:02.000Z");
+    }
+
+    #[test]
+    fn a_kept_certificate_is_recorded_with_its_rule_in_the_runs_context() {
+        let path = scratch("kept").join("audit.jsonl");
+        let mut ctx = context();
+        ctx.account = Some("100000000001".into());
+        ctx.dry_run = true;
+        let mut log = AuditLog::open(&path, ctx).unwrap();
+        log.kept_at("k1", None, "keep_latest", at(1)).unwrap();
+        log.kept_at("k2", Some("cn-shanghai"), "max_deletions", at(2))
+            .unwrap();
+        log.record_at(
+            &Outcome::new("tencent-ssl", "d", Status::WouldDelete),
+            at(3),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.lines().next().unwrap(),
+            concat!(
+                r#"{"time":"2025-06-30T12:00:01.000Z","run_id":"20250630T120000Z-0011223344556677","#,
+                r#""provider":"tencent-ssl","endpoint":"https://ssl.tencentcloudapi.com","#,
+                r#""region":"ap-guangzhou","access_key_id":"AKID****************************MPLE","#,
+                r#""account":"100000000001","id":"k1","outcome":"kept","reason":"keep_latest","#,
+                r#""code":null,"request_id":null,"attempts":0,"dry_run":true,"certdel":""#,
+            )
+            .to_string()
+                + VERSION
+                + r#""}"#
+        );
+        let v = lines(&path);
+        assert_eq!(v[1]["outcome"], "kept");
+        assert_eq!(v[1]["reason"], "max_deletions");
+        assert_eq!(
+            v[1]["region"], "cn-shanghai",
+            "the certificate's own region"
+        );
+        assert_eq!(v[2]["outcome"], "would_delete");
+        assert!(v[2]["reason"].is_null(), "{}", v[2]);
+        assert_eq!(v[2]["region"], "ap-guangzhou");
+    }
+
+    /// `/dev/full`: a kept record that cannot be written fails the log as an outcome's does.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_kept_record_that_cannot_be_written_fails_the_log() {
+        let mut log = AuditLog::open(Path::new("/dev/full"), context()).unwrap();
+        log.kept("a", None, "excluded_id");
+        Sink::outcome(&mut log, &Outcome::new("tencent-ssl", "b", Status::Deleted));
+        let msg = log.finish("tencent-ssl").unwrap_err().to_string();
+        assert!(msg.contains("cannot write the record of \"a\""), "{msg}");
+        assert!(msg.contains("2 records of this run are missing"), "{msg}");
     }
 
     #[test]

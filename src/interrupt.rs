@@ -2,7 +2,8 @@
 //!
 //! - Before the run is [armed](Interrupt::arm) (reading ids, asking for confirmation: nothing
 //!   has been sent) an interrupt ends certdel at once: [`Interrupt::raise`] answers
-//!   [`Raised::Unarmed`] and the binary exits with the signal's status.
+//!   [`Raised::Unarmed`] and the binary exits with the signal's status. A sweep, whose
+//!   question comes after its read calls, [disarms](Interrupt::disarm) the run while it asks.
 //! - The first interrupt of an armed run starts no new request: [`crate::send::Sender`] checks
 //!   it before each attempt and wakes from pacing and backoff waits on it, while requests
 //!   already in flight are given until their `--timeout` to answer. Every id is still reported.
@@ -133,6 +134,13 @@ impl Interrupt {
         self.state.send_modify(|s| s.armed = true);
     }
 
+    /// Nothing is in flight and nothing will be sent until the run arms again (a sweep's
+    /// question, asked between its read calls and its deletes): an interrupt now ends
+    /// certdel at once, as before the first request.
+    pub fn disarm(&self) {
+        self.state.send_modify(|s| s.armed = false);
+    }
+
     pub fn state(&self) -> State {
         *self.state.borrow()
     }
@@ -209,6 +217,16 @@ mod tests {
             }
         );
         assert_eq!(i.reason().as_deref(), Some("interrupted by SIGINT"));
+    }
+
+    #[test]
+    fn disarmed_between_requests_the_first_signal_is_fatal_again_until_rearmed() {
+        let i = Interrupt::new();
+        i.arm();
+        i.disarm();
+        assert_eq!(i.peek(Signal::Int), Raised::Unarmed(Signal::Int));
+        i.arm();
+        assert_eq!(i.raise(Signal::Int), Raised::First(Signal::Int));
     }
 
     #[tokio::test(start_paused = true)]

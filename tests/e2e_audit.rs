@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The fields every record has, in order.
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 15] = [
     "time",
     "run_id",
     "provider",
@@ -19,6 +19,7 @@ const FIELDS: [&str; 14] = [
     "account",
     "id",
     "outcome",
+    "reason",
     "code",
     "request_id",
     "attempts",
@@ -88,6 +89,10 @@ fn a_delete_run_writes_one_record_per_reported_outcome_on_every_product() {
             let mut keys = keys;
             keys.sort_unstable();
             assert_eq!(keys, want, "{l}: {rec}");
+            assert!(
+                rec["reason"].is_null(),
+                "{l}: only a sweep's kept records: {rec}"
+            );
 
             let time = rec["time"].as_str().unwrap();
             assert!(time.ends_with('Z'), "{l}: UTC: {time}");

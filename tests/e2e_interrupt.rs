@@ -1,7 +1,9 @@
 //! SIGINT and SIGTERM sent to the real binary during a slow run against the fake cloud
 //! (every answer delayed): exit 130 / 143, exactly one outcome per id, nothing reported
 //! `deleted` that the store still has, ids never sent `skipped` with the reason and untouched,
-//! and a listing that prints nothing. Judged by the store and the outcomes, not by timing.
+//! and a listing that prints nothing; a sweep over two targets the same, every certificate it
+//! set out to delete reported and each target summed up. Judged by the store and the
+//! outcomes, not by timing.
 #![cfg(unix)]
 
 mod common;
@@ -338,4 +340,177 @@ fn an_interrupt_before_anything_is_sent_ends_certdel_at_once() {
         "{stderr}"
     );
     assert_eq!(fake.counters().arrived, 0);
+}
+
+/// The delete requests that arrived at the fake (captured on arrival, before the latency): the
+/// id each names, by product. (Identity and listing calls name no id.)
+fn deletes_arrived(capture: &std::path::Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(capture)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| {
+            let id = v["expect_id"].as_str()?.to_string();
+            Some((v["provider"].as_str()?.to_string(), id))
+        })
+        .collect()
+}
+
+/// A sweep of two targets (volcengine-live, alibaba-slb), 25 expired certificates each, all
+/// to delete, every answer slow; `signal` once a delete of each target has arrived.
+fn interrupted_sweep(signal: i32, name: &str, status: i32) {
+    const N: u32 = 25;
+    let targets = [VOLC, SLB];
+    let expired = chrono::Utc::now() - chrono::Duration::days(30);
+    let mut seed = Seed::demo();
+    for t in targets {
+        for id in ids(t, N) {
+            seed = seed.with(t.kind, t.cert(&id).not_after(expired));
+        }
+    }
+    let capture = std::env::temp_dir().join(format!(
+        "certdel-e2e-interrupt-sweep-{}-{name}.ndjson",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&capture);
+    let mut config = Config::new(seed);
+    // Held long enough that the requests in flight when the signal comes are still held.
+    config.latency = Duration::from_secs(3);
+    config.capture = Some(capture.clone());
+    let fake = start_config(config);
+
+    let mut policy =
+        String::from("[selection]\nexpired_for = \"7d\"\n\n[guards]\nmax_deletions = 100\n\n");
+    for t in targets {
+        let account = fake_cloud::store::demo_accounts()
+            .for_kind(t.kind)
+            .expect("demo keys")
+            .account();
+        policy.push_str(&format!(
+            "[[targets]]\nname = \"{}\"\nprovider = \"{}\"\nendpoint = \"{}\"\nexpect_account = \"{account}\"\n",
+            t.kind.name(),
+            t.kind.name(),
+            fake.url()
+        ));
+        if t == SLB {
+            policy.push_str(&format!("region = \"{REGION}\"\n"));
+        }
+        policy.push('\n');
+    }
+    let policy_path = std::env::temp_dir().join(format!(
+        "certdel-e2e-interrupt-sweep-{}-{name}.toml",
+        std::process::id()
+    ));
+    std::fs::write(&policy_path, policy).unwrap();
+    let audit = common::audit_log_path();
+    let run = targets
+        .iter()
+        .fold(certdel(), |c, t| c.envs(t.env()))
+        .args(["sweep", "--policy", &policy_path.to_string_lossy()])
+        .args(["--yes", "--output", "json"])
+        .env("CERTDEL_STS_ENDPOINT", &fake.url())
+        .env(common::AUDIT_LOG_VAR, &audit.to_string_lossy());
+    let mut certdel = spawn(&run);
+    wait_until(
+        || {
+            let arrived = deletes_arrived(&capture);
+            targets
+                .iter()
+                .all(|t| arrived.iter().any(|(p, _)| p == t.kind.name()))
+        },
+        "a delete of each target in flight",
+    );
+    certdel.signal(signal);
+    certdel.said(&format!("interrupted by {name}"));
+    // Said just before it is raised: what has arrived by now is what was sent before it.
+    let at_signal = deletes_arrived(&capture).len();
+    let (code, lines, stderr) = certdel.finish();
+    let sent = deletes_arrived(&capture);
+    let _ = std::fs::remove_file(&capture);
+    let _ = std::fs::remove_file(&policy_path);
+    assert_eq!(code, status, "stderr: {stderr}");
+    assert_eq!(
+        sent.len(),
+        at_signal,
+        "no delete request started after the signal: {sent:?}"
+    );
+
+    let parsed: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let logged: Vec<Value> = std::fs::read_to_string(&audit)
+        .expect("the audit log was written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an audit line is JSON"))
+        .collect();
+    for t in targets {
+        let target = t.kind.name();
+        let mine: Vec<&Value> = parsed
+            .iter()
+            .filter(|v| v["type"] == "certificate" && v["target"] == target)
+            .collect();
+        let ids = ids(t, N);
+        let (mut deleted, mut skipped) = (0, 0);
+        for id in &ids {
+            let line: Vec<&&Value> = mine.iter().filter(|v| v["id"] == id.as_str()).collect();
+            assert_eq!(line.len(), 1, "{target}: one line for {id}: {lines:#?}");
+            let outcome = line[0]["outcome"].as_str().unwrap_or_default();
+            let message = line[0]["message"].as_str().unwrap_or_default();
+            let was_sent = sent.iter().any(|(p, s)| p == target && s == id);
+            match outcome {
+                // In flight when the signal came: given its time, and answered.
+                "deleted" => {
+                    deleted += 1;
+                    assert!(was_sent, "{target}: {id} deleted, never sent");
+                    assert!(!t.present(&fake, id), "{target}: {id} deleted, still there");
+                }
+                "skipped" => {
+                    skipped += 1;
+                    assert_eq!(message, format!("not attempted: interrupted by {name}"));
+                    assert!(!was_sent, "{target}: {id} skipped, yet sent");
+                    assert!(t.present(&fake, id), "{target}: {id} skipped, yet gone");
+                }
+                other => {
+                    panic!("{target}: {id}: {other} ({message}); one signal lets requests answer")
+                }
+            }
+            let records: Vec<&Value> = logged
+                .iter()
+                .filter(|r| r["provider"] == target && r["id"] == id.as_str())
+                .collect();
+            assert_eq!(
+                records.len(),
+                1,
+                "{target}: one audit record for {id}: {logged:#?}"
+            );
+            assert_eq!(records[0]["outcome"], outcome, "{target}: {id}");
+        }
+        assert_eq!(mine.len(), ids.len(), "{target}: no other line: {mine:#?}");
+        assert!(
+            deleted > 0,
+            "{target}: a delete was in flight at the signal"
+        );
+        assert!(skipped > 0, "{target}: the sweep was cut short");
+        // The target's summary still comes out, and counts every certificate.
+        let summary = parsed
+            .iter()
+            .find(|v| v["type"] == "target" && v["target"] == target)
+            .unwrap_or_else(|| panic!("{target}: no summary line: {lines:#?}"));
+        assert_eq!(summary["selected"], N, "{summary}");
+        assert_eq!(summary["deleted"], deleted, "{summary}");
+        assert_eq!(summary["failed"], skipped, "{summary}");
+        assert_eq!(summary["status"], "failed", "{summary}");
+    }
+    assert_eq!(logged.len(), targets.len() * N as usize, "{logged:#?}");
+}
+
+#[test]
+fn sigint_during_a_sweep_reports_every_certificate_of_every_target_and_exits_130() {
+    interrupted_sweep(libc::SIGINT, "SIGINT", 130);
+}
+
+#[test]
+fn sigterm_during_a_sweep_reports_every_certificate_of_every_target_and_exits_143() {
+    interrupted_sweep(libc::SIGTERM, "SIGTERM", 143);
 }

@@ -206,8 +206,13 @@ fn expired_for_and_the_exclusions_select_what_is_deleted_on_all_five_providers()
         assert_eq!(summary["kept"]["excluded_id"], 1, "{l}");
         assert_eq!(summary["kept"]["excluded_domain"], 1, "{l}");
     }
-    // Every delete is in the audit log, in its own target's context.
-    let records = audit_records(&audit_path(&cmd));
+    // Every delete is in the audit log, in its own target's context (beside the kept
+    // decisions, proven in `every_kept_certificate_is_in_the_audit_log_with_its_rule`).
+    let all_records = audit_records(&audit_path(&cmd));
+    let records: Vec<&Value> = all_records
+        .iter()
+        .filter(|r| r["outcome"] != "kept")
+        .collect();
     assert_eq!(records.len(), PRODUCTS.len(), "{records:?}");
     for t in PRODUCTS {
         let r = records
@@ -219,11 +224,133 @@ fn expired_for_and_the_exclusions_select_what_is_deleted_on_all_five_providers()
         assert_eq!(r["account"], account(t).as_str());
         assert_eq!(r["dry_run"], false);
     }
-    let run_ids: std::collections::HashSet<&str> = records
+    let run_ids: std::collections::HashSet<&str> = all_records
         .iter()
         .map(|r| r["run_id"].as_str().unwrap())
         .collect();
     assert_eq!(run_ids.len(), 1, "one sweep, one run id: {records:?}");
+}
+
+#[test]
+fn every_kept_certificate_is_in_the_audit_log_with_its_rule() {
+    // Per product: two to delete (one expired, the older of a pair), the newer of the pair
+    // (keep_latest), one excluded by domain and one by id. tencent allows one deletion only:
+    // refused, its two are kept by max_deletions.
+    let mut certs = Vec::new();
+    for t in PRODUCTS {
+        certs.push((t, cert(t, 1, -30, &["stale.example.com"])));
+        certs.push((t, cert(t, 2, 5, &["pair.example.com"])));
+        certs.push((t, cert(t, 3, 10, &["pair.example.com"])));
+        certs.push((t, cert(t, 4, -30, &["www.keep.example.com"])));
+        certs.push((t, cert(t, 5, -30, &["byid.example.com"])));
+    }
+    let fake = start(seed(
+        &certs
+            .iter()
+            .map(|(t, (_, c))| (*t, c.clone()))
+            .collect::<Vec<_>>(),
+    ));
+    let mut text = String::from(
+        "[selection]\nexpires_before = \"30d\"\nexclude_domains = [\"*.keep.example.com\"]\n\n[guards]\nmax_deletions = 10\nkeep_latest_per_domains = true\n\n",
+    );
+    for t in PRODUCTS {
+        let mut extra = format!("[targets.selection]\nexclude_ids = [\"{}\"]\n", t.id(5));
+        if t == TENCENT {
+            extra.push_str("[targets.guards]\nmax_deletions = 1\n");
+        }
+        text.push_str(&entry(&fake, t, &extra));
+    }
+    let policy = policy_file("kept-audit", &text);
+    for dry_run in [true, false] {
+        let mut cmd = sweep(&fake, &policy).args(["--output", "json"]);
+        cmd = if dry_run {
+            cmd.args(["--dry-run"])
+        } else {
+            cmd.args(["--yes"])
+        };
+        let out = cmd.run();
+        assert_eq!(out.code, 1, "tencent is refused: {out:?}");
+        let records = audit_records(&audit_path(&cmd));
+        let run_ids: std::collections::HashSet<&str> = records
+            .iter()
+            .map(|r| r["run_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(run_ids.len(), 1, "one sweep, one run id: {records:?}");
+        let lines = out.json_lines();
+        for t in PRODUCTS {
+            let l = format!("{} (dry run {dry_run})", t.label());
+            let mine: Vec<&Value> = records
+                .iter()
+                .filter(|r| r["provider"] == t.kind.name())
+                .collect();
+            let kept = |id: &str| -> Vec<&Value> {
+                mine.iter()
+                    .copied()
+                    .filter(|r| r["id"] == id && r["outcome"] == "kept")
+                    .collect()
+            };
+            let mut want = vec![
+                (t.id(3), "keep_latest"),
+                (t.id(4), "excluded_domain"),
+                (t.id(5), "excluded_id"),
+            ];
+            if t == TENCENT {
+                want.push((t.id(1), "max_deletions"));
+                want.push((t.id(2), "max_deletions"));
+            }
+            for (id, reason) in &want {
+                let k = kept(id);
+                assert_eq!(k.len(), 1, "{l}: one kept record for {id}: {mine:?}");
+                let r = k[0];
+                assert_eq!(r["reason"], *reason, "{l}: {r}");
+                assert_eq!(r["attempts"], 0, "{l}: {r}");
+                assert!(r["code"].is_null() && r["request_id"].is_null(), "{l}: {r}");
+                assert_eq!(r["dry_run"], dry_run, "{l}: {r}");
+                assert_eq!(r["account"], account(t).as_str(), "{l}: {r}");
+                assert_eq!(r["endpoint"], fake.url().trim_end_matches('/'), "{l}: {r}");
+                let key = r["access_key_id"].as_str().unwrap();
+                assert!(key.contains('*'), "{l}: masked: {r}");
+                // The same decision on stdout.
+                let line = certificate_lines(&lines, name(t))
+                    .into_iter()
+                    .find(|v| v["id"] == id.as_str())
+                    .unwrap_or_else(|| panic!("{l}: {id} not on stdout"));
+                assert_eq!(
+                    (&line["outcome"], &line["reason"]),
+                    (&"kept".into(), &(*reason).into())
+                );
+            }
+            let kept_total = mine.iter().filter(|r| r["outcome"] == "kept").count();
+            assert_eq!(
+                kept_total,
+                want.len(),
+                "{l}: no other kept record: {mine:?}"
+            );
+            // Every other record is an outcome, with no reason.
+            let others: Vec<&&Value> = mine.iter().filter(|r| r["outcome"] != "kept").collect();
+            assert!(
+                others.iter().all(|r| r["reason"].is_null()),
+                "{l}: {others:?}"
+            );
+            let done = if dry_run { "would_delete" } else { "deleted" };
+            if t == TENCENT {
+                assert!(
+                    others.is_empty(),
+                    "{l}: refused, nothing attempted: {others:?}"
+                );
+            } else {
+                let mut ids: Vec<&str> = others
+                    .iter()
+                    .map(|r| {
+                        assert_eq!(r["outcome"], done, "{l}: {r}");
+                        r["id"].as_str().unwrap()
+                    })
+                    .collect();
+                ids.sort_unstable();
+                assert_eq!(ids, [t.id(1), t.id(2)], "{l}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -395,6 +522,43 @@ fn max_deletions_refuses_one_target_while_the_others_delete() {
             .any(|e| e.provider == Some(Kind::TencentSsl) && e.action.starts_with("Delete")),
         "no delete request for the refused target"
     );
+}
+
+/// `/dev/full` opens, and every write to it fails: a target refused by `max_deletions`, which
+/// only keeps, still says that its kept records were not written.
+#[cfg(target_os = "linux")]
+#[test]
+fn kept_records_that_cannot_be_written_are_said_in_the_targets_reason() {
+    let t = TENCENT;
+    let certs = [
+        (t, cert(t, 1, -30, &["a.example.com"])),
+        (t, cert(t, 2, -30, &["b.example.com"])),
+    ];
+    let fake = start(seed(
+        &certs
+            .iter()
+            .map(|(t, (_, c))| (*t, c.clone()))
+            .collect::<Vec<_>>(),
+    ));
+    let text = format!(
+        "[selection]\nexpired_for = \"7d\"\n\n[guards]\nmax_deletions = 1\n\n{}",
+        entry(&fake, t, "")
+    );
+    let policy = policy_file("kept-full", &text);
+    let out = sweep(&fake, &policy)
+        .args(["--yes", "--output", "json", "--audit-log", "/dev/full"])
+        .run();
+    assert_eq!(out.code, 1, "{out:?}");
+    let lines = out.json_lines();
+    let summary = target_line(&lines, name(t));
+    let reason = summary["reason"].as_str().unwrap();
+    assert!(reason.contains("max_deletions = 1"), "{reason}");
+    assert!(
+        reason.contains("audit log /dev/full: cannot write the record of")
+            && reason.contains("2 records of this run are missing"),
+        "{reason}"
+    );
+    assert!(deletes(&fake).is_empty(), "{:?}", deletes(&fake));
 }
 
 /// A temporary HOME whose tccli profile `wrong` holds keys the fake does not know.

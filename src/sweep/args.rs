@@ -38,8 +38,9 @@ Output:
   json  NDJSON: one {\"type\":\"certificate\"} line per decision or outcome (target, provider,
         account, id, outcome — or \"kept\" with its reason: excluded_id, excluded_domain,
         in_use, keep_latest, max_deletions) and one {\"type\":\"target\"} summary per target
-Every delete outcome (dry run: every would_delete, marked dry_run) is appended to the audit
-log, one record per certificate with its target's provider, endpoint, key and account.
+Every decision is appended to the audit log: each delete outcome (dry run: would_delete,
+marked dry_run) and each kept certificate (outcome kept, the rule in reason), one record per
+certificate with its target's provider, endpoint, key and account.
 
 Exit status:
   0  every target completed: its identity checked, listed in full, not refused, and every

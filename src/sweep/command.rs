@@ -321,7 +321,12 @@ pub async fn run<W: Write>(
                 let text = super::planfile::render(&file, &surveyed, now)?;
                 crate::planfile::write_atomically(path, text.as_bytes())?;
             }
-            if mode == Mode::Delete && !yes {
+            // Interrupted during the survey: nothing to ask, every certificate is reported
+            // skipped. Otherwise nothing is in flight while the question is open, so an
+            // interrupt there ends certdel at once, as at `delete`'s question (the deletes'
+            // sessions arm it again).
+            if mode == Mode::Delete && !yes && interrupt.signal().is_none() {
+                interrupt.disarm();
                 let lines = surveyed
                     .iter()
                     .filter_map(|s| Some((s.target.name.as_str(), s.settings()?, s.to_delete())));

@@ -38,8 +38,15 @@
 //!    endpoint, CAS target, age) and the identity call, per target.
 //! 7. **delete** (or, with `--dry-run`, the dry run): the plan's ids through the usual
 //!    executor ([`crate::execute`]) in a session of the target's own at its provider's delete
-//!    quota; every outcome and every kept decision is reported, and every outcome written to
-//!    the audit log (kept decisions are not: nothing was done to them).
+//!    quota; every outcome and every kept decision is reported, and written to the target's
+//!    audit log (a kept one as `"outcome":"kept"` with the rule in `reason`).
+//!
+//! An interrupt (SIGINT, SIGTERM) reaches every target through the run's one
+//! [`crate::interrupt::Interrupt`]: no new request in any of them, every certificate a target
+//! set out to delete still reported (`skipped` if never sent) and recorded, every target's
+//! summary printed. The one question is asked with the run disarmed (nothing is in flight
+//! then), so an interrupt there ends certdel at once, nothing deleted; a sweep interrupted
+//! before it asks nothing.
 //!
 //! A target is *completed* when it passed its identity check, was listed in full, was not
 //! refused by a guard, and every certificate it set out to delete was deleted (with

@@ -9,8 +9,8 @@
 //!    listing, [`select::select`] and the `max_deletions` guard. Read calls only.
 //! 2. [`finish`]: for each surveyed target, its kept certificates reported, then its `Delete`
 //!    decisions as one [`Plan`] through the executor, at the provider's delete quota (with
-//!    [`Mode::DryRun`]: [`resolve::dry_run`] against the listing, nothing sent); every outcome
-//!    to the target's audit log and to the [`Events`]. Each target ends with a
+//!    [`Mode::DryRun`]: [`resolve::dry_run`] against the listing, nothing sent); every kept
+//!    decision and every outcome to the target's audit log and to the [`Events`]. Each target ends with a
 //!    [`TargetReport`].
 //!
 //! One target failing — settings that cannot be built (no credentials), credentials
@@ -349,6 +349,9 @@ async fn finish_one(
         account: report.account.as_deref(),
     };
     report.selected = ready.decisions.len();
+    if let Some(log) = audit.as_mut() {
+        log.set_account(report.account.clone());
+    }
     let mut targets: Vec<PlanTarget> = Vec::new();
     for (cert, decision) in &ready.decisions {
         let (code, why) = match (decision, &ready.refusal) {
@@ -360,10 +363,21 @@ async fn finish_one(
             }
         };
         *report.kept.entry(code).or_default() += 1;
+        // The record first, as for an outcome: it is written before the line on stdout.
+        if let Some(log) = audit.as_mut() {
+            log.kept(&cert.id, cert.region.as_deref(), code);
+        }
         events.borrow_mut().kept(&at, cert, code, &why);
     }
     if let Some(too_many) = &ready.refusal {
-        report.status = TargetStatus::Failed(too_many.to_string());
+        let mut why = too_many.to_string();
+        if let Some(e) = audit
+            .as_mut()
+            .and_then(|log| log.finish(report.provider).err())
+        {
+            why = format!("{why}; {e}");
+        }
+        report.status = TargetStatus::Failed(why);
         return end(report);
     }
     let mut relay = Relay {
@@ -372,9 +386,6 @@ async fn finish_one(
         audit: audit.as_mut(),
         tally: Tally::default(),
     };
-    if let Some(log) = relay.audit.as_deref_mut() {
-        log.set_account(report.account.clone());
-    }
     let stopped = if targets.is_empty() {
         None
     } else {
