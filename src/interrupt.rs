@@ -57,6 +57,9 @@ pub struct State {
     pub second: bool,
     /// The run has started sending (or is about to): interrupts are handled, not fatal.
     pub armed: bool,
+    /// Disarmed after read calls (a sweep's question): an interrupt now ends certdel with
+    /// nothing deleted, though not with nothing sent.
+    pub reads_sent: bool,
 }
 
 /// What one [`Interrupt::raise`] did.
@@ -138,7 +141,20 @@ impl Interrupt {
     /// question, asked between its read calls and its deletes): an interrupt now ends
     /// certdel at once, as before the first request.
     pub fn disarm(&self) {
-        self.state.send_modify(|s| s.armed = false);
+        self.state.send_modify(|s| {
+            s.armed = false;
+            s.reads_sent = true;
+        });
+    }
+
+    /// What an interrupt that ends certdel at once (unarmed) leaves done, for its message:
+    /// `nothing was sent`, or after a sweep's read calls `nothing was deleted`.
+    pub fn nothing_done(&self) -> &'static str {
+        if self.state.borrow().reads_sent {
+            "nothing was deleted (only read calls were sent)"
+        } else {
+            "nothing was sent"
+        }
     }
 
     pub fn state(&self) -> State {
@@ -213,7 +229,8 @@ mod tests {
             State {
                 first: Some(Signal::Int),
                 second: true,
-                armed: true
+                armed: true,
+                reads_sent: false
             }
         );
         assert_eq!(i.reason().as_deref(), Some("interrupted by SIGINT"));
@@ -223,8 +240,14 @@ mod tests {
     fn disarmed_between_requests_the_first_signal_is_fatal_again_until_rearmed() {
         let i = Interrupt::new();
         i.arm();
+        assert_eq!(i.nothing_done(), "nothing was sent");
         i.disarm();
         assert_eq!(i.peek(Signal::Int), Raised::Unarmed(Signal::Int));
+        // The sweep's question comes after its listings: what the early exit says.
+        assert_eq!(
+            i.nothing_done(),
+            "nothing was deleted (only read calls were sent)"
+        );
         i.arm();
         assert_eq!(i.raise(Signal::Int), Raised::First(Signal::Int));
     }

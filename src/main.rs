@@ -178,7 +178,10 @@ fn on_signal(interrupt: &Interrupt, signal: Signal) {
             // Recorded first, so that a run arming at this very moment sends nothing.
             interrupt.raise(signal);
             eprintln!();
-            certdel::output::stderr_line(&format!("interrupted by {name}: nothing was sent"));
+            certdel::output::stderr_line(&format!(
+                "interrupted by {name}: {}",
+                interrupt.nothing_done()
+            ));
             std::process::exit(i32::from(signal.exit() as u8));
         }
         Raised::First(_) => certdel::output::stderr_line(&format!(
