@@ -52,22 +52,15 @@ fn main() -> ExitCode {
     };
     let mut reporter = Reporter::new(settings.output, std::io::stdout().lock());
     let stdin = std::io::BufReader::new(std::io::stdin());
-    let exit = match runtime.block_on(certdel::app::run(
+    let ran = runtime.block_on(certdel::app::run(
         settings,
         terminal,
         stdin,
         &mut reporter,
         &mut confirm,
         &interrupt,
-    )) {
-        Ok(exit) => exit,
-        Err(e) => {
-            certdel::output::stderr_line(&e.to_string());
-            Exit::Fatal
-        }
-    };
-    // An interrupted run exits with the signal's status, even if every id finished.
-    interrupt.signal().map_or(exit, Signal::exit).into()
+    ));
+    finish(ran, &interrupt)
 }
 
 /// `certdel sweep`: the policy and every target's settings read first (a bad policy exits 2
@@ -91,18 +84,22 @@ fn sweep(
         Err(e) => return fail(&e),
     };
     let mut confirm = |question: &str| ask(false, question);
-    let exit = match runtime.block_on(certdel::sweep::command::run(
+    let ran = runtime.block_on(certdel::sweep::command::run(
         prepared,
         std::io::stdout().lock(),
         &mut confirm,
         &interrupt,
-    )) {
-        Ok(exit) => exit,
-        Err(e) => {
-            certdel::output::stderr_line(&e.to_string());
-            Exit::Fatal
-        }
-    };
+    ));
+    finish(ran, &interrupt)
+}
+
+/// The exit status of a finished run: an error that stopped it is said on stderr (exit 2);
+/// an interrupted run exits with the signal's status, even if every id finished.
+fn finish(ran: Result<Exit, certdel::error::Error>, interrupt: &Interrupt) -> ExitCode {
+    let exit = ran.unwrap_or_else(|e| {
+        certdel::output::stderr_line(&e.to_string());
+        Exit::Fatal
+    });
     interrupt.signal().map_or(exit, Signal::exit).into()
 }
 
