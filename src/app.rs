@@ -117,7 +117,7 @@ async fn delete<W: Write>(
     reporter: &mut Reporter<W>,
     confirm: Confirm<'_>,
 ) -> Result<Exit, Error> {
-    let name = settings.provider.kind.name();
+    let name = settings.provider.kind().name();
     // Ids are checked and the plan drawn up with a provider built before any preflight:
     // neither depends on what it discovers.
     let planner = provider::build(&settings.provider);
@@ -226,7 +226,7 @@ fn expect_plan_account(settings: &Settings, path: &Path, account: &str) -> Resul
     let mut with = settings.clone();
     match &settings.provider.expect_account {
         // huawei-scm: checked against its domain id instead (see the caller).
-        None if settings.provider.kind == Kind::HuaweiScm => Ok(with),
+        None if settings.provider.kind() == Kind::HuaweiScm => Ok(with),
         Some(e) if e.id != account => Err(Error::usage(format!(
             "--plan {}: the plan was made for account {account:?}, {} says {:?}; run against the plan's account, or make a new plan with `list --plan`",
             path.display(),
@@ -259,7 +259,7 @@ fn open_audit(settings: &Settings, dry_run: bool) -> Result<Option<AuditLog>, Er
 /// `--region all` or more than one `--region`).
 fn spans_regions(settings: &Settings) -> bool {
     let p = &settings.provider;
-    p.all_regions || p.regions.len() > 1
+    p.all_regions() || p.regions().len() > 1
 }
 
 /// A session for `purpose`, its account told to the sinks; or every target `skipped`
@@ -281,7 +281,7 @@ async fn session_or_skip(
             if let Error::WrongAccount { actual, .. } = &e {
                 sinks.account(Some(actual));
             }
-            skip_all(settings.provider.kind.name(), plan, &e, sinks);
+            skip_all(settings.provider.kind().name(), plan, &e, sinks);
             Err(e)
         }
     }
@@ -315,7 +315,7 @@ async fn real_run(
     if let Some((path, checked)) = from_file {
         // huawei-scm: the account id the preflight found must be the plan's.
         if let Err(e) = checked.check_account(path, session.account()) {
-            skip_all(settings.provider.kind.name(), &plan, &e, sinks);
+            skip_all(settings.provider.kind().name(), &plan, &e, sinks);
             return Err(e);
         }
     }
@@ -324,13 +324,13 @@ async fn real_run(
             Ok(listing) => listing,
             Err(e) => {
                 // Without every region's listing no id can be sent to its region.
-                skip_all(settings.provider.kind.name(), &plan, &e, sinks);
+                skip_all(settings.provider.kind().name(), &plan, &e, sinks);
                 return Err(e);
             }
         };
         let regions = settings
             .provider
-            .regions
+            .regions()
             .len()
             .saturating_sub(listing.skipped.len());
         let (found, missing) =
@@ -367,8 +367,7 @@ async fn dry_run(
     } else {
         let mut s = settings.clone();
         s.provider.region = Some(regions[0].clone());
-        s.provider.regions = regions;
-        s.provider.all_regions = false;
+        s.provider.set_regions(regions, false);
         covered = s;
         &covered
     };
@@ -381,7 +380,7 @@ async fn dry_run(
             Ok(())
         }
         Err(e) => {
-            let name = settings.provider.kind.name();
+            let name = settings.provider.kind().name();
             for outcome in resolve::could_not_tell(name, &plan.targets, &e) {
                 sinks.outcome(&outcome);
             }
@@ -401,7 +400,7 @@ fn confirmed(
     confirm: Confirm<'_>,
 ) -> Result<(), Error> {
     let target = confirm::Target {
-        provider: settings.provider.kind.name(),
+        provider: settings.provider.kind().name(),
         host: &settings.provider.endpoint.host,
         access_key_id: &settings.provider.credentials.access_key,
     };
@@ -452,7 +451,7 @@ async fn list<W: Write>(
     drop(progress);
     // Interrupted: nothing is printed, not even a listing that happened to complete.
     if let Some(reason) = interrupt.reason() {
-        let name = settings.provider.kind.name();
+        let name = settings.provider.kind().name();
         return Err(Error::Interrupted(format!(
             "{name}: list: {reason}: nothing printed"
         )));
@@ -497,7 +496,7 @@ async fn whoami<W: Write>(
     )
     .await;
     if let Some(reason) = interrupt.reason() {
-        let name = settings.provider.kind.name();
+        let name = settings.provider.kind().name();
         return Err(Error::Interrupted(format!(
             "{name}: whoami: {reason}: nothing printed"
         )));
@@ -507,7 +506,7 @@ async fn whoami<W: Write>(
     let Some(identity) = session.identity() else {
         return Err(Error::Io(format!(
             "{}: whoami: no identity call was made",
-            settings.provider.kind.name()
+            settings.provider.kind().name()
         )));
     };
     reporter.whoami(&crate::whoami::Whoami::new(session.settings(), identity))

@@ -60,16 +60,16 @@ impl Context {
     pub fn for_run(provider: &ProviderSettings, run_id: String, dry_run: bool) -> Context {
         Context {
             run_id,
-            provider: provider.kind.name(),
+            provider: provider.kind().name(),
             endpoint: provider.endpoint.base_url(),
             // A run across alibaba-slb regions sends each id to its own region, which the
             // outcome does not carry: unknown rather than the first region's name.
             region: provider
                 .region
                 .clone()
-                .filter(|_| !(provider.all_regions || provider.regions.len() > 1)),
+                .filter(|_| !(provider.all_regions() || provider.regions().len() > 1)),
             access_key_id: provider.credentials.access_key.clone(),
-            account: provider.domain_id.clone(),
+            account: provider.domain_id().map(str::to_string),
             dry_run,
         }
     }
@@ -688,13 +688,12 @@ mod tests {
         // alibaba-slb across regions: no one region is true of every record.
         let mut slb = ProviderSettings::for_test(Kind::AlibabaSlb);
         slb.region = Some("cn-hangzhou".into());
-        slb.regions = vec!["cn-hangzhou".into()];
+        slb.set_regions(vec!["cn-hangzhou".into()], false);
         let one = Context::for_run(&slb, "run".into(), false);
         assert_eq!(one.region.as_deref(), Some("cn-hangzhou"));
-        slb.regions.push("cn-shanghai".into());
+        slb.set_regions(vec!["cn-hangzhou".into(), "cn-shanghai".into()], false);
         assert_eq!(Context::for_run(&slb, "run".into(), false).region, None);
-        slb.regions.truncate(1);
-        slb.all_regions = true;
+        slb.set_regions(vec!["cn-hangzhou".into()], true);
         assert_eq!(Context::for_run(&slb, "run".into(), false).region, None);
     }
 

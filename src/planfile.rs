@@ -81,10 +81,10 @@ pub struct Context {
 impl Context {
     /// The context of a run with these settings.
     pub fn of(settings: &ProviderSettings) -> Context {
-        let kind = settings.kind;
+        let kind = settings.kind();
         let per_region = kind == Kind::AlibabaSlb && !settings.custom_endpoint;
-        let regions = if kind == Kind::AlibabaSlb && !settings.regions.is_empty() {
-            settings.regions.clone()
+        let regions = if kind == Kind::AlibabaSlb && !settings.regions().is_empty() {
+            settings.regions().to_vec()
         } else {
             settings.region.iter().cloned().collect()
         };
@@ -92,11 +92,11 @@ impl Context {
             provider: kind,
             endpoint: (!per_region).then(|| settings.endpoint.clone()),
             regions,
-            cas_target: (kind == Kind::AlibabaCas).then_some(settings.cas_target),
+            cas_target: (kind == Kind::AlibabaCas).then_some(settings.cas_target()),
             access_key_id: settings.credentials.access_key.clone(),
             account: settings
-                .domain_id
-                .clone()
+                .domain_id()
+                .map(str::to_string)
                 .filter(|_| kind == Kind::HuaweiScm),
         }
     }
@@ -588,9 +588,9 @@ mod tests {
         match kind {
             Kind::AlibabaSlb => {
                 s.region = Some("cn-hangzhou".into());
-                s.regions = vec!["cn-hangzhou".into(), "cn-shanghai".into()];
+                s.set_regions(vec!["cn-hangzhou".into(), "cn-shanghai".into()], false);
             }
-            Kind::AlibabaCas => s.cas_target = CasTarget::Certificates,
+            Kind::AlibabaCas => s.set_cas_target(CasTarget::Certificates),
             _ => {}
         }
         s

@@ -158,7 +158,7 @@ mod tests {
     #[test]
     fn a_cas_dry_run_not_found_points_at_the_other_target() {
         let mut settings = ProviderSettings::for_test(Kind::AlibabaCas);
-        settings.cas_target = CasTarget::Orders;
+        settings.set_cas_target(CasTarget::Orders);
         let p = provider::build(&settings);
         let got = dry_run(p.as_ref(), &given(&["42"]), &[]);
         assert_eq!(got[0].outcome, Status::NotFound);
@@ -233,7 +233,7 @@ mod tests {
     #[test]
     fn alibaba_cas_ids_match_as_integers() {
         let mut s = ProviderSettings::for_test(Kind::AlibabaCas);
-        s.cas_target = CasTarget::Certificates;
+        s.set_cas_target(CasTarget::Certificates);
         let p = provider::build(&s);
         let certs = [cert("12345", None, None)];
         let got = dry_run(p.as_ref(), &given(&["012345", "12345", "1234"]), &certs);

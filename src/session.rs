@@ -149,7 +149,7 @@ impl Session {
     pub fn account(&self) -> Option<&str> {
         match &self.inner.identity {
             Some(identity) => Some(&identity.account_id),
-            None => self.inner.settings.domain_id.as_deref(),
+            None => self.inner.settings.domain_id(),
         }
     }
 
@@ -182,25 +182,25 @@ async fn preflight(
     settings: &mut ProviderSettings,
     purpose: Purpose,
 ) -> Result<Option<Identity>, Error> {
-    let huawei_lookup = settings.kind == Kind::HuaweiScm && settings.domain_id.is_none();
+    let huawei_lookup = settings.kind() == Kind::HuaweiScm && settings.domain_id().is_none();
     let wanted = purpose == Purpose::Identity || settings.expect_account.is_some();
     if !wanted && !huawei_lookup {
         return Ok(None);
     }
     // Only the domain-id lookup can be skipped by giving the id.
-    let action = match settings.kind {
+    let action = match settings.kind() {
         Kind::HuaweiScm if !wanted => huawei_scm::DISCOVER_ACTION,
         Kind::HuaweiScm => "identify the account via IAM (GET /v3/auth/domains)",
         _ => identity::ACTION,
     };
     let found = identify(sender, settings, action).await?;
     if huawei_lookup {
-        settings.domain_id = Some(found.account_id.clone());
+        settings.set_domain_id(Some(found.account_id.clone()));
     }
     if let Some(expected) = &settings.expect_account {
         if expected.id != found.account_id {
             return Err(Error::WrongAccount {
-                provider: settings.kind.name(),
+                provider: settings.kind().name(),
                 actual: found.account_id,
                 expected: expected.id.clone(),
                 from: expected.from.clone(),
@@ -218,8 +218,8 @@ pub async fn identify(
     settings: &ProviderSettings,
     action: &'static str,
 ) -> Result<Identity, Error> {
-    let provider = settings.kind.name();
-    let vendor = Vendor::of(settings.kind);
+    let provider = settings.kind().name();
+    let vendor = Vendor::of(settings.kind());
     let tried = sender
         .exchange(
             provider,
@@ -381,7 +381,7 @@ mod tests {
     #[tokio::test]
     async fn without_an_expected_account_nothing_is_asked() {
         let mut s = ProviderSettings::for_test(Kind::TencentSsl);
-        s.domain_id = None;
+        s.set_domain_id(None);
         let (started, scripted) = start_with(&s, Purpose::Delete, vec![]).await;
         let session = started.unwrap();
         assert_eq!(scripted.calls(), 0);
@@ -467,12 +467,12 @@ mod tests {
         };
         // Domain id unknown and an account expected: one lookup does both.
         let mut s = expecting(Kind::HuaweiScm, "d0m41n");
-        s.domain_id = None;
+        s.set_domain_id(None);
         let (started, scripted) = start_with(&s, Purpose::Delete, vec![domains()]).await;
         let session = started.unwrap();
         assert_eq!(scripted.calls(), 1);
         assert_eq!(scripted.requests()[0].target(), "/v3/auth/domains");
-        assert_eq!(session.settings().domain_id.as_deref(), Some("d0m41n"));
+        assert_eq!(session.settings().domain_id(), Some("d0m41n"));
         assert_eq!(
             session.identity().unwrap().account_name.as_deref(),
             Some("acme")

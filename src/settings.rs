@@ -4,8 +4,8 @@
 //!
 //! This module only dispatches: a run's provider account is a [`ProviderChoice`], and
 //! [`provider_settings`] hands it to the vendor ([`crate::provider::vendor`]: whose
-//! credentials, from where) and to the provider's own module (`locate`: its regions and
-//! endpoint). A sweep policy's targets go through the same function.
+//! credentials, from where) and to the provider's own module (`locate`: its regions,
+//! endpoint and its own `Config`). A sweep policy's targets go through the same function.
 
 use crate::cert::FilterSpec;
 use crate::cli::{AuditArgs, CasTargetArg, Cli, Invocation, OutputFormat, TopLevel, Verb};
@@ -13,7 +13,7 @@ use crate::endpoint::Endpoint;
 use crate::error::Error;
 pub use crate::provider::config::{
     region_syntax_ok, CasTarget, ExpectedAccount, Location, ProviderChoice, ProviderSettings,
-    Purpose, RegionDefault,
+    Purpose, RegionDefault, Specific,
 };
 use crate::provider::vendor::{self, Found};
 use crate::provider::{
@@ -359,8 +359,9 @@ pub struct Resolved {
 }
 
 /// The settings of one provider account: `choice` checked, the credentials found by the
-/// vendor's chain, the region(s) and endpoint decided by the provider's module, and the
-/// identity (and, for huawei-scm, IAM) endpoints. Reads the environment through `env` (empty
+/// vendor's chain, the region(s), endpoint and provider's own configuration decided by the
+/// provider's module (huawei-scm's: its IAM endpoint and domain id), and the identity
+/// endpoint. Reads the environment through `env` (empty
 /// values count as unset) and the vendor CLI's files under `HOME`.
 pub fn provider_settings(
     choice: &ProviderChoice,
@@ -391,70 +392,35 @@ pub fn provider_settings(
         profile,
     } = vendor::credentials(kind, choice.profile.as_deref(), &env)?;
     let default = region_default(kind, choice, profile.as_ref(), &env)?;
-    let location = match kind {
-        Kind::HuaweiScm => huawei_scm::locate(choice)?,
+    let Location {
+        region,
+        endpoint,
+        specific,
+    } = match kind {
+        Kind::HuaweiScm => huawei_scm::locate(choice, profile.as_ref(), &env)?,
         Kind::TencentSsl => tencent_ssl::locate(choice, default.as_ref())?,
         Kind::VolcengineLive => volcengine_live::locate(choice)?,
         Kind::AlibabaSlb => alibaba_slb::locate(choice, default.as_ref())?,
         Kind::AlibabaCas => alibaba_cas::locate(choice, default.as_ref())?,
     };
-    let Location {
-        region,
-        regions,
-        all_regions,
-        endpoint,
-    } = location;
-
-    // Discovery goes to IAM as the SDK picks it (`IamHelper.get_iam_endpoint`):
-    // HUAWEICLOUD_SDK_IAM_ENDPOINT, else the credentials file's `iam_endpoint`, else the
-    // region's IAM endpoint. `--endpoint` redirects SCM only: IAM is another service, and an
-    // SCM host cannot answer for it.
-    let file_iam_endpoint = profile
-        .as_ref()
-        .and_then(|p| p.iam_endpoint.as_ref().map(|u| (u, &p.source)));
-    let iam_endpoint = match (env("HUAWEICLOUD_SDK_IAM_ENDPOINT"), file_iam_endpoint) {
-        (Some(url), _) => {
-            Endpoint::parse_as("HUAWEICLOUD_SDK_IAM_ENDPOINT", &url).map_err(Error::Usage)?
-        }
-        (None, Some((url, source))) => {
-            Endpoint::parse_as(&format!("{source}: iam_endpoint"), url).map_err(Error::Usage)?
-        }
-        (None, None) => huawei_scm::iam_endpoint(region.as_deref()),
-    };
     // The identity call: Huawei's is IAM's (moved with it); the STS hosts move together with
     // CERTDEL_STS_ENDPOINT. `--endpoint` moves the product only, as for IAM.
-    let identity_endpoint = match (kind, env(identity::STS_ENDPOINT_VAR)) {
-        (Kind::HuaweiScm, _) => iam_endpoint.clone(),
+    let identity_endpoint = match (&specific, env(identity::STS_ENDPOINT_VAR)) {
+        (Specific::Huawei(c), _) => c.iam_endpoint.clone(),
         (_, Some(url)) => {
             Endpoint::parse_as(identity::STS_ENDPOINT_VAR, &url).map_err(Error::Usage)?
         }
         (_, None) => identity::default_endpoint(kind, region.as_deref()),
     };
-    // HUAWEICLOUD_SDK_DOMAIN_ID, else the credentials file's `domain_id` (checked by its
-    // reader), else discovered through IAM.
-    let domain_id = match (kind, env("HUAWEICLOUD_SDK_DOMAIN_ID")) {
-        (Kind::HuaweiScm, Some(id)) => {
-            vendor::header_value(kind, "HUAWEICLOUD_SDK_DOMAIN_ID", &id)?;
-            Some(id)
-        }
-        (Kind::HuaweiScm, None) => profile.as_ref().and_then(|p| p.domain_id.clone()),
-        _ => None,
-    };
     Ok(Resolved {
         provider: ProviderSettings {
-            kind,
             endpoint,
             credentials,
             region,
-            domain_id,
-            iam_endpoint,
             identity_endpoint,
-            cas_target: choice.cas_target,
-            check_resources: choice.check_resources,
             custom_endpoint: choice.endpoint.is_some(),
-            regions,
-            all_regions,
             expect_account: choice.expect_account.clone(),
+            specific,
         },
         warnings: profile.map(|p| p.warnings).unwrap_or_default(),
     })
@@ -529,9 +495,10 @@ pub const DEFAULT_RETRY_TIMEOUT: Duration = Duration::from_secs(45);
 /// reading the store would only cost start-up time. huawei-scm discovering its domain id,
 /// and every run making the identity call, talk to the identity endpoint too.
 pub fn needs_platform_roots(p: &ProviderSettings, identifies: bool) -> bool {
-    let discovers = p.kind == Kind::HuaweiScm && p.domain_id.is_none();
+    let discovers_over_https =
+        p.domain_id().is_none() && p.iam_endpoint().is_some_and(|e| e.scheme == "https");
     p.endpoint.scheme == "https"
-        || (discovers && p.iam_endpoint.scheme == "https")
+        || discovers_over_https
         || (identifies && p.identity_endpoint.scheme == "https")
 }
 
@@ -1040,6 +1007,17 @@ mod tests {
     }
 
     #[test]
+    fn huawei_variables_configure_huawei_scm_only() {
+        let mut vars = TC.to_vec();
+        vars.push(("HUAWEICLOUD_SDK_IAM_ENDPOINT", "not a url"));
+        vars.push(("HUAWEICLOUD_SDK_DOMAIN_ID", "d0m41n"));
+        let s = resolve_with(&["tencent-ssl", "delete", "x"], &vars).unwrap();
+        assert_eq!(s.provider.kind(), Kind::TencentSsl);
+        assert_eq!(s.provider.domain_id(), None);
+        assert_eq!(s.provider.iam_endpoint(), None);
+    }
+
+    #[test]
     fn an_iam_endpoint_with_userinfo_is_refused_and_never_shown() {
         let mut vars = vec![("HUAWEICLOUD_SDK_AK", "a"), ("HUAWEICLOUD_SDK_SK", "s")];
         vars.push((
@@ -1074,7 +1052,7 @@ mod tests {
         let mut vars = hw.to_vec();
         vars.push(("HUAWEICLOUD_SDK_DOMAIN_ID", "0a1b2c"));
         let s = resolve_with(&["huawei-scm", "delete", "x"], &vars).unwrap();
-        assert_eq!(s.provider.domain_id.as_deref(), Some("0a1b2c"));
+        assert_eq!(s.provider.domain_id(), Some("0a1b2c"));
         // Access key ids and tokens: never echoed, since a token is secret.
         for (var, value) in [
             ("TENCENTCLOUD_SECRET_ID", "AK\u{e9}"),
@@ -1288,8 +1266,8 @@ mod tests {
         // The same choice, well formed, is what the command line would have made.
         choice.regions = vec!["all".into()];
         let p = provider_settings(&choice, &env).unwrap().provider;
-        assert!(p.all_regions, "{p:?}");
-        assert_eq!(p.regions.len(), alibaba_slb::ALL_REGIONS.len());
+        assert!(p.all_regions(), "{p:?}");
+        assert_eq!(p.regions().len(), alibaba_slb::ALL_REGIONS.len());
         assert_eq!(p.endpoint.host, "slb.aliyuncs.com");
     }
 
@@ -1340,7 +1318,7 @@ mod tests {
                 (
                     p.endpoint.base_url(),
                     p.region.as_deref(),
-                    p.check_resources
+                    p.check_resources()
                 ),
                 ("http://127.0.0.1:9".to_string(), Some("ap-beijing"), true),
                 "{args:?}"
@@ -1368,13 +1346,13 @@ mod tests {
             ALI,
         )
         .unwrap();
-        assert_eq!(s.provider.cas_target, CasTarget::Certificates);
+        assert_eq!(s.provider.cas_target(), CasTarget::Certificates);
         let s = resolve_with(
             &["--target", "certificates", "alibaba-cas", "delete", "x"],
             ALI,
         )
         .unwrap();
-        assert_eq!(s.provider.cas_target, CasTarget::Certificates);
+        assert_eq!(s.provider.cas_target(), CasTarget::Certificates);
         assert!(resolve_with(&["tencent-ssl", "whoami", "--yes", "--rate", "5"], TC).is_ok());
         // The later place wins.
         let s = resolve_with(
@@ -1547,13 +1525,13 @@ mod tests {
         // --endpoint redirects SCM only; IAM stays the region's (cn-north-4 by default).
         assert_eq!(s.provider.endpoint.host, "127.0.0.1:9000");
         assert_eq!(
-            s.provider.iam_endpoint.host,
+            s.provider.iam_endpoint().unwrap().host,
             "iam.cn-north-4.myhuaweicloud.com"
         );
-        assert_eq!(s.provider.domain_id, None);
+        assert_eq!(s.provider.domain_id(), None);
         let s = resolve_with(&["huawei-scm", "delete", "x"], &vars).unwrap();
         assert_eq!(
-            s.provider.iam_endpoint.host,
+            s.provider.iam_endpoint().unwrap().host,
             "iam.cn-north-4.myhuaweicloud.com"
         );
         assert_eq!(s.provider.endpoint.host, "scm.cn-north-4.myhuaweicloud.com");
@@ -1563,7 +1541,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            s.provider.iam_endpoint.host,
+            s.provider.iam_endpoint().unwrap().host,
             "iam.ap-southeast-1.myhuaweicloud.com"
         );
         let mut with_iam = vars.to_vec();
@@ -1579,7 +1557,7 @@ mod tests {
             &with_iam,
         )
         .unwrap();
-        assert_eq!(s.provider.iam_endpoint.host, "127.0.0.1:9001");
+        assert_eq!(s.provider.iam_endpoint().unwrap().host, "127.0.0.1:9001");
     }
 
     #[test]
@@ -1712,15 +1690,15 @@ mod tests {
             ALI,
         )
         .unwrap();
-        assert_eq!(s.provider.regions, vec!["cn-hangzhou", "eu-central-1"]);
-        assert!(!s.provider.all_regions);
+        assert_eq!(s.provider.regions(), vec!["cn-hangzhou", "eu-central-1"]);
+        assert!(!s.provider.all_regions());
         let s = resolve_with(&["alibaba-slb", "list", "--region", "all"], ALI).unwrap();
-        assert!(s.provider.all_regions);
-        assert_eq!(s.provider.regions.len(), alibaba_slb::ALL_REGIONS.len());
+        assert!(s.provider.all_regions());
+        assert_eq!(s.provider.regions().len(), alibaba_slb::ALL_REGIONS.len());
         let mut env = ALI.to_vec();
         env.push(("ALIBABA_CLOUD_REGION_ID", "cn-beijing"));
         let s = resolve_with(&["alibaba-slb", "list"], &env).unwrap();
-        assert_eq!(s.provider.regions, vec!["cn-beijing"]);
+        assert_eq!(s.provider.regions(), vec!["cn-beijing"]);
         let e = resolve_with(&["alibaba-slb", "list"], ALI).unwrap_err();
         assert!(e.to_string().contains("`all`"), "{e}");
         // Deleting takes several regions too (each id is found by listing them); other
@@ -1738,18 +1716,18 @@ mod tests {
             ALI,
         )
         .unwrap();
-        assert_eq!(s.provider.regions, vec!["cn-qingdao", "cn-chengdu"]);
+        assert_eq!(s.provider.regions(), vec!["cn-qingdao", "cn-chengdu"]);
         assert_eq!(s.provider.region.as_deref(), Some("cn-qingdao"));
         let s = resolve_with(&["alibaba-slb", "delete", "x", "--region", "all"], ALI).unwrap();
-        assert!(s.provider.all_regions);
-        assert_eq!(s.provider.regions.len(), alibaba_slb::ALL_REGIONS.len());
+        assert!(s.provider.all_regions());
+        assert_eq!(s.provider.regions().len(), alibaba_slb::ALL_REGIONS.len());
         let s = resolve_with(
             &["alibaba-slb", "delete", "x", "--region", "cn-qingdao"],
             ALI,
         )
         .unwrap();
-        assert_eq!(s.provider.regions, vec!["cn-qingdao"]);
-        assert!(!s.provider.all_regions);
+        assert_eq!(s.provider.regions(), vec!["cn-qingdao"]);
+        assert!(!s.provider.all_regions());
         let e = resolve_with(
             &[
                 "tencent-ssl",
@@ -2212,7 +2190,7 @@ mod tests {
         // volcengine-live signs for cn-north-1 whatever the profile says.
         assert_eq!(region("volcengine-live"), None);
         let slb = resolve_with(&["alibaba-slb", "list"], &vars).unwrap();
-        assert_eq!(slb.provider.regions, ["cn-shanghai"]);
+        assert_eq!(slb.provider.regions(), ["cn-shanghai"]);
         // The endpoint is the one --region cn-shanghai picks.
         let flag = resolve_with(&["--region", "cn-shanghai", "alibaba-slb", "list"], &vars);
         assert_eq!(slb.provider.endpoint, flag.unwrap().provider.endpoint);
@@ -2357,9 +2335,15 @@ mod tests {
         let (h, home) = profile_home("huawei");
         let hw = ["huawei-scm", "list"];
         let s = resolve_with(&hw, &with_home(&home, &[])).unwrap();
-        assert_eq!(s.provider.domain_id.as_deref(), Some("filedomain01"));
-        assert_eq!(s.provider.iam_endpoint, Endpoint::https("iam.file.example"));
-        assert_eq!(s.provider.identity_endpoint, s.provider.iam_endpoint);
+        assert_eq!(s.provider.domain_id(), Some("filedomain01"));
+        assert_eq!(
+            s.provider.iam_endpoint(),
+            Some(&Endpoint::https("iam.file.example"))
+        );
+        assert_eq!(
+            Some(&s.provider.identity_endpoint),
+            s.provider.iam_endpoint()
+        );
         let s = resolve_with(
             &hw,
             &with_home(
@@ -2372,8 +2356,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.provider.credentials.access_key, "HWAKfile");
-        assert_eq!(s.provider.domain_id.as_deref(), Some("envdomain"));
-        assert_eq!(s.provider.iam_endpoint, Endpoint::https("iam.env.example"));
+        assert_eq!(s.provider.domain_id(), Some("envdomain"));
+        assert_eq!(
+            s.provider.iam_endpoint(),
+            Some(&Endpoint::https("iam.env.example"))
+        );
         // An iam_endpoint that is not a URL is refused naming the file and the key.
         write(
             &h,
@@ -2390,10 +2377,10 @@ mod tests {
         // Without domain_id in the file, the lookup goes where the file's iam_endpoint says.
         write(&h, ".huaweicloud/credentials", "[global]\nak = A\nsk = S\n");
         let s = resolve_with(&hw, &with_home(&home, &[])).unwrap();
-        assert_eq!(s.provider.domain_id, None);
+        assert_eq!(s.provider.domain_id(), None);
         assert_eq!(
-            s.provider.iam_endpoint,
-            huawei_scm::iam_endpoint(None),
+            s.provider.iam_endpoint(),
+            Some(&huawei_scm::iam_endpoint(None)),
             "no iam_endpoint in the file: the region's"
         );
     }

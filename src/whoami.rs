@@ -36,7 +36,7 @@ pub struct Whoami {
 impl Whoami {
     pub fn new(settings: &ProviderSettings, identity: &Identity) -> Whoami {
         Whoami {
-            provider: settings.kind.name(),
+            provider: settings.kind().name(),
             endpoint: settings.endpoint.base_url(),
             identity_endpoint: settings.identity_endpoint.base_url(),
             region: settings.region.clone(),

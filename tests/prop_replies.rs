@@ -393,12 +393,12 @@ fn providers() -> Vec<Box<dyn Provider>> {
         s.region = Some("cn-hangzhou".into());
         if kind == Kind::AlibabaCas {
             let mut certs = s.clone();
-            certs.cas_target = CasTarget::Certificates;
+            certs.set_cas_target(CasTarget::Certificates);
             all.push(provider::build(&certs));
         }
         if kind == Kind::TencentSsl {
             let mut checked = s.clone();
-            checked.check_resources = true;
+            checked.set_check_resources(true);
             all.push(provider::build(&checked));
         }
         all.push(provider::build(&s));

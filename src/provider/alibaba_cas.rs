@@ -32,7 +32,7 @@
 //!   the reference does not pin down. Quota 10 requests/s.
 //! - Signing: [`crate::sign::acs3`] via [`super::alibaba`].
 
-use super::config::{self, Location, ProviderChoice, RegionDefault};
+use super::config::{self, Location, ProviderChoice, RegionDefault, Specific};
 use super::{
     alibaba, check_common, count_field, id_field, malformed_list, str_field, text_field, Answer,
     Class, Kind, ListQuery, Page, Provider, Reply,
@@ -41,7 +41,7 @@ use crate::cert::{domain_list, Cert, Filter};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::outcome::Status;
-use crate::provider::config::{CasTarget, ProviderSettings};
+use crate::provider::config::ProviderSettings;
 use crate::secret::Credentials;
 use crate::sign::Stamp;
 use crate::wire::Request;
@@ -124,7 +124,28 @@ pub fn locate(choice: &ProviderChoice, default: Option<&RegionDefault>) -> Resul
         Some(e) => e.clone(),
         None => default_endpoint(region.as_deref(), origin.as_deref()).map_err(Error::Usage)?,
     };
-    Ok(Location::single(region, endpoint))
+    Ok(Location {
+        region,
+        endpoint,
+        specific: Specific::Cas(Config {
+            target: choice.cas_target,
+        }),
+    })
+}
+
+/// alibaba-cas: what ids name and what is listed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CasTarget {
+    #[default]
+    Orders,
+    Certificates,
+}
+
+/// What only alibaba-cas is configured with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// `--target`.
+    pub target: CasTarget,
 }
 
 pub struct AlibabaCas {
@@ -138,7 +159,7 @@ impl AlibabaCas {
         AlibabaCas {
             endpoint: settings.endpoint.clone(),
             creds: settings.credentials.clone(),
-            target: settings.cas_target,
+            target: settings.cas_target(),
         }
     }
 
@@ -428,7 +449,7 @@ mod tests {
             req.header_value("x-acs-action"),
             Some("DeleteCertificateRequest")
         );
-        s.cas_target = CasTarget::Certificates;
+        s.set_cas_target(CasTarget::Certificates);
         let p = AlibabaCas::new(&s);
         let req = p.delete_request("12345", &Stamp::now());
         assert_eq!(req.target(), "/?CertId=12345");
@@ -463,7 +484,7 @@ mod tests {
                  a certificate id from `list --target certificates`, pass --target certificates"
             )
         );
-        s.cas_target = CasTarget::Certificates;
+        s.set_cas_target(CasTarget::Certificates);
         let certs = AlibabaCas::new(&s);
         let a = certs.delete_answer(&reply("NotFound", "The certificate does not exist."));
         assert_eq!(a.class, Class::Done(Status::NotFound));
@@ -513,7 +534,7 @@ mod tests {
 
         fn provider(target: CasTarget) -> AlibabaCas {
             let mut s = ProviderSettings::for_test(Kind::AlibabaCas);
-            s.cas_target = target;
+            s.set_cas_target(target);
             AlibabaCas::new(&s)
         }
 

@@ -16,7 +16,7 @@
 //! - Quota: not documented; certdel defaults to 10 requests/s.
 //! - Signing: [`crate::sign::acs3`] via [`super::alibaba`].
 
-use super::config::{self, Location, ProviderChoice, Purpose, RegionDefault};
+use super::config::{self, Location, ProviderChoice, Purpose, RegionDefault, Specific};
 use super::{
     alibaba, id_field, malformed_list, str_field, Answer, Class, Kind, ListQuery, Page, Provider,
     Reply,
@@ -176,10 +176,22 @@ pub fn locate(choice: &ProviderChoice, default: Option<&RegionDefault>) -> Resul
     };
     Ok(Location {
         region,
-        regions,
-        all_regions,
         endpoint,
+        specific: Specific::Slb(Config {
+            regions,
+            all_regions,
+        }),
     })
+}
+
+/// What only alibaba-slb is configured with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// The regions the run covers, the one of `region` first; a delete covering more than
+    /// one lists them to find each id's region.
+    pub regions: Vec<String>,
+    /// `--region all` (regions the account lacks are skipped).
+    pub all_regions: bool,
 }
 
 fn needs_region(choice: &ProviderChoice) -> Error {
@@ -226,8 +238,8 @@ impl AlibabaSlb {
             custom_endpoint: settings.custom_endpoint,
             creds: settings.credentials.clone(),
             region: settings.region.clone().unwrap_or_default(),
-            regions: settings.regions.clone(),
-            all_regions: settings.all_regions,
+            regions: settings.regions().to_vec(),
+            all_regions: settings.all_regions(),
         }
     }
 
@@ -497,8 +509,7 @@ mod tests {
         fn provider(regions: &[&str], all: bool, custom: bool) -> AlibabaSlb {
             let mut s = ProviderSettings::for_test(Kind::AlibabaSlb);
             s.region = regions.first().map(|r| r.to_string());
-            s.regions = regions.iter().map(|r| r.to_string()).collect();
-            s.all_regions = all;
+            s.set_regions(regions.iter().map(|r| r.to_string()).collect(), all);
             s.custom_endpoint = custom;
             AlibabaSlb::new(&s)
         }

@@ -25,7 +25,8 @@
 //!   `domains[0].id`; an empty list is an error naming `HUAWEICLOUD_SDK_DOMAIN_ID`.
 //! - Signing: [`crate::sign::huawei`].
 
-use super::config::{self, Location, ProviderChoice};
+use super::config::{self, Location, ProviderChoice, Specific};
+use super::vendor;
 use super::{
     count_field, malformed_list, str_field, Answer, Class, Kind, ListQuery, Page, Provider, Reply,
 };
@@ -33,6 +34,7 @@ use crate::cert::{domain_list, Cert, Filter};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::outcome::Status;
+use crate::profile::Profile;
 use crate::provider::ProviderSettings;
 use crate::secret::Credentials;
 use crate::sign::{huawei, Stamp};
@@ -71,15 +73,59 @@ pub fn default_endpoint(region: Option<&str>) -> Result<Endpoint, String> {
     Ok(Endpoint::https(format!("scm.{region}.myhuaweicloud.com")))
 }
 
+/// What only huawei-scm is configured with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The account (domain) id; discovered through IAM when unset.
+    pub domain_id: Option<String>,
+    /// Where to discover the domain id (and where the identity call goes).
+    pub iam_endpoint: Endpoint,
+}
+
 /// huawei-scm's part of the settings: the one region picks the host (none: cn-north-4); the
-/// SDK reads no region variable and the credentials file has no region.
-pub fn locate(choice: &ProviderChoice) -> Result<Location, Error> {
+/// SDK reads no region variable and the credentials file has no region. The credentials
+/// file (`profile`) and the environment may give the domain id and the IAM endpoint.
+pub fn locate(
+    choice: &ProviderChoice,
+    profile: Option<&Profile>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Location, Error> {
     let (region, _) = config::one_region(choice, None, "")?;
     let endpoint = match &choice.endpoint {
         Some(e) => e.clone(),
         None => default_endpoint(region.as_deref()).map_err(Error::Usage)?,
     };
-    Ok(Location::single(region, endpoint))
+    // Discovery goes to IAM as the SDK picks it (`IamHelper.get_iam_endpoint`):
+    // HUAWEICLOUD_SDK_IAM_ENDPOINT, else the credentials file's `iam_endpoint`, else the
+    // region's IAM endpoint. `--endpoint` redirects SCM only: IAM is another service, and an
+    // SCM host cannot answer for it.
+    let file_iam_endpoint = profile.and_then(|p| p.iam_endpoint.as_ref().map(|u| (u, &p.source)));
+    let iam_endpoint = match (env("HUAWEICLOUD_SDK_IAM_ENDPOINT"), file_iam_endpoint) {
+        (Some(url), _) => {
+            Endpoint::parse_as("HUAWEICLOUD_SDK_IAM_ENDPOINT", &url).map_err(Error::Usage)?
+        }
+        (None, Some((url, source))) => {
+            Endpoint::parse_as(&format!("{source}: iam_endpoint"), url).map_err(Error::Usage)?
+        }
+        (None, None) => iam_endpoint(region.as_deref()),
+    };
+    // HUAWEICLOUD_SDK_DOMAIN_ID, else the credentials file's `domain_id` (checked by its
+    // reader), else discovered through IAM.
+    let domain_id = match env("HUAWEICLOUD_SDK_DOMAIN_ID") {
+        Some(id) => {
+            vendor::header_value(Kind::HuaweiScm, "HUAWEICLOUD_SDK_DOMAIN_ID", &id)?;
+            Some(id)
+        }
+        None => profile.and_then(|p| p.domain_id.clone()),
+    };
+    Ok(Location {
+        region,
+        endpoint,
+        specific: Specific::Huawei(Config {
+            domain_id,
+            iam_endpoint,
+        }),
+    })
 }
 
 /// How to give the account (domain) id when discovery fails or finds none: where the console
@@ -118,7 +164,7 @@ impl HuaweiScm {
         HuaweiScm {
             endpoint: settings.endpoint.clone(),
             creds: settings.credentials.clone(),
-            domain_id: settings.domain_id.clone().unwrap_or_default(),
+            domain_id: settings.domain_id().unwrap_or_default().to_string(),
         }
     }
 }

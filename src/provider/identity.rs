@@ -91,7 +91,7 @@ pub fn default_endpoint(kind: Kind, region: Option<&str>) -> Endpoint {
 /// The signed identity request for the run's provider, to its identity endpoint.
 pub fn identity_request(settings: &ProviderSettings, stamp: &Stamp) -> Request {
     request(
-        Vendor::of(settings.kind),
+        Vendor::of(settings.kind()),
         &settings.identity_endpoint,
         &settings.credentials,
         settings.region.as_deref(),

@@ -367,7 +367,7 @@ pub fn check_common(id: &str) -> Result<(), String> {
 /// regional (alibaba-slb: the `RegionId` parameter and its endpoint); `None` for the others,
 /// whose one provider serves every certificate of the run.
 pub fn in_region(settings: &ProviderSettings, region: &str) -> Option<ProviderSettings> {
-    match settings.kind {
+    match settings.kind() {
         Kind::AlibabaSlb => Some(alibaba_slb::in_region(settings, region)),
         _ => None,
     }
@@ -375,7 +375,7 @@ pub fn in_region(settings: &ProviderSettings, region: &str) -> Option<ProviderSe
 
 /// Build the provider the settings describe.
 pub fn build(settings: &ProviderSettings) -> Box<dyn Provider> {
-    match settings.kind {
+    match settings.kind() {
         Kind::HuaweiScm => Box::new(huawei_scm::HuaweiScm::new(settings)),
         Kind::TencentSsl => Box::new(tencent_ssl::TencentSsl::new(settings)),
         Kind::VolcengineLive => Box::new(volcengine_live::VolcengineLive::new(settings)),

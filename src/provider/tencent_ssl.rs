@@ -23,7 +23,7 @@
 //!   the 2023 doc, 10/s in the 2025 table (certdel uses 10).
 //! - Signing: [`crate::sign::tc3`], service `ssl`.
 
-use super::config::{self, Location, ProviderChoice, RegionDefault};
+use super::config::{self, Location, ProviderChoice, RegionDefault, Specific};
 use super::{
     count_field, id_field, malformed_list, str_array, str_field, text_field, Answer, Batch, Class,
     Item, Kind, ListQuery, Page, Provider, Reply, TaskReport, TaskState,
@@ -106,7 +106,20 @@ pub fn locate(choice: &ProviderChoice, default: Option<&RegionDefault>) -> Resul
         check_region(r, origin.as_deref()).map_err(Error::Usage)?;
     }
     let endpoint = choice.endpoint.clone().unwrap_or_else(default_endpoint);
-    Ok(Location::single(region, endpoint))
+    Ok(Location {
+        region,
+        endpoint,
+        specific: Specific::Tencent(Config {
+            check_resources: choice.check_resources,
+        }),
+    })
+}
+
+/// What only tencent-ssl is configured with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// `--check-resources`: ask the service to refuse certificates still bound to resources.
+    pub check_resources: bool,
 }
 
 /// The region variable the Tencent SDKs read.
@@ -132,7 +145,7 @@ impl TencentSsl {
             endpoint: settings.endpoint.clone(),
             creds: settings.credentials.clone(),
             region: settings.region.clone(),
-            check_resources: settings.check_resources,
+            check_resources: settings.check_resources(),
         }
     }
 
@@ -730,7 +743,7 @@ mod tests {
 
         fn provider(check_resources: bool) -> TencentSsl {
             let mut s = ProviderSettings::for_test(Kind::TencentSsl);
-            s.check_resources = check_resources;
+            s.set_check_resources(check_resources);
             TencentSsl::new(&s)
         }
 

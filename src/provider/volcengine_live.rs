@@ -26,7 +26,7 @@
 //! - Quota: 10 requests/s per user.
 //! - Signing: [`crate::sign::volc`].
 
-use super::config::{self, Location, ProviderChoice};
+use super::config::{self, Location, ProviderChoice, Specific};
 use super::{
     count_field, id_field, malformed_list, str_array, str_field, text_field, Answer, Class, Kind,
     ListQuery, Page, Provider, Reply,
@@ -64,7 +64,11 @@ pub const CREDENTIAL_VARS: super::vendor::CredentialVars = (
 pub fn locate(choice: &ProviderChoice) -> Result<Location, Error> {
     let (region, _) = config::one_region(choice, None, "")?;
     let endpoint = choice.endpoint.clone().unwrap_or_else(default_endpoint);
-    Ok(Location::single(region, endpoint))
+    Ok(Location {
+        region,
+        endpoint,
+        specific: Specific::Volcengine,
+    })
 }
 
 pub struct VolcengineLive {

@@ -365,7 +365,7 @@ fn confirmed<'a>(
         .map(|(name, settings, count)| SweepLine {
             name,
             target: confirm::Target {
-                provider: settings.kind.name(),
+                provider: settings.kind().name(),
                 host: &settings.endpoint.host,
                 access_key_id: &settings.credentials.access_key,
             },

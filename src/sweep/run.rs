@@ -580,7 +580,7 @@ async fn delete(
     let session = match Session::start(&settings, run, Purpose::Delete, interrupt).await {
         Ok(s) => s,
         Err(e) => {
-            skip_all(settings.kind.name(), &plan, &e, sink);
+            skip_all(settings.kind().name(), &plan, &e, sink);
             return Err(e);
         }
     };

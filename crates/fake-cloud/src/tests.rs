@@ -964,10 +964,11 @@ async fn certdel_reads_the_fakes_answer_to_its_own_delete_request() {
         settings.endpoint = Endpoint::parse(&format!("http://{HOST}")).unwrap();
         settings.credentials = creds(kind);
         settings.region = Some("cn-hangzhou".into());
-        settings.domain_id = store::demo_accounts()
+        let domain_id = store::demo_accounts()
             .for_kind(kind)
             .and_then(|k| k.domain_id.clone())
-            .or(settings.domain_id);
+            .or(settings.domain_id().map(str::to_string));
+        settings.set_domain_id(domain_id);
         let p = provider::build(&settings);
         let out = dispatch(&s, Incoming::from(&p.delete_request(id, &stamp_at(now())))).await;
         let answer = p.delete_answer(&out.reply);
