@@ -79,6 +79,15 @@ fn sweep(
     };
     let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
     let verbosity = certdel::diagnostics::Verbosity::from_flags(global.verbose, global.quiet);
+    let mut prepared = prepared;
+    // Outcome words in colour on a terminal stdout, as for delete.
+    prepared.color = Terminal {
+        stdout: std::io::stdout().is_terminal(),
+        stderr: std::io::stderr().is_terminal(),
+        color: !no_color,
+    }
+    .decor(prepared.output, global.quiet)
+    .color;
     let (runtime, interrupt) = match start(verbosity, no_color, &prepared.warnings) {
         Ok(started) => started,
         Err(e) => return fail(&e),

@@ -403,7 +403,7 @@ pub fn paint(status: Status, text: &str) -> String {
 
 /// A [`text_line`] with its outcome word (its first word) painted; the padding after the word
 /// stays outside the colour, so the columns still line up.
-fn colored(status: Status, line: String) -> String {
+pub fn colored(status: Status, line: String) -> String {
     let word = status.as_str();
     match line.strip_prefix(word) {
         Some(rest) => format!("{}{rest}", paint(status, word)),

@@ -37,6 +37,9 @@ pub struct Prepared {
     pub warnings: Vec<String>,
     /// The run's one reading of the clock: selection, plan ages, the audit log's run id.
     pub now: DateTime<Utc>,
+    /// Colour the outcome words of text output: `main.rs` sets it for a terminal stdout
+    /// without `NO_COLOR` ([`crate::terminal::Terminal::decor`]); off otherwise.
+    pub color: bool,
 }
 
 /// What the sweep does.
@@ -258,6 +261,7 @@ pub fn prepare(
         run,
         warnings,
         now,
+        color: false,
     })
 }
 
@@ -305,9 +309,11 @@ pub async fn run<W: Write>(
         yes,
         run,
         now,
+        color,
         ..
     } = prepared;
     let mut reporter = SweepReporter::new(output, out);
+    reporter.set_color(color);
     let reports = match work {
         Work::Policy {
             mode,

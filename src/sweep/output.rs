@@ -12,7 +12,7 @@ use super::run::{Events, TargetReport, TargetStatus, Where};
 use crate::cert::Cert;
 use crate::cli::OutputFormat;
 use crate::error::Error;
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Status};
 use crate::output::{escape, json_line, show_id, stderr_line, width};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -26,15 +26,23 @@ pub struct SweepReporter<W: Write> {
     held: HashMap<String, Vec<String>>,
     /// Why stdout stopped taking lines (the first failed write).
     lost: Option<String>,
+    /// Outcome words of text lines in colour (a terminal stdout), as `delete` shows them.
+    color: bool,
 }
 
 impl<W: Write> SweepReporter<W> {
+    /// Colour the outcome words of text lines (`kept` dim, as `gone`); NDJSON never.
+    pub fn set_color(&mut self, on: bool) {
+        self.color = on;
+    }
+
     /// `format`: text or json (the command refuses ids before anything runs).
     pub fn new(format: OutputFormat, out: W) -> Self {
         SweepReporter {
             json: format == OutputFormat::Json,
             out,
             held: HashMap::new(),
+            color: false,
             lost: None,
         }
     }
@@ -150,12 +158,17 @@ impl<W: Write> Events for SweepReporter<W> {
             });
             self.line(&line);
         } else {
-            let line = format!(
-                "  {:<9}  {}  {code}: {}",
-                "kept",
-                show_id(&cert.id),
-                escape(why)
-            );
+            let word = if self.color {
+                // Padded outside the colour, so the columns still line up.
+                format!(
+                    "{}{}",
+                    crate::output::paint(Status::Gone, "kept"),
+                    " ".repeat(5)
+                )
+            } else {
+                format!("{:<9}", "kept")
+            };
+            let line = format!("  {word}  {}  {code}: {}", show_id(&cert.id), escape(why));
             self.hold(at.target, line);
         }
     }
@@ -180,7 +193,13 @@ impl<W: Write> Events for SweepReporter<W> {
             });
             self.line(&line);
         } else {
-            let line = format!("  {}", crate::output::text_line(o));
+            let text = crate::output::text_line(o);
+            let text = if self.color {
+                crate::output::colored(o.outcome, text)
+            } else {
+                text
+            };
+            let line = format!("  {text}");
             self.hold(at.target, line);
         }
     }
@@ -343,6 +362,56 @@ mod tests {
         assert!(rows[2].ends_with("  failed: refused"), "{rows:?}");
         let column = |row: &str| row.find("tencent-ssl").unwrap();
         assert_eq!(column(&rows[1]), column(&rows[2]));
+    }
+
+    #[test]
+    fn outcome_words_are_coloured_only_when_asked_and_never_in_json() {
+        let render = |format: OutputFormat, color: bool| {
+            let mut r = SweepReporter::new(format, Vec::new());
+            r.set_color(color);
+            let at = Where {
+                target: "t",
+                provider: "tencent-ssl",
+                account: Some("1"),
+            };
+            r.outcome(&at, &Outcome::new("tencent-ssl", "id-d", Status::Deleted));
+            r.outcome(&at, &Outcome::new("tencent-ssl", "id-f", Status::Failed));
+            r.kept(&at, &Cert::new("id-k"), "keep_latest", "the latest");
+            r.target(&report("t", TargetStatus::Completed));
+            String::from_utf8(r.into_inner()).unwrap()
+        };
+        let plain = render(OutputFormat::Text, false);
+        assert!(!plain.contains('\u{1b}'), "{plain}");
+        let coloured = render(OutputFormat::Text, true);
+        for (status, word) in [(Status::Deleted, "deleted"), (Status::Failed, "failed")] {
+            assert!(
+                coloured.contains(&format!("  {}", crate::output::paint(status, word))),
+                "{word}: {coloured:?}"
+            );
+        }
+        assert!(
+            coloured.contains(&crate::output::paint(Status::Gone, "kept")),
+            "{coloured:?}"
+        );
+        // The columns line up as without colour: only the escapes differ.
+        let strip = |s: &str| {
+            let mut out = String::new();
+            let mut chars = s.chars();
+            while let Some(c) = chars.next() {
+                if c == '\u{1b}' {
+                    for c in chars.by_ref() {
+                        if c == 'm' {
+                            break;
+                        }
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        };
+        assert_eq!(strip(&coloured), plain);
+        assert!(!render(OutputFormat::Json, true).contains('\u{1b}'));
     }
 
     #[test]
